@@ -1,0 +1,1 @@
+"""The returnee hotline bot: settings, application assembly, i18n, CLI."""

@@ -1,0 +1,115 @@
+"""build_application: the one place that assembles python-telegram-bot."""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot import context as services
+from bot.context import HotlineApplication, HotlineContext
+from bot.directory import Directory, load_directory
+from bot.errors import on_error
+from bot.i18n import LANGUAGES, _, use_language
+from bot.people import load_person
+from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
+from bot.persistence import SQLitePersistence
+from bot.settings import Settings
+from flows import FLOWS, start
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# PTB needs a token even when no Telegram is involved (console, benchmarks).
+OFFLINE_TOKEN = "0:offline"
+RATE_LIMIT_RETRIES = 3
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+    directory: Directory | None = None,
+    persistence_interval: float | None = None,
+) -> HotlineApplication:
+    """The hotline bot, ready for `async with app:`; `request` replaces Telegram (offline)."""
+    builder = (
+        Application.builder()
+        .token(settings.bot_token or OFFLINE_TOKEN)
+        .context_types(ContextTypes(context=HotlineContext))
+        .defaults(Defaults(tzinfo=settings.timezone))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(False)  # ConversationHandler needs updates one by one
+    )
+    builder.persistence(SQLitePersistence(db, persistence_interval or PERSISTENCE_INTERVAL))
+    if settings.api_base_url:
+        base = settings.api_base_url.rstrip("/")
+        builder.base_url(base).base_file_url(_file_url(base))
+    if request is not None:
+        builder.request(request).get_updates_request(request)
+    app = builder.build()
+
+    menu = sorted((entry for flow in FLOWS for entry in flow.menu), key=lambda e: e.order)
+    app.bot_data.update({
+        services.SETTINGS: settings,
+        services.DATABASE: db,
+        services.DIRECTORY: directory or load_directory(),
+        services.MENU: menu,
+    })
+    app.add_handler(TypeHandler(Update, load_person), group=-1)
+    for flow in FLOWS:
+        app.add_handlers(flow.handlers())
+    app.add_handlers(start.catch_all_handlers())
+    app.add_error_handler(on_error)
+    return app
+
+
+async def prepare(app: HotlineApplication) -> None:
+    """Start-up work after initialize(): commands, descriptions, warnings."""
+    settings: Settings = app.bot_data[services.SETTINGS]
+    if not settings.staff_enabled:
+        log.info("STAFF_CHAT_ID is not set: staff features are off")
+    try:
+        await register_commands(app)
+    except TelegramError as exc:
+        log.warning("could not register commands and descriptions: %s", exc)
+
+
+async def register_commands(app: HotlineApplication) -> None:
+    """Commands, description and short description in Khmer ('km') and English (default)."""
+    for language in LANGUAGES:
+        code = "km" if language == "km" else None
+        with use_language(language):
+            commands = [
+                BotCommand(command.name, _(command.description))
+                for flow in FLOWS
+                for command in flow.commands
+            ]
+            description = _(
+                "A hotline for Cambodian workers who came back from Thailand: safe migration, "
+                "recruiter licences, unpaid wages, benefits and services, and reports that "
+                "hotline staff follow up. In Khmer and English. Press Start."
+            )
+            short = _("Help for Cambodian workers back from Thailand.")
+        await app.bot.set_my_commands(
+            commands, scope=BotCommandScopeAllPrivateChats(), language_code=code
+        )
+        await app.bot.set_my_description(description, language_code=code)
+        await app.bot.set_my_short_description(short, language_code=code)
+
+
+def _file_url(base_url: str) -> str:
+    """http://host/bot -> http://host/file/bot (the Bot API server's file path)."""
+    root, sep, tail = base_url.rpartition("/")
+    return f"{root}/file/{tail}" if sep else f"{base_url}/file"

@@ -1,0 +1,107 @@
+"""Keeping the gettext catalogs in step with the code.
+
+`python -m bot catalogs update` extracts every _() and N_() string into
+locales/messages.pot and merges it into the km and en catalogs (new entries
+empty, removed ones dropped). `python -m bot catalogs check` lists what a
+translator still has to do; the test suite runs the same check.
+
+Output is sorted, without source locations or dates, so two people adding
+strings at once rarely touch the same lines.
+"""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
+
+ROOT = LOCALES_DIR.parent
+KEYWORDS = {"_": None, "N_": None, "gettext": None}
+TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
+_FIXED_DATE = datetime(2026, 11, 21, tzinfo=timezone.utc)  # no churn in headers
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def po_path(language: str) -> Path:
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def extract() -> Catalog:
+    """Every translatable string in the code, as a template."""
+    template = Catalog(project="returnee-hotline", creation_date=_FIXED_DATE,
+                       revision_date=_FIXED_DATE, charset="utf-8")
+    method_map = []
+    for line in (LOCALES_DIR / "babel.cfg").read_text().splitlines():
+        match = re.match(r"^\[python:\s*(.+)\]$", line.strip())
+        if match:
+            method_map.append((match.group(1), "python"))
+    for filename, lineno, message, comments, context in extract_from_dir(
+        ROOT, method_map=method_map, keywords=KEYWORDS
+    ):
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def render(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_po(out, catalog, sort_output=True, no_location=True, ignore_obsolete=True, width=100)
+    return out.getvalue()
+
+
+def read(path: Path, language: str | None = None) -> Catalog:
+    with path.open("rb") as fileobj:
+        return read_po(fileobj, locale=language)
+
+
+def update() -> None:
+    template = extract()
+    TEMPLATE.write_bytes(render(template))
+    for language in LANGUAGES:
+        path = po_path(language)
+        if path.exists():
+            catalog = read(path, language)
+            catalog.update(template, no_fuzzy_matching=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = Catalog(locale=language, project="returnee-hotline",
+                              creation_date=_FIXED_DATE, revision_date=_FIXED_DATE)
+            catalog.update(template, no_fuzzy_matching=True)
+        catalog.revision_date = _FIXED_DATE
+        catalog.fuzzy = False  # the header; entries keep their own flags
+        path.write_bytes(render(catalog))
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def problems() -> list[str]:
+    """Everything that keeps the catalogs from being complete; empty when all is well."""
+    found = []
+    code_ids = {m.id for m in extract() if m.id}
+    template_ids = {m.id for m in read(TEMPLATE) if m.id}
+    for msgid in sorted(code_ids - template_ids):
+        found.append(f"messages.pot lacks a string the code uses: {msgid!r}")
+    for msgid in sorted(template_ids - code_ids):
+        found.append(f"messages.pot has a string the code no longer uses: {msgid!r}")
+    khmer = {m.id: m for m in read(po_path("km"), "km") if m.id}
+    for msgid in sorted(code_ids):
+        message = khmer.get(msgid)
+        if message is None:
+            found.append(f"km: missing {msgid!r}")
+        elif not message.string:
+            found.append(f"km: untranslated {msgid!r}")
+        elif message.fuzzy:
+            found.append(f"km: fuzzy {msgid!r}")
+        elif placeholders(message.string) != placeholders(msgid):
+            found.append(f"km: placeholders differ in {msgid!r}")
+    english = {m.id for m in read(po_path("en"), "en") if m.id}
+    for msgid in sorted(code_ids - english):
+        found.append(f"en: missing {msgid!r}")
+    return found

@@ -1,0 +1,79 @@
+"""Command line: `python -m bot run | console`, and the admin commands."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.directory import DirectoryError, load_directory
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Telegram hotline bot for Cambodian workers who came back from Thailand.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot against Telegram (long polling; needs BOT_TOKEN)")
+    commands.add_parser(
+        "console", help="chat with the bot in this terminal: no Telegram, no token needed"
+    )
+    catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
+    catalogs.add_argument("action", choices=["update", "check"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL, and URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        load_directory()  # a malformed directory stops start-up with the line at fault
+    except (SettingsError, DirectoryError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command](settings, args)
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.bot_token:
+        print("error: BOT_TOKEN is not set (get one from @BotFather); "
+              "or try `python -m bot console`, which needs none", file=sys.stderr)
+        return 2
+    from bot.runner import serve
+
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
+    asyncio.run(run_console(settings))
+    return 0
+
+
+def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import catalogs
+
+    if args.action == "update":
+        catalogs.update()
+    found = catalogs.problems()
+    for problem in found:
+        print(problem)
+    print(f"{len(found)} problem(s) in the catalogs")
+    return 1 if found and args.action == "check" else 0
+
+
+COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs}

@@ -1,0 +1,38 @@
+"""The callback context every handler receives, with the hotline's services on it."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.directory import Directory
+from bot.settings import Settings
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from flows.registry import MenuEntry
+
+# Keys under which build_application puts the services into application.bot_data
+# (not persisted: bot_data stays in memory).
+SETTINGS, DATABASE, DIRECTORY, MENU = "settings", "db", "directory", "menu"
+
+
+class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data[SETTINGS]
+
+    @property
+    def db(self) -> Database:
+        return self.bot_data[DATABASE]
+
+    @property
+    def directory(self) -> Directory:
+        return self.bot_data[DIRECTORY]
+
+    @property
+    def menu_entries(self) -> "list[MenuEntry]":
+        return self.bot_data[MENU]
+
+
+HotlineApplication = Application[ExtBot, HotlineContext, dict, dict, dict, object]

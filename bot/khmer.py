@@ -1,0 +1,58 @@
+"""Khmer text helpers for matching user input (see domain-facts §9).
+
+Display text is never rewritten; these produce forms for parsing and comparing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+KHMER_DIGITS = "០១២៣៤៥៦៧៨៩"
+_TO_ASCII_DIGITS = str.maketrans(KHMER_DIGITS, "0123456789")
+
+# Zero-width space, non-joiner, joiner, word joiner, BOM, and the two inherent
+# vowels (U+17B4, U+17B5) that CLDR ignores and keyboards sometimes insert.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u17b4\u17b5"
+_REMOVE_INVISIBLE = {ord(ch): None for ch in INVISIBLE}
+
+# Vowels typed in two parts, joined into the single code point a keyboard may give.
+_SPLIT_VOWELS = {
+    "\u17c1\u17b8": "\u17be",  # េ + ី -> ើ
+    "\u17c1\u17b6": "\u17c4",  # េ + ា -> ោ
+}
+_SPACES = re.compile(r"\s+")
+
+
+def to_ascii_digits(text: str) -> str:
+    """Khmer digits ០-៩ to 0-9; everything else unchanged."""
+    return text.translate(_TO_ASCII_DIGITS)
+
+
+def remove_invisible(text: str) -> str:
+    """Drop zero-width characters (ZWSP, ZWNJ, ZWJ, ...) that Khmer text often carries."""
+    return text.translate(_REMOVE_INVISIBLE)
+
+
+def clean_input(text: str) -> str:
+    """What a person typed, ready to parse: digits ASCII, invisibles gone, spaces single."""
+    text = remove_invisible(to_ascii_digits(text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def comparison_form(text: str) -> str:
+    """A form for comparing names: clean_input, joined split vowels, case-folded Latin.
+
+    Deliberately no NFC of Khmer: it can move ATTHACAN and COENG apart (§9);
+    NFKC is applied to Latin-looking compatibility characters only via casefold.
+    """
+    text = clean_input(text)
+    for split, joined in _SPLIT_VOWELS.items():
+        text = text.replace(split, joined)
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if ch.isascii() or not _is_khmer(ch) else ch
+        for ch in text
+    ).casefold()
+
+
+def _is_khmer(ch: str) -> bool:
+    return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"

@@ -1,0 +1,41 @@
+"""What a flow module declares so the application can assemble it.
+
+Each flow module exposes `FLOW = Flow(...)`; flows/__init__.py lists them.
+The main menu is built only from declared entries, so no entry leads nowhere.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram.ext import BaseHandler
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str    # ASCII; the button sends callback data "menu:<key>"
+    label: str  # msgid marked with N_()
+    order: int  # position in the main menu, smallest first
+
+    @property
+    def callback_data(self) -> str:
+        return f"menu:{self.key}"
+
+    @property
+    def pattern(self) -> str:
+        """Regex for the CallbackQueryHandler that answers this entry."""
+        return f"^menu:{self.key}$"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str         # without the slash
+    description: str  # msgid marked with N_(), shown in Telegram's command list
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    handlers: Callable[[], list[BaseHandler]]
+    menu: tuple[MenuEntry, ...] = ()
+    commands: tuple[Command, ...] = ()

@@ -1,0 +1,176 @@
+"""First contact, language, main menu, help, about, cancel, and answers to anything else.
+
+/start, /menu, /help, /language and /cancel work from any state: every
+conversation flow puts `exit_handlers()` in its fallbacks, and these callbacks
+return END so the conversation is left.
+"""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import HotlineContext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
+from bot.people import choose_language
+from flows import ui
+from flows.registry import Command, Flow, MenuEntry
+from storage import users
+
+END = ConversationHandler.END
+LANGUAGE = MenuEntry("language", N_("🌐 Language / ភាសា"), order=900)
+HELP = MenuEntry("help", N_("❓ Help"), order=910)
+ABOUT = MenuEntry("about", N_("ℹ️ About and privacy"), order=920)
+
+
+def language_markup():
+    return ui.keyboard([[ui.button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]])
+
+
+async def on_start(update: Update, context: HotlineContext) -> int:
+    """Greets the person, says what the hotline does and keeps private, asks for a language."""
+    text = _(
+        "Hello! This is a hotline for Cambodian workers who came back from Thailand. "
+        "Ask about safe migration, recruiters, unpaid wages and services, or report a problem "
+        "to hotline staff.\n\n"
+        "What you tell this bot is kept private and seen only by hotline staff.\n\n"
+        "Please choose your language:"
+    )
+    await ui.send(update, context, text, language_markup())
+    return END
+
+
+async def on_language_asked(update: Update, context: HotlineContext) -> int:
+    """Offers the two languages again (/language or the menu entry)."""
+    await ui.send(update, context, _("Choose your language:"), language_markup())
+    return END
+
+
+async def on_language_chosen(update: Update, context: HotlineContext) -> int:
+    """Stores the chosen language and shows the main menu in it."""
+    query = update.callback_query
+    language = query.data.split(":", 1)[1]
+    if language not in LANGUAGES:
+        await query.answer()
+        return END
+    await choose_language(context, update.effective_user.id, language)
+    # The greeting that offered these buttons said what is kept and who sees it.
+    await users.record_consent(context.db, update.effective_user.id)
+    await ui.send_main_menu(update, context, _("I will write to you in English.") + "\n\n"
+                            + _("What would you like to do? Choose below."))
+    return END
+
+
+async def on_menu(update: Update, context: HotlineContext) -> int:
+    """Shows the main menu (/menu or any Main menu button)."""
+    await ui.send_main_menu(update, context)
+    return END
+
+
+async def on_help(update: Update, context: HotlineContext) -> int:
+    """Says what the bot can do and gives the verified emergency numbers."""
+    lines = [_("This bot can help you with:")]
+    lines += [f"• {_(entry.label)}" for entry in context.menu_entries]
+    lines += ["", _("Commands: /menu main menu, /language change language, /cancel stop what you are doing.")]
+    lines += ["", _("In an emergency in Cambodia, call:")]
+    lines += [contact_line(c) for c in context.directory.emergency("KH")]
+    lines += ["", _("In an emergency in Thailand, call:")]
+    lines += [contact_line(c) for c in context.directory.emergency("TH")]
+    await ui.send(update, context, "\n".join(lines), ui.keyboard([ui.nav_row()]))
+    return END
+
+
+def contact_line(contact) -> str:
+    return _("☎️ {number}: {who}. {use}.").format(
+        number=contact.number, who=contact.who, use=contact.use
+    )
+
+
+async def on_about(update: Update, context: HotlineContext) -> int:
+    """Who runs the hotline, and privacy in one paragraph."""
+    operator = context.settings.operator_name
+    who = (
+        _("This hotline is run by {operator}.").format(operator=operator)
+        if operator
+        else _("The hotline staff are case workers from organisations that support migrant workers.")
+    )
+    privacy = _(
+        "Privacy: what you tell this bot is stored on the hotline's own server. Only hotline "
+        "staff can read it. We never give it to employers, recruiters or brokers, and we share "
+        "your name with a partner organisation only if you allow it."
+    )
+    await ui.send(update, context, f"{who}\n\n{privacy}", ui.keyboard([ui.nav_row()]))
+    return END
+
+
+async def on_cancel(update: Update, context: HotlineContext) -> int:
+    """Stops whatever the person was doing and shows the menu."""
+    await ui.send_main_menu(update, context, _("Stopped. Nothing more will happen with that.")
+                            + "\n\n" + _("What would you like to do? Choose below."))
+    return END
+
+
+async def on_not_understood(update: Update, context: HotlineContext) -> None:
+    """Anything no flow took: a short answer and the menu, never silence."""
+    await ui.send_main_menu(
+        update, context, _("Sorry, I did not understand that. Please choose from the menu.")
+    )
+
+
+async def on_stale_button(update: Update, context: HotlineContext) -> None:
+    """A button no handler knows (old message, after an update of the bot)."""
+    await ui.send_main_menu(
+        update, context, _("That button no longer works. Here is the menu.")
+    )
+
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def exit_handlers() -> list[BaseHandler]:
+    """Handlers that leave any conversation; conversations list these in their fallbacks."""
+    return [
+        CommandHandler("start", on_start, filters=PRIVATE),
+        CommandHandler("menu", on_menu, filters=PRIVATE),
+        CommandHandler("help", on_help, filters=PRIVATE),
+        CommandHandler("language", on_language_asked, filters=PRIVATE),
+        CommandHandler("cancel", on_cancel, filters=PRIVATE),
+        CallbackQueryHandler(on_menu, pattern=f"^{ui.MAIN_MENU}$"),
+        CallbackQueryHandler(on_language_chosen, pattern="^lang:"),
+    ]
+
+
+def handlers() -> list[BaseHandler]:
+    return exit_handlers() + [
+        CallbackQueryHandler(on_language_asked, pattern=LANGUAGE.pattern),
+        CallbackQueryHandler(on_help, pattern=HELP.pattern),
+        CallbackQueryHandler(on_about, pattern=ABOUT.pattern),
+    ]
+
+
+def catch_all_handlers() -> list[BaseHandler]:
+    """Registered after every flow: they answer only what nothing else took."""
+    return [
+        MessageHandler(PRIVATE, on_not_understood),
+        CallbackQueryHandler(on_stale_button),
+    ]
+
+
+FLOW = Flow(
+    name="start",
+    handlers=handlers,
+    menu=(LANGUAGE, HELP, ABOUT),
+    commands=(
+        Command("start", N_("Start again")),
+        Command("menu", N_("Main menu")),
+        Command("help", N_("What this bot can do, emergency numbers")),
+        Command("language", N_("Change language")),
+        Command("cancel", N_("Stop what you are doing")),
+    ),
+)

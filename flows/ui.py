@@ -1,0 +1,59 @@
+"""Shared pieces of what people see: sending, the main menu, navigation buttons."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.context import HotlineContext
+from bot.i18n import _
+
+MAIN_MENU = "menu"  # callback data of every "Main menu" button
+CALLBACK_DATA_LIMIT = 64  # bytes (Telegram)
+MESSAGE_LIMIT = 4096  # characters (Telegram)
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    """An inline button; callback data must be short ASCII, never a translated label."""
+    if not data.isascii() or len(data.encode()) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data must be ASCII and at most 64 bytes: {data!r}")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def keyboard(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+def main_menu_button() -> InlineKeyboardButton:
+    return button(_("🏠 Main menu"), MAIN_MENU)
+
+
+def nav_row(back: str | None = None) -> list[InlineKeyboardButton]:
+    """Back (when there is somewhere to go back to) and Main menu."""
+    row = [button(_("⬅️ Back"), back)] if back else []
+    return row + [main_menu_button()]
+
+
+def main_menu_markup(context: HotlineContext) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(_(entry.label), entry.callback_data)] for entry in context.menu_entries
+    )
+
+
+async def send(
+    update: Update,
+    context: HotlineContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Answer in the chat the update came from; a pressed button is acknowledged first."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def send_main_menu(update: Update, context: HotlineContext, intro: str | None = None) -> None:
+    text = intro or _("What would you like to do? Choose below.")
+    await send(update, context, text, main_menu_markup(context))
