@@ -1,0 +1,142 @@
+"""Drive the real application as people would, through the fake Bot API.
+
+    async with BotHarness.started(settings, fake) as bot:
+        person = bot.person(language_code="km")
+        replies = await person.send("/start")
+        replies = await person.press("English")
+        assert "What would you like to do?" in replies[-1].text
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from telegram.ext import AIORateLimiter
+
+from bot.app import build_application
+from bot.context import HotlineApplication
+from bot.runner import running
+from bot.settings import Settings
+from storage.db import Database
+from tests.fake_api import FakeBotAPI
+
+_user_ids = itertools.count(200_001)
+
+
+def fast_rate_limiter() -> AIORateLimiter:
+    """The real limiter with Telegram's numbers raised, so tests do not crawl."""
+    return AIORateLimiter(overall_max_rate=10_000, group_max_rate=10_000,
+                          group_time_period=1, max_retries=3)
+
+
+@dataclass
+class Reply:
+    """One message the bot sent (or edited) in a chat."""
+
+    raw: dict
+
+    @property
+    def text(self) -> str:
+        return self.raw.get("text") or self.raw.get("caption") or ""
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of every inline button, row by row."""
+        rows = (self.raw.get("reply_markup") or {}).get("inline_keyboard") or []
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.buttons]
+
+    def data_for(self, label: str) -> str:
+        for text, data in self.buttons:
+            if text == label:
+                return data
+        raise AssertionError(f"no button {label!r} in {self.labels}")
+
+    def __repr__(self) -> str:
+        return f"Reply({self.text[:60]!r}, buttons={self.labels})"
+
+
+class BotHarness:
+    def __init__(self, settings: Settings, fake: FakeBotAPI, db: Database,
+                 app: HotlineApplication) -> None:
+        self.settings, self.fake, self.db, self.app = settings, fake, db, app
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def started(cls, settings: Settings, fake: FakeBotAPI) -> AsyncIterator["BotHarness"]:
+        db = await Database.open(settings.database_path)
+        try:
+            app = build_application(settings, db, rate_limiter=fast_rate_limiter())
+            async with running(app, polling=True):
+                yield cls(settings, fake, db, app)
+        finally:
+            await db.close()
+
+    @property
+    def api(self):
+        return self.fake.api
+
+    def person(self, language_code: str | None = "km", user_id: int | None = None,
+               first_name: str = "Sokha") -> "Person":
+        user = {"id": user_id or next(_user_ids), "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        return Person(self, user)
+
+    async def deliver(self, update: dict) -> None:
+        """Hand an update to the bot and wait until it has been fully processed."""
+        self.fake.queue(update)
+        await self.fake.wait_fetched(update["update_id"])
+        await self.app.update_queue.join()
+
+
+class Person:
+    """A Telegram user in a private chat with the bot."""
+
+    def __init__(self, harness: BotHarness, user: dict) -> None:
+        self.harness, self.user = harness, user
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+    @property
+    def chat(self) -> list[Reply]:
+        """Everything the bot has sent to this person so far."""
+        return [Reply(m) for m in self.harness.api.sent_to(self.id)]
+
+    @property
+    def last(self) -> Reply:
+        return self.chat[-1]
+
+    async def send(self, text: str | None = None, **content) -> list[Reply]:
+        """Send a message (text, or photo=True, voice=True, ...); returns the bot's replies."""
+        before = len(self.harness.api.sent_to(self.id))
+        update = self.harness.api.user_sends(self.user, text, **content)
+        await self.harness.deliver(update)
+        return self.chat[before:]
+
+    async def press(self, label: str, reply: Reply | None = None) -> list[Reply]:
+        """Press the button with this label on `reply` (default: the latest with buttons)."""
+        reply = reply or self.latest_with_buttons()
+        return await self.press_data(reply.data_for(label), reply)
+
+    async def press_data(self, data: str, reply: Reply | None = None) -> list[Reply]:
+        """Press a button by its callback data (also forged data, for tests that try)."""
+        reply = reply or self.latest_with_buttons()
+        before = len(self.harness.api.sent_to(self.id))
+        message = self.harness.api.messages.get((self.id, reply.raw["message_id"]), reply.raw)
+        update = self.harness.api.user_presses(self.user, message, data)
+        await self.harness.deliver(update)
+        return self.chat[before:]
+
+    def latest_with_buttons(self) -> Reply:
+        for reply in reversed(self.chat):
+            if reply.buttons:
+                return reply
+        raise AssertionError("the bot has sent no buttons to this person")

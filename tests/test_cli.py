@@ -1,0 +1,110 @@
+"""The command line as an operator uses it: run, console, help, bad configuration."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_env(tmp_path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "STAFF_", "ADMIN_"))}
+    env.update(DATABASE_PATH=str(tmp_path / "hotline.sqlite3"), PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def run_cli(tmp_path, *args, input_text=None, **extra) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=cli_env(tmp_path, **extra),
+        input=input_text, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run_cli(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("run", "console"):
+        assert command in result.stdout
+
+
+def test_run_without_a_token_says_so_in_one_line(tmp_path):
+    result = run_cli(tmp_path, "run")
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "BOT_TOKEN" in result.stderr
+
+
+def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path):
+    result = run_cli(tmp_path, "run", BOT_TOKEN="1:x", STAFF_CHAT_ID="the-staff-group")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "error: STAFF_CHAT_ID: 'the-staff-group' is not a number"
+    result = run_cli(tmp_path, "console", TIMEZONE="Asia/Nowhere")
+    assert result.returncode != 0 and "TIMEZONE" in result.stderr
+
+
+def test_env_file_in_the_working_directory_is_read(tmp_path):
+    (tmp_path / ".env").write_text("ADMIN_USER_IDS=one\n")
+    result = run_cli(tmp_path, "console", input_text="")
+    assert result.returncode != 0 and "ADMIN_USER_IDS" in result.stderr
+
+
+def test_console_lets_a_person_choose_english_and_reach_the_menu(tmp_path):
+    result = run_cli(tmp_path, "console", input_text="/start\n2\n2\n!quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "សូមជ្រើសរើសភាសា" in result.stdout  # greeted in Khmer first
+    assert "I will write to you in English." in result.stdout
+    assert "[2] ❓ Help" in result.stdout
+    assert "In an emergency in Thailand, call:" in result.stdout  # pressed Help
+    assert "Traceback" not in result.stderr
+
+
+async def wait_for(predicate, timeout=20.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.05)
+
+
+async def start_bot(tmp_path, fake_api) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path,
+        env=cli_env(tmp_path, BOT_TOKEN="123456:TEST", BOT_API_BASE_URL=fake_api.base_url),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_bot(process) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode, stderr.decode()
+
+
+async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(tmp_path, fake_api):
+    api = fake_api.api
+    person = {"id": 500_001, "first_name": "Dara", "language_code": "km"}
+    process = await start_bot(tmp_path, fake_api)
+    try:
+        fake_api.queue(api.user_sends(person, "/start"))
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 1)
+        greeting = api.sent_to(person["id"])[-1]
+        assert "សួស្តី" in greeting["text"]
+        fake_api.queue(api.user_presses(person, greeting, "lang:en"))
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 2)
+        assert "I will write to you in English." in api.sent_to(person["id"])[-1]["text"]
+    finally:
+        code, stderr = await stop_bot(process)
+    assert code == 0, stderr
+    assert "123456:TEST" not in stderr  # the token never reaches the log
+
+    process = await start_bot(tmp_path, fake_api)
+    try:
+        fake_api.queue(api.user_sends(person, "/help"))
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 3)
+        assert "In an emergency in Cambodia, call:" in api.sent_to(person["id"])[-1]["text"]
+    finally:
+        code, stderr = await stop_bot(process)
+    assert code == 0, stderr

@@ -1,0 +1,32 @@
+"""Khmer text helpers on real Khmer input."""
+from bot.khmer import clean_input, comparison_form, remove_invisible, to_ascii_digits
+
+
+def test_khmer_digits_become_ascii():
+    assert to_ascii_digits("១២៩៧") == "1297"
+    assert to_ascii_digits("១២,៥០០ បាត") == "12,500 បាត"
+    assert int(to_ascii_digits("០៩៨")) == 98
+
+
+def test_zero_width_characters_are_removed_for_matching():
+    assert remove_invisible("ក្រុម\u200bហ៊ុន") == "ក្រុមហ៊ុន"
+    assert remove_invisible("a\u200cb\u200dc\ufeff") == "abc"
+    # str.strip() would have kept the ZWSP (domain-facts §9)
+    assert clean_input("\u200b ១២៣ \u200b") == "123"
+
+
+def test_spaces_are_folded_and_trimmed():
+    assert clean_input("  Angkor   Manpower\t Co ") == "Angkor Manpower Co"
+
+
+def test_comparison_form_joins_split_vowels_and_folds_latin_case():
+    split = "ស\u17c1\u17b8ម"   # េ + ី typed in two parts
+    joined = "ស\u17beម"        # ើ as one code point
+    assert comparison_form(split) == comparison_form(joined)
+    assert comparison_form("ANGKOR Ｍanpower") == "angkor manpower"  # full-width M folded
+    assert comparison_form("ពលករ\u200bចំណាក\u200bស្រុក") == "ពលករចំណាកស្រុក"
+
+
+def test_comparison_form_keeps_coeng_order():
+    text = "សិទ្ធិ"
+    assert comparison_form(text) == text
