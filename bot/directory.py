@@ -1,8 +1,9 @@
-"""The verified phone directory (data/directory.csv), loaded and checked at start-up.
+"""The verified directory, loaded and checked at start-up: phone numbers
+(data/directory.csv) and web addresses (data/websites.csv).
 
-Only numbers marked verified in shared/reference/domain-facts.md §1a belong in
-the file; each row carries its source and the month it was checked. Staff
-correct a number by editing that one row.
+Only entries marked verified in shared/reference/domain-facts.md belong in the
+files; each row carries its source and the month it was checked. Staff correct
+a number or address by editing that one row.
 """
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from pathlib import Path
 
 from bot.i18n import current_language
 
-DIRECTORY_PATH = Path(__file__).resolve().parent.parent / "data" / "directory.csv"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DIRECTORY_PATH = DATA_DIR / "directory.csv"
+WEBSITES_PATH = DATA_DIR / "websites.csv"
 COLUMNS = ["key", "number", "country", "emergency", "who_en", "who_km",
            "use_en", "use_km", "source", "checked"]
+WEBSITE_COLUMNS = ["key", "address", "who_en", "who_km", "source", "checked"]
 COUNTRIES = {"KH": "Cambodia", "TH": "Thailand"}
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _NUMBER = re.compile(r"^\d{3,15}$")
+_ADDRESS = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/[\w./-]*)?$")
 _CHECKED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
 
 
@@ -48,16 +53,35 @@ class Contact:
         return self.use_km if current_language() == "km" else self.use_en
 
 
+@dataclass(frozen=True)
+class Website:
+    key: str
+    address: str
+    who_en: str
+    who_km: str
+    source: str
+    checked: str
+
+    @property
+    def who(self) -> str:
+        return self.who_km if current_language() == "km" else self.who_en
+
+
 class Directory:
-    def __init__(self, contacts: list[Contact]) -> None:
+    def __init__(self, contacts: list[Contact], websites: list[Website]) -> None:
         self.contacts = contacts
+        self.websites = websites
         self._by_key = {c.key: c for c in contacts}
+        self._websites = {w.key: w for w in websites}
 
     def __getitem__(self, key: str) -> Contact:
         return self._by_key[key]
 
     def get(self, key: str) -> Contact | None:
         return self._by_key.get(key)
+
+    def website(self, key: str) -> Website:
+        return self._websites[key]
 
     def emergency(self, country: str) -> list[Contact]:
         return [c for c in self.contacts if c.emergency and c.country == country]
@@ -66,42 +90,59 @@ class Directory:
     def numbers(self) -> frozenset[str]:
         return frozenset(c.number for c in self.contacts)
 
+    @property
+    def addresses(self) -> frozenset[str]:
+        return frozenset(w.address for w in self.websites)
 
-def load_directory(path: Path = DIRECTORY_PATH) -> Directory:
+
+def load_directory(path: Path = DIRECTORY_PATH, websites_path: Path = WEBSITES_PATH) -> Directory:
+    contacts = _load_rows(path, COLUMNS, _parse_contact)
+    websites = _load_rows(websites_path, WEBSITE_COLUMNS, _parse_website)
+    return Directory(contacts, websites)
+
+
+def _load_rows(path: Path, columns: list[str], parse_row) -> list:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise DirectoryError(f"{path}: cannot read ({exc.strerror})") from None
     reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != COLUMNS:
-        raise DirectoryError(f"{path}:1: header must be {','.join(COLUMNS)}")
-    contacts: list[Contact] = []
+    if reader.fieldnames != columns:
+        raise DirectoryError(f"{path}:1: header must be {','.join(columns)}")
+    entries: list = []
     for row in reader:
-        contacts.append(_parse_row(row, f"{path}:{reader.line_num}", contacts))
-    if not contacts:
+        where = f"{path}:{reader.line_num}"
+        if None in row or any(value is None for value in row.values()):
+            raise DirectoryError(f"{where}: expected {len(columns)} columns")
+        row = {name: value.strip() for name, value in row.items()}
+        for name in columns:
+            if not row[name]:
+                raise DirectoryError(f"{where}: {name} is empty")
+        if not _KEY.match(row["key"]):
+            raise DirectoryError(f"{where}: key {row['key']!r} must be lower-case ASCII")
+        if not _CHECKED.match(row["checked"]):
+            raise DirectoryError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
+        if any(e.key == row["key"] for e in entries):
+            raise DirectoryError(f"{where}: key {row['key']!r} appears twice")
+        entries.append(parse_row(row, where, entries))
+    if not entries:
         raise DirectoryError(f"{path}: no entries")
-    return Directory(contacts)
+    return entries
 
 
-def _parse_row(row: dict, where: str, seen: list[Contact]) -> Contact:
-    if None in row or any(value is None for value in row.values()):
-        raise DirectoryError(f"{where}: expected {len(COLUMNS)} columns")
-    row = {name: value.strip() for name, value in row.items()}
-    for name in COLUMNS:
-        if not row[name]:
-            raise DirectoryError(f"{where}: {name} is empty")
-    if not _KEY.match(row["key"]):
-        raise DirectoryError(f"{where}: key {row['key']!r} must be lower-case ASCII")
+def _parse_website(row: dict, where: str, seen: list[Website]) -> Website:
+    if not _ADDRESS.match(row["address"]):
+        raise DirectoryError(f"{where}: address {row['address']!r} is not a web address like www.example.org")
+    return Website(**row)
+
+
+def _parse_contact(row: dict, where: str, seen: list[Contact]) -> Contact:
     if not _NUMBER.match(row["number"]):
         raise DirectoryError(f"{where}: number {row['number']!r} must be digits only")
     if row["country"] not in COUNTRIES:
         raise DirectoryError(f"{where}: country must be one of {', '.join(COUNTRIES)}")
     if row["emergency"] not in ("yes", "no"):
         raise DirectoryError(f"{where}: emergency must be yes or no")
-    if not _CHECKED.match(row["checked"]):
-        raise DirectoryError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
-    if any(c.key == row["key"] for c in seen):
-        raise DirectoryError(f"{where}: key {row['key']!r} appears twice")
     if any(c.number == row["number"] for c in seen):
         raise DirectoryError(f"{where}: number {row['number']} appears twice")
     return Contact(**{**row, "emergency": row["emergency"] == "yes"})

@@ -51,3 +51,21 @@ def test_a_duplicate_number_is_refused(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match=f"directory.csv:{len(rows)}: number 1297 appears twice"):
         load_directory(path)
+
+
+def test_websites_are_loaded_with_their_sources():
+    directory = load_directory()
+    assert directory.website("mlvt").address == "www.mlvt.gov.kh"
+    assert directory.addresses >= {"www.mlvt.gov.kh", "idpoor.gov.kh"}
+    for website in directory.websites:
+        assert website.source and website.checked
+
+
+def test_a_malformed_website_row_names_the_line(tmp_path):
+    from bot.directory import WEBSITES_PATH
+    rows = WEBSITES_PATH.read_text(encoding="utf-8").splitlines()
+    rows[2] = rows[2].replace("idpoor.gov.kh,", "idpoor gov kh,", 1)
+    path = tmp_path / "websites.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match="websites.csv:3: address"):
+        load_directory(websites_path=path)
