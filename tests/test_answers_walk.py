@@ -91,7 +91,7 @@ def test_the_walk_notices_untranslated_text_and_unverified_numbers():
     from bot.directory import load_directory
     directory = load_directory()
 
-    def reply(text, buttons=(("x", "menu"),)):
+    def reply(text, buttons=(("🏠", "menu"),)):
         return Reply({"text": text, "reply_markup": {"inline_keyboard": [
             [{"text": label, "callback_data": data} for label, data in buttons]]}})
 
