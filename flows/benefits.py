@@ -247,7 +247,7 @@ def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
 
 
 def service_block(number: int, service: Service) -> str:
-    lines = [f"{number}. {service.name}", service.runs,
+    lines = [f"{number}. {service.name}", _("Run by: {who}").format(who=service.runs),
              _("Where to ask: {where}").format(where=service.where)]
     if service.bring:
         lines.append(_("What to bring: {bring}").format(bring=service.bring))

@@ -40,7 +40,9 @@ async def on_country_chosen(update: Update, context: HotlineContext) -> None:
     else:
         lines = [_("In Thailand, call:")]
     lines += [contact_line(contact) for contact in context.directory.emergency(country)]
-    lines += ["", _(
+    # The numbers first, in a message of their own: easy to find and tap in a hurry.
+    await ui.send(update, context, "\n".join(lines))
+    advice = [_(
         "When you call, say:\n"
         "• that you need help, and your name\n"
         "• where you are: province, district, village, or a place people know nearby\n"
@@ -49,11 +51,13 @@ async def on_country_chosen(update: Update, context: HotlineContext) -> None:
         "Speak slowly and stay on the line until they tell you to hang up."
     )]
     if country == "TH":
-        lines += ["", _(
+        advice += ["", _(
             "These lines may have no one who speaks Khmer. If you can, ask someone who "
             "speaks Thai to call with you or for you."
         )]
-    await ui.send(update, context, "\n".join(lines), ui.keyboard([ui.nav_row(back="now")]))
+    # Not ui.send: the button was already acknowledged with the first message.
+    await context.bot.send_message(update.effective_chat.id, "\n".join(advice),
+                                   reply_markup=ui.keyboard([ui.nav_row(back="now")]))
 
 
 def handlers() -> list[BaseHandler]:
