@@ -44,8 +44,8 @@ class Section:
 class Topic:
     prefix: str              # callback data prefix, e.g. "sm"
     entry: MenuEntry
-    intro: str               # msgid shown above the section buttons
     sections: tuple[Section, ...]
+    intro: str = ""          # msgid shown above the section buttons (not for one section)
 
     def handlers(self) -> list[BaseHandler]:
         return [

@@ -46,8 +46,7 @@ PAGES = (
 TOPIC = Topic(
     prefix="wr",
     entry=ENTRY,
-    intro=N_("💰 Unpaid wages: your rights"),
-    sections=(Section("rights", N_("💰 Unpaid wages: your rights"), PAGES),),
+    sections=(Section("rights", ENTRY.label, PAGES),),
 )
 
 FLOW = Flow(name="wage_rights", handlers=TOPIC.handlers, menu=(ENTRY,))
