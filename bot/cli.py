@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 
+from bot.content import load_content
 from bot.directory import DirectoryError, load_directory
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
-        load_directory()  # a malformed directory stops start-up with the line at fault
+        load_content(load_directory())  # a malformed data file stops start-up naming the line
     except (SettingsError, DirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -5,9 +5,14 @@ its menu entries and commands appear automatically.
 """
 from __future__ import annotations
 
-from flows import start
+from flows import benefits, documents, help_now, safe_migration, start, wage_rights
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
     start.FLOW,
+    help_now.FLOW,
+    safe_migration.FLOW,
+    benefits.FLOW,
+    documents.FLOW,
+    wage_rights.FLOW,
 ]
