@@ -36,6 +36,7 @@ AGAIN, PICK, NONE_OF_THESE = "rc:again", "rc:pick:", "rc:none"
 CACHE = "recruiter_registry"  # bot_data key (in memory, not persisted)
 QUERY = "recruiters_query"    # user_data key: the last name searched, for "None of these"
 MAX_QUERY = 100               # characters of a typed name that are used
+MAX_LABEL_NAME = 40           # characters of a name on a candidate button
 
 STATUS_LINES = {
     "active": N_("Status: active"),
@@ -252,9 +253,14 @@ def display_name(recruiter: Recruiter) -> str:
 
 
 def candidate_label(recruiter: Recruiter) -> str:
-    name = display_name(recruiter)
-    label = f"{name} · {recruiter.licence_no}" if recruiter.licence_no else name
-    return label if len(label) <= 60 else label[:59] + "…"
+    """The name in the reader's script (shortened for a phone) and the licence number."""
+    names = (recruiter.name_khmer, recruiter.name_latin)
+    if current_language() != "km":
+        names = names[::-1]
+    name = names[0] or names[1]
+    if len(name) > MAX_LABEL_NAME:
+        name = name[:MAX_LABEL_NAME - 1] + "…"
+    return f"{name} · {recruiter.licence_no}" if recruiter.licence_no else name
 
 
 def destination_name(destination: str) -> str:
