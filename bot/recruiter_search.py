@@ -10,6 +10,8 @@ which also catches an import made by the CLI in another process.
 """
 from __future__ import annotations
 
+import asyncio
+import functools
 import heapq
 import unicodedata
 from collections import defaultdict
@@ -30,6 +32,7 @@ GENERIC_LATIN = frozenset({
 })
 GENERIC_KHMER = ("ក្រុមហ៊ុន", "ខូអិលធីឌី", "ឯ.ក")  # company, "Co., Ltd", sole proprietor
 
+GENERIC_SLIP = 0.8      # similarity from which a word is taken as a misspelt generic word
 MAX_CANDIDATES = 5      # buttons offered for an approximate match
 THRESHOLD = 0.75        # difflib ratio from which a name counts as a near match
 PARTIAL_SCORE = 0.8     # the typed text is a whole part of a longer name
@@ -46,8 +49,26 @@ def name_words(text: str) -> list[str]:
         form = form.replace(word, " ")
     form = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in form)
     words = form.split()
-    kept = [w for w in words if w not in GENERIC_LATIN]
+    kept = [w for w in words if w not in GENERIC_LATIN and not _misspelt_generic(w)]
     return kept or words  # a name made only of generic words still matches itself
+
+
+_LONG_GENERIC = tuple(w for w in (*GENERIC_LATIN, *GENERIC_KHMER) if len(w) >= 5)
+
+
+@functools.lru_cache(maxsize=65_536)  # names share most of their words
+def _misspelt_generic(word: str) -> bool:
+    """"ក្រមុហ៊ុន", "compnay": a long generic word typed with a slip is still generic."""
+    if len(word) < 5:
+        return False
+    matcher = SequenceMatcher(None, word)
+    for generic in _LONG_GENERIC:
+        if abs(len(generic) - len(word)) > 2:
+            continue
+        matcher.set_seq2(generic)
+        if matcher.real_quick_ratio() >= GENERIC_SLIP and matcher.ratio() >= GENERIC_SLIP:
+            return True
+    return False
 
 
 def name_key(text: str) -> str:
@@ -167,5 +188,7 @@ class RegistryCache:
         latest_id = latest.id if latest else None
         if self.index is None or self.index.import_id != latest_id:
             rows = await registry_store.all_recruiters(db) if latest else []
-            self.index = RecruiterIndex(rows, latest)
+            # Building takes a while for a big list: off the event loop, so other
+            # people's messages are still answered meanwhile.
+            self.index = await asyncio.to_thread(RecruiterIndex, rows, latest)
         return self.index

@@ -98,6 +98,8 @@ def test_generic_company_words_punctuation_case_and_spaces_are_ignored():
     assert name_key("Bright Harvest Manpower Co., Ltd") == name_key("  BRIGHT harvest manpower ")
     assert name_key("ក្រុមហ៊ុន ពន្លឺចំការ") == name_key("ពន្លឺ\u200bចំការ")
     assert name_key("Manpower Company") == "manpower"  # distinctive words stay
+    assert name_key("ក្រមុហ៊ុន ពន្លឺចំការ") == name_key("ពន្លឺចំការ")  # a slip in a generic word
+    assert name_key("Bright Harvest Compnay Limted") == "brightharvest"
     assert name_key("The Company Limited") == "thecompanylimited"  # nothing but generic words
 
 
