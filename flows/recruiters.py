@@ -77,7 +77,7 @@ async def on_check_chosen(update: Update, context: HotlineContext) -> str:
 
 async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
     """Looks the typed name or licence number up and answers."""
-    typed = clean_input(update.message.text)[:MAX_QUERY]
+    typed = clean_input(update.effective_message.text)[:MAX_QUERY]
     index = await registry(context)
     result = index.search(typed)
     if not result.query_key:

@@ -150,3 +150,11 @@ async def test_replace_is_whole_and_the_cache_follows_new_imports(tmp_path):
         latest = await registry_store.latest_import(db)
         assert (latest.file_name, latest.row_count, latest.is_sample, latest.as_of) == (
             "two.csv", 1, False, "2026-02-01")
+
+
+def test_the_readme_template_is_a_valid_registry_file():
+    readme = (SAMPLE_FILE.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Recruiter registry", 1)[1]
+    template = section.split("```csv\n", 1)[1].split("```", 1)[0]
+    registry = parse_registry(template.encode())
+    assert not registry.is_sample and registry.recruiters[0].status == "active"
