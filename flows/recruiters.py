@@ -124,8 +124,9 @@ async def on_none_of_these(update: Update, context: HotlineContext) -> None:
     """None of the near matches is the agency: answers as not listed."""
     typed = context.user_data.get(QUERY)
     index = await registry(context)
-    if not typed or index.is_empty:
-        await on_check_chosen(update, context)
+    if not typed or index.is_empty:  # nothing to answer about (an old button)
+        await ui.send(update, context, _("Please search again: press Check another."),
+                      again_markup())
         return
     result = index.search(typed)
     if not index.latest.is_sample:
@@ -282,6 +283,7 @@ def handlers() -> list[BaseHandler]:
         name="recruiters",
         persistent=True,
         per_message=False,
+        allow_reentry=True,  # the menu entry or "Check another" also work while asking
         entry_points=[
             CallbackQueryHandler(on_check_chosen, pattern=CHECK.pattern),
             CallbackQueryHandler(on_check_chosen, pattern=f"^{AGAIN}$"),
@@ -289,7 +291,6 @@ def handlers() -> list[BaseHandler]:
         states={
             ASK_NAME: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, on_name_entered),
-                CallbackQueryHandler(on_check_chosen, pattern=f"^{AGAIN}$"),
             ],
         },
         fallbacks=[

@@ -189,6 +189,10 @@ async def test_other_input_while_asking_is_answered_kindly(bot):
     person = await searcher(bot, "en")
     replies = await person.send(sticker=True)
     assert replies[-1].text == "Please type the agency's name or licence number as text."
+    replies = await person.press_data("menu:recruiters")  # the menu entry again, still asking
+    assert replies[-1].text.startswith("Type the name of the recruitment agency")
+    replies = await person.press_data("rc:none")  # an old button with nothing to answer about
+    assert replies[-1].text == "Please search again: press Check another."
     replies = await person.send("/menu")
     assert "What would you like to do?" in replies[-1].text
 
