@@ -55,7 +55,12 @@ def test_every_catalog_entry_shows_only_verified_numbers_and_addresses():
     assert catalog_problems(messages) == []
 
 
-@pytest.mark.parametrize("path", sorted(DATA_DIR.glob("*.csv")), ids=lambda p: p.name)
+# The recruiter registry is not our text: it is the Ministry's list (or a marked
+# sample of it), shown with its source and as-of date, and checked on import.
+CONTENT_FILES = sorted(p for p in DATA_DIR.glob("*.csv") if not p.name.startswith("recruiters"))
+
+
+@pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
 def test_every_data_file_shows_only_verified_numbers_and_addresses(path):
     assert data_file_problems(path) == []
 
