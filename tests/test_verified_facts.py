@@ -97,3 +97,12 @@ def test_a_data_file_with_an_unverified_number_is_caught(tmp_path):
                     encoding="utf-8")
     assert data_file_problems(path) == ["fake.csv:2 where_en: ['1288']",
                                         "fake.csv:2 where_km: ['1288']"]
+
+
+def test_money_amounts_are_not_phone_numbers():
+    assert factcheck.phone_like("For example: 12,500 or ១២៥០០ បាត or 12500 baht or $300 or 40000 ៛") == []
+
+
+def test_numbers_next_to_money_are_still_checked():
+    assert factcheck.phone_like("Pay 12,500 baht and call 1288 now") == ["1288"]
+    assert factcheck.phone_like("call ០១២ ៣៤៥ ៦៧៨") == ["012345678"]
