@@ -7,6 +7,7 @@ import logging
 import sys
 
 from bot.directory import DirectoryError, load_directory
+from bot.provinces import load_provinces
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         load_directory()  # a malformed directory stops start-up with the line at fault
+        load_provinces()  # the same for the province list (ProvinceError is a DirectoryError)
     except (SettingsError, DirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

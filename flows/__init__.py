@@ -5,9 +5,10 @@ its menu entries and commands appear automatically.
 """
 from __future__ import annotations
 
-from flows import start
+from flows import intake, start
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
     start.FLOW,
+    intake.FLOW,
 ]
