@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 
 from telegram import Update
+from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -309,6 +311,13 @@ def conversation() -> ConversationHandler:
     states = {form.state_of(key): step.handlers() for key, step in form.STEPS.items()}
     states[form.SUMMARY] = [CallbackQueryHandler(on_edit_pressed, pattern=r"^rp:edit:[a-z_]+$")]
     states.update(my_cases.states())
+    with warnings.catch_warnings():
+        # per_message=False is meant: the conversation follows the person, not one message.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(states)
+
+
+def _conversation(states: dict) -> ConversationHandler:
     return ConversationHandler(
         name="report",
         persistent=True,
