@@ -125,8 +125,7 @@ async def test_every_step_checks_its_answer(bot):
     assert replies[0].text == "That button belongs to an earlier question. Here is the current one."
     await person.press("🔒 No, keep my name with the hotline")
     summary = (await person.press("Man"))[-1]
-    assert "Nakhon Ratchasima" in summary.text and "E" * 200 + "\n" in summary.text + "\n" or \
-        "E" * 99 in summary.text
+    assert "Nakhon Ratchasima" in summary.text and "E" * 99 + "…" in summary.text
     assert "Amount: not known" in summary.text
     await person.press("✅ Confirm and send")
     [row] = await case_rows(bot, person)
