@@ -306,8 +306,26 @@ def entry_points() -> list[BaseHandler]:
     ]
 
 
+def requires_draft(callback):
+    """A step's handler runs only with a draft; without one (lost data) the form is left."""
+    async def guarded(update: Update, context: HotlineContext):
+        if form.current(context) is None:
+            return await _no_draft(update, context)
+        return await callback(update, context)
+
+    guarded.__doc__ = callback.__doc__
+    return guarded
+
+
+def _step_handlers(step) -> list[BaseHandler]:
+    handlers = step.handlers()
+    for handler in handlers:
+        handler.callback = requires_draft(handler.callback)
+    return handlers
+
+
 def conversation() -> ConversationHandler:
-    states = {form.state_of(key): step.handlers() for key, step in form.STEPS.items()}
+    states = {form.state_of(key): _step_handlers(step) for key, step in form.STEPS.items()}
     states[form.SUMMARY] = [CallbackQueryHandler(on_edit_pressed, pattern=r"^rp:edit:[a-z_]+$")]
     states.update(my_cases.states())
     with warnings.catch_warnings():

@@ -323,3 +323,14 @@ async def test_gender_is_asked_only_once(bot):
     await person.press("✅ Confirm and send")
     rows = await case_rows(bot, person)
     assert [r["seq"] for r in rows] == [1, 2] and rows[1]["reporter_gender"] == "woman"
+
+
+async def test_a_form_without_its_draft_is_left_kindly(bot):
+    person = await onboarded(bot, "en")
+    await person.press("💸 I was not paid")
+    await person.press("🙋 Myself: I was not paid")
+    del bot.app.user_data[person.id]["report_draft"]  # lost, e.g. by a damaged data row
+    replies = await person.send("Rayong")
+    assert replies[-1].text == "That report is no longer open. Here is the menu."
+    replies = await person.send("Rayong")
+    assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."
