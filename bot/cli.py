@@ -9,6 +9,7 @@ import sys
 from bot.content import load_content
 from bot import recruiter_admin
 from bot.directory import DirectoryError, load_directory
+from bot.provinces import load_provinces
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         load_content(load_directory())  # a malformed data file stops start-up naming the line
+        load_provinces()  # the same for the province list (ProvinceError is a DirectoryError)
     except (SettingsError, DirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

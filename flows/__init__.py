@@ -2,6 +2,10 @@
 
 FLOWS is the list the application assembles. A new flow adds its module here;
 its menu entries and commands appear automatically.
+
+start.FLOW comes last: its /menu, /cancel and Main menu handlers would
+otherwise answer before a conversation's fallbacks (start.exit_handlers) could
+see them, and the conversation would stay in its state.
 """
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flows import (
     benefits,
     documents,
     help_now,
+    intake,
     recruiters,
     safe_migration,
     start,
@@ -17,11 +22,12 @@ from flows import (
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
-    start.FLOW,
+    intake.FLOW,
+    recruiters.FLOW,
     help_now.FLOW,
     safe_migration.FLOW,
     benefits.FLOW,
     documents.FLOW,
     wage_rights.FLOW,
-    recruiters.FLOW,
+    start.FLOW,
 ]

@@ -24,7 +24,7 @@ from bot.i18n import N_, _, current_language, format_date
 from bot.khmer import clean_input
 from bot.recruiter_registry import effective_status
 from bot.recruiter_search import RecruiterIndex, RegistryCache, SearchResult
-from flows import start, ui
+from flows import intake, start, ui
 from flows.registry import Flow, MenuEntry
 from storage import recruiters as registry_store
 from storage.recruiters import Recruiter
@@ -184,7 +184,10 @@ async def answer_not_found(update: Update, context: HotlineContext, index: Recru
             police=context.directory["police_kh"].number),
         source_line(index.latest.source, index.latest.as_of),
     ]
-    await ui.send(update, context, "\n\n".join(parts), again_markup())
+    # The grievance form picks the name up from here (flows/intake.py).
+    context.user_data[intake.RECRUITER_TO_REPORT] = typed
+    report = [ui.button(_("📝 Report this recruiter"), "report:recruiter")]
+    await ui.send(update, context, "\n\n".join(parts), again_markup(first_row=report))
 
 
 async def offer_candidates(update: Update, context: HotlineContext, index: RecruiterIndex,
@@ -269,8 +272,9 @@ def destination_name(destination: str) -> str:
     return _(known) if known else destination
 
 
-def again_markup():
-    return ui.keyboard([[ui.button(_("🔎 Check another"), AGAIN), ui.main_menu_button()]])
+def again_markup(first_row: list | None = None):
+    return ui.keyboard([first_row or [],
+                        [ui.button(_("🔎 Check another"), AGAIN), ui.main_menu_button()]])
 
 
 def today(context: HotlineContext) -> date:

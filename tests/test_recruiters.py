@@ -206,3 +206,23 @@ async def test_a_button_from_an_older_list_does_not_show_another_agency(bot):
     answer = await person.press_data(pick, reply)
     assert answer[-1].text.startswith("The list has been updated since then")
     assert ends_with_check_another_and_menu(answer[-1], "en")
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+async def test_report_this_recruiter_opens_the_grievance_with_the_name(bot, language):
+    await load(bot.db)
+    person = await searcher(bot, language)
+    reply = await search(person, "Shadow Crossing Agency")
+    label = {"en": "📝 Report this recruiter", "km": "📝 រាយការណ៍អំពីក្រុមហ៊ុននេះ"}[language]
+    assert reply.labels[0] == label
+    replies = await person.press(label, reply)
+    first_question = {"en": "Question 1 of 4:", "km": "សំណួរទី 1"}[language]
+    assert first_question in replies[-1].text
+    assert bot.app.user_data[person.id]["report_draft"]["f"]["recruiter_name"] == \
+        "Shadow Crossing Agency"
+
+
+async def test_sample_registry_offers_no_report_button(bot):
+    person = await searcher(bot, "en")
+    reply = await search(person, "Bright Harvest")
+    assert "report:recruiter" not in [data for _, data in reply.buttons]

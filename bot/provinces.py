@@ -1,0 +1,105 @@
+"""Thailand's provinces in English and Khmer (data/thai_provinces.csv), for reports.
+
+Checked at start-up like the directory: a malformed row stops the bot naming
+the file and line. Staff fix a name or add an alias by editing its row.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.directory import DATA_DIR, DirectoryError
+from bot.i18n import current_language
+from bot.khmer import comparison_form
+
+PROVINCES_PATH = DATA_DIR / "thai_provinces.csv"
+COLUMNS = ["key", "name_en", "name_km", "aliases", "common", "source", "checked"]
+_KEY = re.compile(r"^[a-z][a-z_]*$")
+_CHECKED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
+MIN_PARTIAL = 3  # typed letters needed before a part of a name counts as a match
+
+
+class ProvinceError(DirectoryError):
+    """The province file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Province:
+    key: str
+    name_en: str
+    name_km: str
+    aliases: tuple[str, ...]
+    common: bool
+
+    @property
+    def name(self) -> str:
+        return self.name_km if current_language() == "km" else self.name_en
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every name this province may be typed as, in comparison form."""
+        names = (self.name_en, self.name_km, *self.aliases)
+        return tuple(comparison_form(n).replace(" ", "") for n in names)
+
+
+class Provinces:
+    def __init__(self, provinces: list[Province]) -> None:
+        self.all = provinces
+        self._by_key = {p.key: p for p in provinces}
+
+    def get(self, key: str | None) -> Province | None:
+        return self._by_key.get(key or "")
+
+    @property
+    def common(self) -> list[Province]:
+        return [p for p in self.all if p.common]
+
+    def match(self, typed: str) -> Province | None:
+        """The one province the typed text names (whole name, alias or a clear part), or None."""
+        form = comparison_form(typed).replace(" ", "")
+        if not form:
+            return None
+        exact = [p for p in self.all if form in p.forms]
+        if len(exact) == 1:
+            return exact[0]
+        if len(form) < MIN_PARTIAL:
+            return None
+        partial = [p for p in self.all if any(form in name for name in p.forms)]
+        return partial[0] if len(partial) == 1 else None
+
+
+@functools.cache
+def load_provinces(path: Path = PROVINCES_PATH) -> Provinces:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ProvinceError(f"{path}: cannot read ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != COLUMNS:
+        raise ProvinceError(f"{path}:1: header must be {','.join(COLUMNS)}")
+    provinces: list[Province] = []
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        if None in row or any(value is None for value in row.values()):
+            raise ProvinceError(f"{where}: expected {len(COLUMNS)} columns")
+        row = {name: value.strip() for name, value in row.items()}
+        for name in ("key", "name_en", "name_km", "common", "source", "checked"):
+            if not row[name]:
+                raise ProvinceError(f"{where}: {name} is empty")
+        if not _KEY.match(row["key"]):
+            raise ProvinceError(f"{where}: key {row['key']!r} must be lower-case ASCII")
+        if row["common"] not in ("yes", "no"):
+            raise ProvinceError(f"{where}: common must be yes or no")
+        if not _CHECKED.match(row["checked"]):
+            raise ProvinceError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
+        if any(p.key == row["key"] for p in provinces):
+            raise ProvinceError(f"{where}: key {row['key']!r} appears twice")
+        aliases = tuple(a.strip() for a in row["aliases"].split(";") if a.strip())
+        provinces.append(Province(row["key"], row["name_en"], row["name_km"], aliases,
+                                  row["common"] == "yes"))
+    if not provinces:
+        raise ProvinceError(f"{path}: no entries")
+    return Provinces(provinces)
