@@ -183,7 +183,7 @@ async def test_cancel_deletes_the_draft_after_asking(bot):
     assert "តើអ្នកធ្វើការនៅខេត្តណា" in replies[-1].text
     replies = await person.send("/cancel")
     replies = await person.press("🗑 បាទ/ចាស លុបវាចោល")
-    assert "គ្មានអ្វីត្រូវបានផ្ញើទេ" in replies[-1].text
+    assert "ខ្ញុំមិនបានផ្ញើអ្វីទៅទេ" in replies[-1].text
     assert "report_draft" not in bot.app.user_data[person.id]
     assert await case_rows(bot, person) == []
     replies = await person.send("Rayong")  # no longer in a form
