@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import context as services
+from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
 from bot.errors import on_error
@@ -60,11 +61,13 @@ def build_application(
         builder.request(request).get_updates_request(request)
     app = builder.build()
 
+    directory = directory or load_directory()
     menu = sorted((entry for flow in FLOWS for entry in flow.menu), key=lambda e: e.order)
     app.bot_data.update({
         services.SETTINGS: settings,
         services.DATABASE: db,
-        services.DIRECTORY: directory or load_directory(),
+        services.DIRECTORY: directory,
+        services.CONTENT: load_content(directory),
         services.MENU: menu,
     })
     app.add_handler(TypeHandler(Update, load_person), group=-1)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 
+from bot.content import load_content
 from bot.directory import DirectoryError, load_directory
 from bot.provinces import load_provinces
 from bot.settings import Settings, SettingsError, load_settings
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
-        load_directory()  # a malformed directory stops start-up with the line at fault
+        load_content(load_directory())  # a malformed data file stops start-up naming the line
         load_provinces()  # the same for the province list (ProvinceError is a DirectoryError)
     except (SettingsError, DirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.content import Content
 from bot.directory import Directory
 from bot.settings import Settings
 from storage.db import Database
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 # Keys under which build_application puts the services into application.bot_data
 # (not persisted: bot_data stays in memory).
 SETTINGS, DATABASE, DIRECTORY, MENU = "settings", "db", "directory", "menu"
+CONTENT = "content"  # programmes and documents from data/services.csv
 
 
 class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -29,6 +31,10 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def directory(self) -> Directory:
         return self.bot_data[DIRECTORY]
+
+    @property
+    def content(self) -> Content:
+        return self.bot_data[CONTENT]
 
     @property
     def menu_entries(self) -> "list[MenuEntry]":

@@ -5,10 +5,15 @@ its menu entries and commands appear automatically.
 """
 from __future__ import annotations
 
-from flows import intake, start
+from flows import benefits, documents, help_now, intake, safe_migration, start, wage_rights
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
     start.FLOW,
     intake.FLOW,
+    help_now.FLOW,
+    safe_migration.FLOW,
+    benefits.FLOW,
+    documents.FLOW,
+    wage_rights.FLOW,
 ]

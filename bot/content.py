@@ -1,0 +1,147 @@
+"""Programmes, services and documents the answers name (data/services.csv), loaded at start-up.
+
+One row per programme or document: its name, who runs or issues it, where to ask,
+what to bring and a short note, in English and Khmer, with the directory key of
+the number to call and the website key to visit. Each row carries its source
+and the month it was checked. Staff correct a programme by editing its row; the
+text around it lives in the catalogs. A malformed row, an unknown directory key,
+or a phone number or web address that the directory has not verified stops
+start-up naming the line.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import factcheck
+from bot.directory import DATA_DIR, Contact, Directory, DirectoryError, Website
+from bot.i18n import current_language
+
+SERVICES_PATH = DATA_DIR / "services.csv"
+COLUMNS = ["key", "topic", "when", "name_en", "name_km", "runs_en", "runs_km",
+           "where_en", "where_km", "bring_en", "bring_km", "note_en", "note_km",
+           "contact", "website", "source", "checked"]
+REQUIRED = ["key", "topic", "name_en", "name_km", "runs_en", "runs_km",
+            "where_en", "where_km", "source", "checked"]
+TEXT_COLUMNS = [c for c in COLUMNS if c.endswith(("_en", "_km"))]
+TOPICS = ("benefits", "documents")
+# The situations the benefits check can tell apart (flows/benefits.py decides them).
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_CHECKED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
+CONDITIONS = ("wants_job", "wants_skills", "no_card", "household_help", "loan",
+              "no_health", "school")
+
+
+class ContentError(DirectoryError):
+    """The content file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    topic: str
+    when: str
+    texts: dict[str, str]          # column name -> text, for the *_en/*_km columns
+    contact: Contact | None
+    website: Website | None
+    source: str
+    checked: str
+
+    def _text(self, name: str) -> str:
+        return self.texts[f"{name}_{'km' if current_language() == 'km' else 'en'}"]
+
+    @property
+    def name(self) -> str:
+        return self._text("name")
+
+    @property
+    def runs(self) -> str:
+        return self._text("runs")
+
+    @property
+    def where(self) -> str:
+        return self._text("where")
+
+    @property
+    def bring(self) -> str:
+        return self._text("bring")
+
+    @property
+    def note(self) -> str:
+        return self._text("note")
+
+
+class Content:
+    def __init__(self, services: list[Service]) -> None:
+        self.services = services
+        self._by_key = {s.key: s for s in services}
+
+    def __getitem__(self, key: str) -> Service:
+        return self._by_key[key]
+
+    def get(self, key: str) -> Service | None:
+        return self._by_key.get(key)
+
+    def topic(self, topic: str) -> list[Service]:
+        return [s for s in self.services if s.topic == topic]
+
+
+def load_content(directory: Directory, path: Path = SERVICES_PATH) -> Content:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ContentError(f"{path}: cannot read ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != COLUMNS:
+        raise ContentError(f"{path}:1: header must be {','.join(COLUMNS)}")
+    services: list[Service] = []
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        if None in row or any(value is None for value in row.values()):
+            raise ContentError(f"{where}: expected {len(COLUMNS)} columns")
+        row = {name: value.strip() for name, value in row.items()}
+        _check_row(row, where, directory, services)
+        services.append(Service(
+            key=row["key"], topic=row["topic"], when=row["when"],
+            texts={name: row[name] for name in TEXT_COLUMNS},
+            contact=directory.get(row["contact"]) if row["contact"] else None,
+            website=directory.website(row["website"]) if row["website"] else None,
+            source=row["source"], checked=row["checked"],
+        ))
+    if not services:
+        raise ContentError(f"{path}: no entries")
+    return Content(services)
+
+
+def _check_row(row: dict, where: str, directory: Directory, seen: list[Service]) -> None:
+    for name in REQUIRED:
+        if not row[name]:
+            raise ContentError(f"{where}: {name} is empty")
+    for name in ("bring", "note"):
+        if bool(row[f"{name}_en"]) != bool(row[f"{name}_km"]):
+            raise ContentError(f"{where}: {name}_en and {name}_km must both be filled or both empty")
+    if not _KEY.match(row["key"]):
+        raise ContentError(f"{where}: key {row['key']!r} must be lower-case ASCII")
+    if any(s.key == row["key"] for s in seen):
+        raise ContentError(f"{where}: key {row['key']!r} appears twice")
+    if row["topic"] not in TOPICS:
+        raise ContentError(f"{where}: topic must be one of {', '.join(TOPICS)}")
+    if row["topic"] == "benefits" and row["when"] not in CONDITIONS:
+        raise ContentError(f"{where}: when must be one of {', '.join(CONDITIONS)}")
+    if row["topic"] != "benefits" and row["when"]:
+        raise ContentError(f"{where}: when is only for benefits")
+    if row["contact"] and directory.get(row["contact"]) is None:
+        raise ContentError(f"{where}: contact {row['contact']!r} is not a key of data/directory.csv")
+    if row["website"] and row["website"] not in {w.key for w in directory.websites}:
+        raise ContentError(f"{where}: website {row['website']!r} is not a key of data/websites.csv")
+    if not _CHECKED.match(row["checked"]):
+        raise ContentError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
+    for name in TEXT_COLUMNS:
+        bad = factcheck.unverified(row[name], directory.numbers, directory.addresses)
+        if bad:
+            raise ContentError(
+                f"{where}: {name} shows {', '.join(bad)}, which is not in the verified directory"
+                " (put numbers in data/directory.csv and refer to them in the contact column)"
+            )

@@ -1,0 +1,50 @@
+"""Find phone numbers and web addresses in text, and the ones the directory has not verified.
+
+Used at start-up on the content data files and by the tests on every catalog
+entry and every reply: no unverified number (1288, an old provincial line) or
+address may reach a returnee.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.khmer import remove_invisible, to_ascii_digits
+
+# Digit groups joined by single spaces, dashes, dots or commas ("081 37 38 39", "+66-99-130-1300"),
+# in Latin or Khmer digits. A group of 3 or more digits in all counts as phone-like.
+_DIGIT = r"[0-9\u17e0-\u17e9]"
+_PHONE_LIKE = re.compile(rf"\+?{_DIGIT}(?:{_DIGIT}|[ .,\-](?={_DIGIT}))*")
+# A bare year (1990-2099) is a date, not a number to call.
+_YEAR = re.compile(r"^(199\d|20\d\d)$")
+_ADDRESS = re.compile(
+    r"(?:https?://)?(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:/[\w./-]*)?"
+)
+
+
+def phone_like(text: str) -> list[str]:
+    """Every phone-like number in text, as Latin digits only (years left out)."""
+    found = []
+    for match in _PHONE_LIKE.finditer(remove_invisible(text)):
+        digits = re.sub(r"\D", "", to_ascii_digits(match.group()))
+        if len(digits) >= 3 and not _YEAR.match(digits):
+            found.append(digits)
+    return found
+
+
+def web_addresses(text: str) -> list[str]:
+    """Every web address in text, without scheme and with no trailing slash."""
+    found = []
+    for match in _ADDRESS.finditer(remove_invisible(text)):
+        address = re.sub(r"^https?://", "", match.group()).rstrip("/.").lower()
+        found.append(address)
+    return found
+
+
+def unverified(text: str, numbers: Iterable[str], addresses: Iterable[str]) -> list[str]:
+    """Numbers and addresses in text that are not verified directory entries."""
+    numbers, addresses = set(numbers), {a.lower() for a in addresses}
+    known_sites = addresses | {a.removeprefix("www.") for a in addresses}
+    bad = [n for n in phone_like(text) if n not in numbers]
+    bad += [a for a in web_addresses(text) if a not in known_sites]
+    return bad

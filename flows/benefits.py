@@ -1,0 +1,275 @@
+"""Benefits and services: a short check with buttons that ends in a personal list.
+
+The answers live in user_data["benefits_check"] (JSON: str values and a list),
+so a person can leave and come back, and a restart loses nothing. Which
+programme fits which answers is the "when" column of data/services.csv; the
+programmes themselves (who runs them, where to ask, what to bring, which number)
+are rows there too. No amounts and no promises (domain-facts §6, §10.3).
+
+Callback data: "ben:start" begins again, "ben:q:<question>" shows a question,
+"ben:a:<question>:<answer>" answers one, "ben:hh:<member>" ticks a household
+member, "ben:hh:done" ends the household question, "ben:r:<page>" shows the list.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.content import CONDITIONS, Service
+from bot.context import HotlineContext
+from bot.i18n import LANGUAGES, N_, _, use_language
+from flows import ui
+from flows.pages import facts, next_button
+from flows.registry import Flow, MenuEntry
+
+ENTRY = MenuEntry("benefits", N_("🤝 Benefits and services: check what may help"), order=300)
+ANSWERS = "benefits_check"  # user_data key
+HOUSEHOLD = "household"
+PAGE_LIMIT = 700  # characters per message, for a phone screen
+
+YES, NO, UNSURE = ("yes", N_("Yes")), ("no", N_("No")), ("unsure", N_("I don't know"))
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str                                # msgid
+    options: tuple[tuple[str, str], ...]     # (answer code, label msgid)
+
+
+QUESTIONS = (
+    Question("where", N_("Where are you now?"),
+             (("kh", N_("🇰🇭 Back in Cambodia")), ("th", N_("🇹🇭 Still in Thailand")))),
+    Question("card", N_("Does your household have an Equity Card (IDPoor card)?"),
+             (YES, NO, UNSURE)),
+    Question("work", N_("What would help you with work?"),
+             (("job", N_("Finding a job")), ("skills", N_("Training or a skills certificate")),
+              ("both", N_("Both")), ("none", N_("Nothing now")))),
+    Question("loan", N_("Do you have a loan that you cannot repay now?"), (YES, NO)),
+    Question("health", N_("Do you have health cover, for example from the NSSF?"),
+             (YES, NO, UNSURE)),
+)
+MEMBERS = (
+    ("baby", N_("A pregnant woman or a child under 2")),
+    ("disability", N_("A person with a disability")),
+    ("older", N_("A person aged 60 or older")),
+    ("school", N_("A child who should go to school")),
+)
+
+# What each "when" of data/services.csv means in terms of the answers.
+APPLIES: dict[str, Callable[[dict], bool]] = {
+    "wants_job": lambda a: a.get("work") in ("job", "both"),
+    "wants_skills": lambda a: a.get("work") in ("skills", "both"),
+    "no_card": lambda a: a.get("card") in ("no", "unsure"),
+    "household_help": lambda a: bool(set(a.get(HOUSEHOLD) or ())),
+    "loan": lambda a: a.get("loan") == "yes",
+    "no_health": lambda a: a.get("health") in ("no", "unsure"),
+    "school": lambda a: "school" in (a.get(HOUSEHOLD) or ()),
+}
+assert set(APPLIES) == set(CONDITIONS), "every condition of bot.content needs a meaning here"
+
+
+def answers_of(context: HotlineContext) -> dict:
+    """The stored answers, with anything unknown (an older version's keys) left out."""
+    stored = context.user_data.get(ANSWERS)
+    if not isinstance(stored, dict):
+        return {}
+    clean = {}
+    for question in QUESTIONS:
+        if stored.get(question.key) in {code for code, _label in question.options}:
+            clean[question.key] = stored[question.key]
+    members = stored.get(HOUSEHOLD)
+    if isinstance(members, list) and stored.get("household_done") in (True, False):
+        clean[HOUSEHOLD] = [m for m, _label in MEMBERS if m in members]
+        clean["household_done"] = stored["household_done"]
+    return clean
+
+
+def personal_list(answers: dict, services: list[Service]) -> list[Service]:
+    """The programmes that may apply, in the order of the data file."""
+    return [s for s in services if APPLIES[s.when](answers)]
+
+
+# -- handlers -------------------------------------------------------------------
+async def on_benefits(update: Update, context: HotlineContext) -> None:
+    """Says what the check is and offers to start it."""
+    text = _("🤝 Benefits and services\n\n"
+             "Answer a few short questions. At the end you get a list of help that may fit "
+             "you, and where to ask for it. We cannot promise what you will get.")
+    rows = [[ui.button(_("▶️ Start the check"), "ben:start")], ui.nav_row()]
+    await ui.send(update, context, text, ui.keyboard(rows))
+
+
+async def on_check_started(update: Update, context: HotlineContext) -> None:
+    """Forgets earlier answers and asks the first question."""
+    context.user_data[ANSWERS] = {}
+    await ask(update, context, QUESTIONS[0])
+
+
+async def on_question_asked(update: Update, context: HotlineContext) -> None:
+    """Shows one question again (a Back button)."""
+    key = update.callback_query.data.split(":")[2]
+    question = next((q for q in QUESTIONS if q.key == key), None)
+    if question is not None:
+        await ask(update, context, question)
+    elif key == HOUSEHOLD:
+        await ask_household(update, context)
+    else:
+        await continue_check(update, context)
+
+
+async def on_answer_chosen(update: Update, context: HotlineContext) -> None:
+    """Keeps the answer and goes on to the next open question, or the list."""
+    parts = update.callback_query.data.split(":")
+    question = next((q for q in QUESTIONS if q.key == parts[2]), None) if len(parts) == 4 else None
+    if question is not None and parts[3] in {code for code, _label in question.options}:
+        answers = answers_of(context)
+        answers[question.key] = parts[3]
+        context.user_data[ANSWERS] = answers
+    await continue_check(update, context)
+
+
+async def on_member_ticked(update: Update, context: HotlineContext) -> None:
+    """Ticks or unticks a household member, or ends the household question."""
+    member = update.callback_query.data.split(":")[2]
+    answers = answers_of(context)
+    chosen = answers.get(HOUSEHOLD, [])
+    if member == "done":
+        answers.update({HOUSEHOLD: chosen, "household_done": True})
+        context.user_data[ANSWERS] = answers
+        await continue_check(update, context)
+        return
+    if member in {m for m, _label in MEMBERS}:
+        chosen = [m for m in chosen if m != member] if member in chosen else chosen + [member]
+        answers.update({HOUSEHOLD: chosen, "household_done": answers.get("household_done", False)})
+        context.user_data[ANSWERS] = answers
+    await ask_household(update, context)
+
+
+async def on_list_page_asked(update: Update, context: HotlineContext) -> None:
+    """Shows a page of the personal list (Next and Back on the list)."""
+    page = update.callback_query.data.split(":")[2]
+    await continue_check(update, context, int(page) if page.isdigit() else 0)
+
+
+# -- what is shown ------------------------------------------------------------------
+async def continue_check(update: Update, context: HotlineContext, page: int = 0) -> None:
+    """The first open question, or the list when everything is answered."""
+    answers = answers_of(context)
+    for question in QUESTIONS:
+        if question.key not in answers:
+            await ask(update, context, question)
+            return
+    if not answers.get("household_done"):
+        await ask_household(update, context)
+        return
+    await show_list(update, context, answers, page)
+
+
+async def ask(update: Update, context: HotlineContext, question: Question) -> None:
+    index = QUESTIONS.index(question)
+    back = f"ben:q:{QUESTIONS[index - 1].key}" if index else ENTRY.callback_data
+    rows = [[ui.button(_(label), f"ben:a:{question.key}:{code}")] for code, label in question.options]
+    rows.append(ui.nav_row(back=back))
+    text = _("Question {number} of {count}").format(number=index + 1, count=len(QUESTIONS) + 1)
+    await ui.send(update, context, f"{text}\n\n{_(question.text)}", ui.keyboard(rows))
+
+
+async def ask_household(update: Update, context: HotlineContext) -> None:
+    chosen = answers_of(context).get(HOUSEHOLD, [])
+    rows = [[ui.button(("✅ " if member in chosen else "⬜ ") + _(label), f"ben:hh:{member}")]
+            for member, label in MEMBERS]
+    done = _("Done ➡️") if chosen else _("None of these ➡️")
+    rows.append([ui.button(done, "ben:hh:done")])
+    rows.append(ui.nav_row(back=f"ben:q:{QUESTIONS[-1].key}"))
+    count = len(QUESTIONS) + 1
+    text = (_("Question {number} of {count}").format(number=count, count=count) + "\n\n"
+            + _("Does anyone in your household fit one of these? Tap all that fit, then Done."))
+    await ui.send(update, context, text, ui.keyboard(rows))
+
+
+async def show_list(update: Update, context: HotlineContext, answers: dict, page: int) -> None:
+    pages = list_pages(context, answers)
+    page = min(page, len(pages) - 1)
+    text = pages[page]
+    if len(pages) > 1:
+        text += "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
+    rows = []
+    if page + 1 < len(pages):
+        rows.append([next_button(f"ben:r:{page + 1}")])
+    else:
+        rows.append([ui.button(_("🔁 Do the check again"), "ben:start")])
+    rows.append(ui.nav_row(back=f"ben:r:{page - 1}" if page else f"ben:q:{HOUSEHOLD}"))
+    await ui.send(update, context, text, ui.keyboard(rows))
+
+
+def list_pages(context: HotlineContext, answers: dict) -> list[str]:
+    """The personal list as messages of at most about PAGE_LIMIT characters.
+
+    The split is the same in Khmer and English (measured in both), so a Next or
+    Back button means the same page whatever the language.
+    """
+    current = list_blocks(context, answers)
+    sizes = [len(block) for block in current]
+    for language in LANGUAGES:
+        with use_language(language):
+            sizes = [max(a, len(b)) for a, b in zip(sizes, list_blocks(context, answers))]
+    pages = [[current[0]]]
+    used = sizes[0]
+    for block, size in zip(current[1:], sizes[1:]):
+        if used + 2 + size <= PAGE_LIMIT:
+            pages[-1].append(block)
+            used += 2 + size
+        else:
+            pages.append([block])
+            used = size
+    return ["\n\n".join(page) for page in pages]
+
+
+def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
+    """The list's parts in the current language: a heading, then one part per programme."""
+    values = facts(context)
+    services = personal_list(answers, context.content.topic("benefits"))
+    if not services:
+        return [_("📋 Your list\n\nFrom your answers, nothing on our list fits right now. If your "
+                  "situation changes, do the check again. For jobs and questions about work, you "
+                  "can always call {mlvt}.").format_map(values)]
+    heading = _("📋 Your list\n\nFrom your answers, these may help you. They are places to ask: "
+                "we cannot promise what you will get.")
+    if answers.get("where") == "th":
+        heading += "\n\n" + _("You are still in Thailand: you can ask for most of these once "
+                               "you are back in Cambodia. For a problem at work in Thailand, "
+                               "call {dlpw_th}.").format_map(values)
+    return [heading] + [service_block(number, s) for number, s in enumerate(services, 1)]
+
+
+def service_block(number: int, service: Service) -> str:
+    lines = [f"{number}. {service.name}", _("Run by: {who}").format(who=service.runs),
+             _("Where to ask: {where}").format(where=service.where)]
+    if service.bring:
+        lines.append(_("What to bring: {bring}").format(bring=service.bring))
+    if service.contact:
+        lines.append(_("☎️ Call {number}: {who}").format(number=service.contact.number,
+                                                         who=service.contact.who))
+    if service.website:
+        lines.append(_("🌐 Website: {address}").format(address=service.website.address))
+    if service.note:
+        lines.append(service.note)
+    return "\n".join(lines)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(on_benefits, pattern=ENTRY.pattern),
+        CallbackQueryHandler(on_check_started, pattern="^ben:start$"),
+        CallbackQueryHandler(on_question_asked, pattern="^ben:q:"),
+        CallbackQueryHandler(on_answer_chosen, pattern="^ben:a:"),
+        CallbackQueryHandler(on_member_ticked, pattern="^ben:hh:"),
+        CallbackQueryHandler(on_list_page_asked, pattern="^ben:r:"),
+    ]
+
+
+FLOW = Flow(name="benefits", handlers=handlers, menu=(ENTRY,))

@@ -1,0 +1,52 @@
+"""Unpaid wages: your rights. Information only; reporting a claim is a flow of its own.
+
+Facts from domain-facts §5: the Thai labour inspector of the province where the
+person worked, the DLPW hotline, the Labour Court without fees, "claims generally
+expire two years after the wages were due", and help through partner organisations.
+"""
+from __future__ import annotations
+
+from bot.i18n import N_
+from flows.pages import Section, Topic
+from flows.registry import Flow, MenuEntry
+
+ENTRY = MenuEntry("wages", N_("💰 Unpaid wages: your rights"), order=500)
+
+PAGES = (
+    N_("💰 Unpaid wages: your rights\n\n"
+       "If your employer in Thailand did not pay all your wages, that money is still yours, "
+       "even after you came home.\n\n"
+       "In Thailand, a complaint goes to the labour inspector of the province where you worked "
+       "(the Labour Protection and Welfare Office). You can also call the Thai labour hotline "
+       "{dlpw_th} for advice and complaints. It is not confirmed that anyone there speaks Khmer.\n\n"
+       "Going to the Thai Labour Court costs nothing."),
+    N_("⏳ Act quickly\n\n"
+       "Wage claims generally expire two years after the wages were due. The sooner you start, "
+       "the easier it is to find the employer and the proof.\n\n"
+       "If you are already back in Cambodia, you usually need someone in Thailand to act for "
+       "you, such as an organisation or a union. A case can be stopped if nobody comes to the "
+       "hearings, so do not try it alone."),
+    N_("📁 Keep the proof\n\n"
+       "Keep everything that shows your work and your pay:\n"
+       "• payslips and any paper about your wages\n"
+       "• your contract\n"
+       "• photos of the workplace, your work permit and your passport\n"
+       "• messages with the employer, the supervisor or the broker\n"
+       "• the name and address of the employer or the company\n"
+       "• the dates you worked and how much you were not paid\n\n"
+       "Take photos of your papers and send them to someone you trust, so they are not lost."),
+    N_("🤝 Who can help\n\n"
+       "This hotline helps with unpaid wages through partner organisations, for example:\n"
+       "• LSCW, free legal help: {site_lscw}\n"
+       "• CENTRAL, labour rights and help for migrant workers: {site_central}\n\n"
+       "They can advise you and may act for you in Thailand. Nobody can promise that the money "
+       "will be paid, but asking early gives you the best chance."),
+)
+
+TOPIC = Topic(
+    prefix="wr",
+    entry=ENTRY,
+    sections=(Section("rights", ENTRY.label, PAGES),),
+)
+
+FLOW = Flow(name="wage_rights", handlers=TOPIC.handlers, menu=(ENTRY,))
