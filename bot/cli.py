@@ -7,6 +7,7 @@ import logging
 import sys
 
 from bot.content import load_content
+from bot import recruiter_admin
 from bot.directory import DirectoryError, load_directory
 from bot.provinces import load_provinces
 from bot.settings import Settings, SettingsError, load_settings
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
     catalogs.add_argument("action", choices=["update", "check"])
+    recruiter_admin.add_parser(commands)
     return parser
 
 
@@ -79,4 +81,5 @@ def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if found and args.action == "check" else 0
 
 
-COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs}
+COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
+            "recruiters": recruiter_admin.run}

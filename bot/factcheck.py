@@ -17,6 +17,11 @@ _DIGIT = r"[0-9\u17e0-\u17e9]"
 _PHONE_LIKE = re.compile(rf"\+?{_DIGIT}(?:{_DIGIT}|[ .,\-](?={_DIGIT}))*")
 # A bare year (1990-2099) is a date, not a number to call.
 _YEAR = re.compile(r"^(199\d|20\d\d)$")
+# Money is not a phone number: "12,500", "$300", "១២៥០០ បាត", "12500 baht".
+_THOUSANDS = re.compile(r"^[0-9\u17e0-\u17e9]{1,3}(,[0-9\u17e0-\u17e9]{3})+$")
+_CURRENCY_BEFORE = re.compile(r"[$៛฿]\s?$")
+_CURRENCY_AFTER = re.compile(r"^\s?(baht|บาท|បាត|riel|រៀល|dollars?|ដុល្លារ|USD|THB|KHR|[$៛฿])",
+                             re.IGNORECASE)
 _ADDRESS = re.compile(
     r"(?:https?://)?(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:/[\w./-]*)?"
 )
@@ -25,11 +30,22 @@ _ADDRESS = re.compile(
 def phone_like(text: str) -> list[str]:
     """Every phone-like number in text, as Latin digits only (years left out)."""
     found = []
-    for match in _PHONE_LIKE.finditer(remove_invisible(text)):
+    text = remove_invisible(text)
+    for match in _PHONE_LIKE.finditer(text):
+        if _is_money(text, match):
+            continue
         digits = re.sub(r"\D", "", to_ascii_digits(match.group()))
         if len(digits) >= 3 and not _YEAR.match(digits):
             found.append(digits)
     return found
+
+
+def _is_money(text: str, match: re.Match) -> bool:
+    return bool(
+        _THOUSANDS.match(match.group())
+        or _CURRENCY_BEFORE.search(text[:match.start()])
+        or _CURRENCY_AFTER.match(text[match.end():])
+    )
 
 
 def web_addresses(text: str) -> list[str]:

@@ -5,7 +5,16 @@ its menu entries and commands appear automatically.
 """
 from __future__ import annotations
 
-from flows import benefits, documents, help_now, intake, safe_migration, start, wage_rights
+from flows import (
+    benefits,
+    documents,
+    help_now,
+    intake,
+    recruiters,
+    safe_migration,
+    start,
+    wage_rights,
+)
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
@@ -16,4 +25,5 @@ FLOWS: list[Flow] = [
     benefits.FLOW,
     documents.FLOW,
     wage_rights.FLOW,
+    recruiters.FLOW,
 ]

@@ -237,8 +237,9 @@ async def on_phone_typed(update: Update, context: HotlineContext) -> str:
     digits = re.sub(r"\D", "", number)
     if not _PHONE.match(number) or not 8 <= len(digits) <= 15:
         await ui.send(update, context, _(
-            "That does not look like a phone number. Please type it like this: 012 345 678 "
-            "or +855 12 345 678."))
+            # No example number: an example could be someone's real phone.
+            "That does not look like a phone number. Please type only the digits of your "
+            "number, with its area code, or press the button to share it."))
         return form.state_of("phone")
     return await _save_phone(update, context, number)
 

@@ -1,0 +1,309 @@
+"""Check a recruiter: is this agency on the Ministry of Labour's list of licensed agencies?
+
+The person types a name (Khmer or Latin) or a licence number; the answer says
+listed and active, listed but not allowed to recruit, or not listed, always with
+the list's source and date. Near matches are offered as buttons carrying the
+agency's row id ("rc:pick:<id>"). Every search is logged without the person's id.
+Sample data is never presented as the official list (bot/recruiter_registry.py).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import HotlineContext
+from bot.i18n import N_, _, current_language, format_date
+from bot.khmer import clean_input
+from bot.recruiter_registry import effective_status
+from bot.recruiter_search import RecruiterIndex, RegistryCache, SearchResult
+from flows import start, ui
+from flows.registry import Flow, MenuEntry
+from storage import recruiters as registry_store
+from storage.recruiters import Recruiter
+
+END = ConversationHandler.END
+ASK_NAME = "ask_name"
+CHECK = MenuEntry("recruiters", N_("🔎 Check a recruiter"), order=150)
+AGAIN, PICK, NONE_OF_THESE = "rc:again", "rc:pick:", "rc:none"
+CACHE = "recruiter_registry"  # bot_data key (in memory, not persisted)
+QUERY = "recruiters_query"    # user_data key: the last name searched, for "None of these"
+MAX_QUERY = 100               # characters of a typed name that are used
+MAX_LABEL_NAME = 40           # characters of a name on a candidate button
+
+STATUS_LINES = {
+    "active": N_("Status: active"),
+    "suspended": N_("Status: suspended"),
+    "revoked": N_("Status: revoked"),
+    "expired": N_("Status: expired"),
+}
+INACTIVE_HEADLINES = {
+    "suspended": N_("⚠️ {name} is on the list, but its licence is SUSPENDED. "
+                    "It must not recruit workers now."),
+    "revoked": N_("⚠️ {name} is on the list, but its licence has been REVOKED (cancelled). "
+                  "It must not recruit workers."),
+    "expired": N_("⚠️ {name} is on the list, but its licence has EXPIRED. "
+                  "It must not recruit workers until the licence is renewed."),
+}
+# Destinations as written in the official list, shown in the reader's language.
+DESTINATIONS = {
+    "thailand": N_("Thailand"), "japan": N_("Japan"), "malaysia": N_("Malaysia"),
+    "singapore": N_("Singapore"), "hong kong": N_("Hong Kong"),
+    "south korea": N_("South Korea"), "korea": N_("South Korea"),
+}
+
+
+async def registry(context: HotlineContext) -> RecruiterIndex:
+    cache = context.bot_data.setdefault(CACHE, RegistryCache())
+    return await cache.get(context.db)
+
+
+# -- handlers ----------------------------------------------------------------
+async def on_check_chosen(update: Update, context: HotlineContext) -> str:
+    """Asks for the agency's name or licence number (menu entry or "Check another")."""
+    await ui.send(update, context, _(
+        "Type the name of the recruitment agency, or its licence number. "
+        "Khmer or English letters are both fine."
+    ), ui.keyboard([ui.nav_row()]))
+    return ASK_NAME
+
+
+async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
+    """Looks the typed name or licence number up and answers."""
+    typed = clean_input(update.effective_message.text)[:MAX_QUERY]
+    index = await registry(context)
+    result = index.search(typed)
+    if not result.query_key:
+        await ui.send(update, context, _(
+            "I could not find a name in that. Please type the agency's name or licence number."
+        ), ui.keyboard([ui.nav_row()]))
+        return ASK_NAME
+    context.user_data[QUERY] = typed
+    await registry_store.log_search(context.db, result.query, result.query_key,
+                                    _log_kind(context, index, result))
+    if index.is_empty:
+        await ui.send(update, context, not_loaded_text(context), again_markup())
+    elif result.kind == "exact":
+        await answer_agency(update, context, index, index.by_id[result.exact[0]])
+    elif result.kind == "none":
+        await answer_not_found(update, context, index, typed)
+    else:
+        await offer_candidates(update, context, index, result, typed)
+    return END
+
+
+async def on_other_input(update: Update, context: HotlineContext) -> str:
+    """Anything but text while waiting for a name: asks again, kindly."""
+    await ui.send(update, context, _("Please type the agency's name or licence number as text."),
+                  ui.keyboard([ui.nav_row()]))
+    return ASK_NAME
+
+
+async def on_candidate_picked(update: Update, context: HotlineContext) -> None:
+    """Shows the agency the person chose from the near matches."""
+    index = await registry(context)
+    tail = update.callback_query.data.removeprefix(PICK)
+    recruiter = index.by_id.get(int(tail)) if tail.isdigit() else None
+    if recruiter is None:
+        await ui.send(update, context, _(
+            "The list has been updated since then, so I cannot show that agency. "
+            "Please search again."
+        ), again_markup())
+        return
+    await answer_agency(update, context, index, recruiter)
+
+
+async def on_none_of_these(update: Update, context: HotlineContext) -> None:
+    """None of the near matches is the agency: answers as not listed."""
+    typed = context.user_data.get(QUERY)
+    index = await registry(context)
+    if not typed or index.is_empty:  # nothing to answer about (an old button)
+        await ui.send(update, context, _("Please search again: press Check another."),
+                      again_markup())
+        return
+    result = index.search(typed)
+    if not index.latest.is_sample:
+        await registry_store.log_search(context.db, result.query, result.query_key, "unlisted")
+    await answer_not_found(update, context, index, typed)
+
+
+def _log_kind(context: HotlineContext, index: RecruiterIndex, result: SearchResult) -> str:
+    if index.is_empty:
+        return "no_registry"
+    if index.latest.is_sample:
+        return "sample"  # never counted as a real unlisted name
+    if result.kind == "exact":
+        recruiter = index.by_id[result.exact[0]]
+        return "listed" if effective_status(recruiter, today(context)) == "active" else "inactive"
+    return {"none": "unlisted"}.get(result.kind, result.kind)
+
+
+# -- answers -----------------------------------------------------------------
+async def answer_agency(update: Update, context: HotlineContext, index: RecruiterIndex,
+                        recruiter: Recruiter) -> None:
+    status = effective_status(recruiter, today(context))
+    name = display_name(recruiter)
+    if status == "active":
+        parts = [_("✅ {name} is on the list of licensed recruitment agencies.").format(name=name),
+                 details(recruiter, status),
+                 _("Being listed does not guarantee fair treatment: never pay fees upfront, "
+                   "and keep your passport yourself.")]
+    else:
+        parts = [_(INACTIVE_HEADLINES[status]).format(name=name),
+                 details(recruiter, status),
+                 _("Do not pay it any money and do not give it your passport. To check, call "
+                   "the Ministry of Labour (MLVT) on {number}.").format(
+                     number=context.directory["mlvt"].number)]
+    parts.append(source_line(recruiter.source, recruiter.as_of))
+    await ui.send(update, context, with_sample_notice(context, index, parts), again_markup())
+
+
+async def answer_not_found(update: Update, context: HotlineContext, index: RecruiterIndex,
+                           typed: str) -> None:
+    if index.latest.is_sample:
+        await ui.send(update, context, not_loaded_text(context), again_markup())
+        return
+    parts = [
+        _("🚫 I did not find “{query}” on the official list of licensed recruitment agencies.")
+        .format(query=typed),
+        _("Recruiting workers without a licence is illegal. Do not pay money and do not give "
+          "your passport or documents to this agency or its brokers."),
+        _("What to do: check the spelling, or ask the agency for its licence number and search "
+          "again. Report an agency that is not on the list to the Ministry of Labour (MLVT): "
+          "call {number} or see {website}. If someone is held or trafficked, call the police "
+          "on {police}.").format(
+            number=context.directory["mlvt"].number,
+            website=context.directory.website("mlvt").address,
+            police=context.directory["police_kh"].number),
+        source_line(index.latest.source, index.latest.as_of),
+    ]
+    await ui.send(update, context, "\n\n".join(parts), again_markup())
+
+
+async def offer_candidates(update: Update, context: HotlineContext, index: RecruiterIndex,
+                           result: SearchResult, typed: str) -> None:
+    if result.kind == "several":
+        ids, text = result.exact, _("Several agencies match “{query}”. Choose one:")
+    else:
+        ids, text = result.near, _(
+            "I found no exact match for “{query}”. These names are only similar. "
+            "Is it one of them?")
+    rows = [[ui.button(candidate_label(index.by_id[i]), f"{PICK}{i}")] for i in ids]
+    if result.kind == "approximate":
+        rows.append([ui.button(_("None of these"), NONE_OF_THESE)])
+    rows.append([ui.button(_("🔎 Check another"), AGAIN), ui.main_menu_button()])
+    await ui.send(update, context,
+                  with_sample_notice(context, index, [text.format(query=typed)]),
+                  ui.keyboard(rows))
+
+
+def with_sample_notice(context: HotlineContext, index: RecruiterIndex, parts: list[str]) -> str:
+    """Sample data is shown only under the notice that the official list is not loaded."""
+    if not index.latest.is_sample:
+        return "\n\n".join(parts)
+    return "\n\n".join([not_loaded_text(context),
+                        _("🧪 Training example with fictional agencies, not the official list:"),
+                        *parts])
+
+
+def not_loaded_text(context: HotlineContext) -> str:
+    return _(
+        "ℹ️ The official list of licensed recruitment agencies has not been loaded into this "
+        "bot yet, so I cannot check agencies here. Ask the Ministry of Labour (MLVT): call "
+        "{number}, or see the official list at {website}."
+    ).format(number=context.directory["mlvt"].number,
+             website=context.directory.website("mlvt").address)
+
+
+def details(recruiter: Recruiter, status: str) -> str:
+    lines = []
+    if recruiter.licence_no:
+        lines.append(_("Licence number: {licence}").format(licence=recruiter.licence_no))
+    lines.append(_(STATUS_LINES[status]))
+    if recruiter.destinations:
+        lines.append(_("Destinations: {destinations}").format(
+            destinations=", ".join(destination_name(d) for d in recruiter.destinations)))
+    if recruiter.valid_until:
+        lines.append(_("Valid until: {date}").format(
+            date=format_date(date.fromisoformat(recruiter.valid_until))))
+    if recruiter.address:
+        lines.append(_("Address: {address}").format(address=recruiter.address))
+    return "\n".join(lines)
+
+
+def source_line(source: str, as_of: str) -> str:
+    return _("Source: {source}. List as of {date}.").format(
+        source=source, date=format_date(date.fromisoformat(as_of)))
+
+
+def display_name(recruiter: Recruiter) -> str:
+    """The name in the reader's script first, the other in brackets."""
+    first, second = recruiter.name_latin, recruiter.name_khmer
+    if current_language() == "km":
+        first, second = second, first
+    if first and second:
+        return f"{first} ({second})"
+    return first or second
+
+
+def candidate_label(recruiter: Recruiter) -> str:
+    """The name in the reader's script (shortened for a phone) and the licence number."""
+    names = (recruiter.name_khmer, recruiter.name_latin)
+    if current_language() != "km":
+        names = names[::-1]
+    name = names[0] or names[1]
+    if len(name) > MAX_LABEL_NAME:
+        name = name[:MAX_LABEL_NAME - 1] + "…"
+    return f"{name} · {recruiter.licence_no}" if recruiter.licence_no else name
+
+
+def destination_name(destination: str) -> str:
+    known = DESTINATIONS.get(" ".join(destination.casefold().split()))
+    return _(known) if known else destination
+
+
+def again_markup():
+    return ui.keyboard([[ui.button(_("🔎 Check another"), AGAIN), ui.main_menu_button()]])
+
+
+def today(context: HotlineContext) -> date:
+    """The date in the hotline's time zone: a licence valid until today is still valid."""
+    return datetime.now(context.settings.timezone).date()
+
+
+def handlers() -> list[BaseHandler]:
+    conversation = ConversationHandler(
+        name="recruiters",
+        persistent=True,
+        per_message=False,
+        allow_reentry=True,  # the menu entry or "Check another" also work while asking
+        entry_points=[
+            CallbackQueryHandler(on_check_chosen, pattern=CHECK.pattern),
+            CallbackQueryHandler(on_check_chosen, pattern=f"^{AGAIN}$"),
+        ],
+        states={
+            ASK_NAME: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_name_entered),
+            ],
+        },
+        fallbacks=[
+            *start.exit_handlers(),
+            MessageHandler(filters.ALL, on_other_input),
+        ],
+    )
+    # Outside the conversation: answer buttons keep working on older messages.
+    return [
+        conversation,
+        CallbackQueryHandler(on_candidate_picked, pattern=rf"^{PICK}\d+$"),
+        CallbackQueryHandler(on_none_of_these, pattern=f"^{NONE_OF_THESE}$"),
+    ]
+
+
+FLOW = Flow(name="recruiters", handlers=handlers, menu=(CHECK,))
