@@ -291,9 +291,12 @@ class OfflineBotAPI:
                 upload = next(iter(files.values()))
                 message["document"]["file_name"] = upload[0] if upload[0] else "file"
                 message["document"]["content"] = upload[1]
-        if "reply_markup" in params:
-            message["reply_markup"] = params["reply_markup"]
-        self.sent.append(dict(message, method=method))
+        markup = params.get("reply_markup")
+        if markup and "inline_keyboard" in markup:
+            # Telegram's Message carries only inline keyboards; a reply keyboard (share
+            # contact) or its removal is kept in `sent` for tests and the console to see.
+            message["reply_markup"] = markup
+        self.sent.append(dict(message, method=method, **({"reply_markup": markup} if markup else {})))
         return message
 
     def _chat_for_send(self, params: dict) -> Chat:

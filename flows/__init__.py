@@ -2,6 +2,10 @@
 
 FLOWS is the list the application assembles. A new flow adds its module here;
 its menu entries and commands appear automatically.
+
+start comes last: handlers in one group are tried in order, and a conversation
+must see /menu, /cancel or the Main menu button before start's own handlers do,
+so that its fallbacks (start.exit_handlers()) can leave the conversation.
 """
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from flows import (
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
-    start.FLOW,
     intake.FLOW,
     help_now.FLOW,
     safe_migration.FLOW,
@@ -26,4 +29,5 @@ FLOWS: list[Flow] = [
     documents.FLOW,
     wage_rights.FLOW,
     recruiters.FLOW,
+    start.FLOW,
 ]

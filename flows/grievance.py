@@ -164,7 +164,7 @@ def describe_description(draft: dict) -> str | None:
 form.register(StepUI(
     key="description", label=N_("What happened"), ask=ask_description, expects="text_or_voice",
     handlers=lambda: [MessageHandler(TEXT, on_description_typed),
-                      MessageHandler(filters.VOICE, on_description_spoken)],
+                      MessageHandler(intake_steps.NEW & filters.VOICE, on_description_spoken)],
     describe=describe_description,
 ))
 

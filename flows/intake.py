@@ -127,7 +127,8 @@ async def on_resume_pressed(update: Update, context: HotlineContext) -> int | st
     if draft is None:
         await ui.send_main_menu(update, context, _("There is no unfinished report."))
         return form.END
-    return await form.ask(update, context, draft, draft.get("step") or form.order(draft["kind"])[0].key)
+    step = draft.get("step") or form.order(draft["kind"])[0].key
+    return await form.ask(update, context, draft, step)
 
 
 async def on_back_pressed(update: Update, context: HotlineContext) -> int | str:
@@ -163,7 +164,8 @@ async def on_cancel_confirmed(update: Update, context: HotlineContext) -> int:
     draft = context.user_data.pop(form.DRAFT, None)
     if isinstance(draft, dict):
         await form.close_phone_keyboard(update, context, draft, _("Deleted."))
-    await ui.send_main_menu(update, context, _("The unfinished report was deleted. Nothing was sent."))
+    await ui.send_main_menu(update, context,
+                            _("The unfinished report was deleted. Nothing was sent."))
     return form.END
 
 
@@ -182,8 +184,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     if existing is not None:
         if draft is not None and draft["id"] == draft_id:
             context.user_data.pop(form.DRAFT, None)
-        await ui.send(update, context, _("This report was already received. Its reference is {ref}.")
-                      .format(ref=existing.reference), after_markup())
+        text = _("This report was already received. Its reference is {ref}.")
+        await ui.send(update, context, text.format(ref=existing.reference), after_markup())
         return form.END
     if draft is None or draft["id"] != draft_id or not _DRAFT_ID.match(draft_id):
         return await _no_draft(update, context)
@@ -201,23 +203,20 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     return form.END
 
 
+# Steps whose answer may be empty: skipped, or asked once per person (gender).
+OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender"}
+
+
 def _answered(draft: dict, key: str) -> bool:
     """Whether a step has an answer (optional steps count once asked)."""
     fields = draft["f"]
-    required = {"reported_by": "reported_by", "group_size": "group_size", "province": "province",
-                "employer": "employer", "sector": "sector", "first_month": "first_month",
-                "last_month": "last_month", "owed": "owed", "recruiter_involved": "recruiter_involved",
-                "contact": "contact", "phone": "phone", "category": "category",
-                "country": "country", "share_name": "share_name", "anonymous": "anonymous"}
     if key == "screener":
         return len(fields.get("screener") or {}) == len(grievance.SCREENER)
     if key == "description":
         return bool(fields.get("description") or fields.get("description_voice"))
-    if key == "gender":
-        return True  # asked once and skippable
-    if key in required:
-        return fields.get(required[key]) not in (None, "", [])
-    return True
+    if key in OPTIONAL_STEPS:
+        return True
+    return fields.get(key) not in (None, "", [])
 
 
 def to_new_case(draft: dict, reporter_id: int, language: str, gender: str | None) -> NewCase:
@@ -297,7 +296,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def entry_points() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(on_form_chosen, pattern=f"^({WAGE.pattern[1:-1]}|{REPORT.pattern[1:-1]})$"),
+        CallbackQueryHandler(on_form_chosen, pattern=f"^({WAGE.callback_data}|{REPORT.callback_data})$"),
         CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:recruiter$"),
         CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R)$"),
         CallbackQueryHandler(on_resume_pressed, pattern="^rp:resume$"),
@@ -307,8 +306,26 @@ def entry_points() -> list[BaseHandler]:
     ]
 
 
+def requires_draft(callback):
+    """A step's handler runs only with a draft; without one (lost data) the form is left."""
+    async def guarded(update: Update, context: HotlineContext):
+        if form.current(context) is None:
+            return await _no_draft(update, context)
+        return await callback(update, context)
+
+    guarded.__doc__ = callback.__doc__
+    return guarded
+
+
+def _step_handlers(step) -> list[BaseHandler]:
+    handlers = step.handlers()
+    for handler in handlers:
+        handler.callback = requires_draft(handler.callback)
+    return handlers
+
+
 def conversation() -> ConversationHandler:
-    states = {form.state_of(key): step.handlers() for key, step in form.STEPS.items()}
+    states = {form.state_of(key): _step_handlers(step) for key, step in form.STEPS.items()}
     states[form.SUMMARY] = [CallbackQueryHandler(on_edit_pressed, pattern=r"^rp:edit:[a-z_]+$")]
     states.update(my_cases.states())
     with warnings.catch_warnings():
@@ -334,7 +351,7 @@ def _conversation(states: dict) -> ConversationHandler:
             CallbackQueryHandler(on_old_button, pattern="^(rp|mc):"),
             MessageHandler(filters.COMMAND, on_elsewhere),
             CallbackQueryHandler(on_elsewhere, pattern="^menu:"),
-            MessageHandler(PRIVATE & ~filters.COMMAND, on_unexpected_input),
+            MessageHandler(intake_steps.NEW & PRIVATE & ~filters.COMMAND, on_unexpected_input),
         ],
     )
 

@@ -18,10 +18,11 @@ from storage import reporters
 PROVINCES = load_provinces()  # at import: a malformed file stops start-up
 NAME_LIMIT = 200
 MAX_EVIDENCE = 50
-TEXT = filters.TEXT & ~filters.COMMAND
-# Message kinds kept as evidence, with how Telegram names them.
-EVIDENCE_FILTER = (filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.VIDEO
-                   | filters.AUDIO | filters.VIDEO_NOTE)
+# New messages only: an edited earlier message is not an answer to the current question.
+NEW = filters.UpdateType.MESSAGE
+TEXT = NEW & filters.TEXT & ~filters.COMMAND
+EVIDENCE_FILTER = NEW & (filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.VIDEO
+                         | filters.AUDIO | filters.VIDEO_NOTE)
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,20}$")
 
 
@@ -219,8 +220,8 @@ async def ask_phone(update: Update, context: HotlineContext, draft: dict) -> Non
         resize_keyboard=True, one_time_keyboard=True,
     )
     draft[form.PHONE_KEYBOARD] = True
-    await ui.send(update, context, _("Press “Share my phone number” at the bottom of the screen, "
-                                     "or type your number."), share)
+    text = _("Press “Share my phone number” at the bottom of the screen, or type your number.")
+    await ui.send(update, context, text, share)
     await form.question(update, context, draft, "phone",
                         _("Or go back and choose another way."))
 
@@ -253,7 +254,7 @@ async def _save_phone(update: Update, context: HotlineContext, number: str) -> s
 
 form.register(StepUI(
     key="phone", label=N_("Phone"), ask=ask_phone, expects="contact",
-    handlers=lambda: [MessageHandler(filters.CONTACT, on_contact_shared),
+    handlers=lambda: [MessageHandler(NEW & filters.CONTACT, on_contact_shared),
                       MessageHandler(TEXT, on_phone_typed)],
     describe=lambda d: d["f"].get("phone"),
 ))

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.context import HotlineContext
 from bot.i18n import N_, _, format_date
 from flows import form, grievance, ui
-from flows.intake_steps import EVIDENCE_FILTER, TEXT, evidence_of
+from flows.intake_steps import EVIDENCE_FILTER, NEW, TEXT, evidence_of
 from storage import cases
 from storage.cases import Case, Evidence
 from storage.clock import from_text
@@ -192,5 +192,5 @@ def states() -> dict:
         MessageHandler(TEXT, on_message_added),
         MessageHandler(EVIDENCE_FILTER, on_file_added),
         CallbackQueryHandler(on_adding_done, pattern="^mc:done$"),
-        MessageHandler(filters.ALL & ~filters.COMMAND, on_other_content),
+        MessageHandler(NEW & ~filters.COMMAND, on_other_content),
     ]}

@@ -76,8 +76,8 @@ async def on_group_size_typed(update: Update, context: HotlineContext) -> str:
     """Accepts a number of workers (Khmer digits too)."""
     text = clean_input(update.effective_message.text or "").replace(",", "")
     if not text.isdigit() or not 2 <= int(text) <= MAX_GROUP:
-        await ui.send(update, context, _("Please type how many workers as a number from 2 "
-                                         "to {most}, for example 12 or ១២.").format(most=MAX_GROUP))
+        text = _("Please type how many workers as a number from 2 to {most}, for example 12 or ១២.")
+        await ui.send(update, context, text.format(most=MAX_GROUP))
         return form.state_of("group_size")
     form.fields(context)["group_size"] = int(text)
     return await form.advance(update, context, "group_size")
@@ -161,8 +161,8 @@ async def on_sector_chosen(update: Update, context: HotlineContext) -> str:
 
 form.register(StepUI(
     key="sector", label=N_("Work"), ask=ask_sector, expects="buttons",
-    handlers=lambda: [CallbackQueryHandler(
-        on_sector_chosen, pattern="^rp:sector:(" + "|".join(c.value for c in SECTOR_CHOICES) + ")$")],
+    handlers=lambda: [CallbackQueryHandler(on_sector_chosen, pattern="^rp:sector:(" + "|".join(
+        c.value for c in SECTOR_CHOICES) + ")$")],
     describe=lambda d: form.label_of(SECTOR_CHOICES, d["f"].get("sector")),
 ))
 
@@ -309,7 +309,8 @@ AMOUNT_EXAMPLE = N_("For example: 12,500 or ១២៥០០ បាត or 12500 b
 
 
 async def ask_amount(update: Update, context: HotlineContext, draft: dict) -> None:
-    text = _("About how much money are you owed in total? Type the amount.") + " " + _(AMOUNT_EXAMPLE)
+    text = _("About how much money are you owed in total? Type the amount.")
+    text += " " + _(AMOUNT_EXAMPLE)
     await form.question(update, context, draft, "amount", text,
                         [[form.skip_button(_("⏭ Skip: I do not know"))]])
 

@@ -92,7 +92,9 @@ def _to_case(row) -> Case:
     return Case(**values)
 
 
-async def create(db: Database, new: NewCase, evidence: "list[Evidence] | tuple" = ()) -> tuple[Case, bool]:
+async def create(
+    db: Database, new: NewCase, evidence: "list[Evidence] | tuple" = ()
+) -> tuple[Case, bool]:
     """Store the case and its evidence in one transaction; (case, created).
 
     When a case with this draft id exists already, nothing is written and that

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,29 @@ async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(t
     finally:
         code, stderr = await stop_bot(process)
     assert code == 0, stderr
+
+
+def test_console_completes_a_short_grievance(tmp_path):
+    steps = [
+        "/start", "2",       # English
+        "3",                 # 📣 Report a problem (after I need help now, I was not paid)
+        "7",                 # Something else
+        "2", "2", "2", "2",  # the four safety questions: No
+        "My boss shouted at me every day.",
+        "!photo", "1",       # one photo, then Done
+        "2",                 # In Cambodia
+        "Battambang",
+        "2",                 # Keep me anonymous
+        "1",                 # Write to me in this chat
+        "4",                 # I prefer not to say
+        "1",                 # Confirm and send
+        "!quit",
+    ]
+    result = run_cli(tmp_path, "console", input_text="\n".join(steps) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Please check your report:" in result.stdout
+    assert "Your reference is G-0001." in result.stdout
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(tmp_path / "hotline.sqlite3") as db:
+        row = db.execute("SELECT kind, category, place, anonymous FROM cases").fetchone()
+    assert row == ("G", "other", "Battambang", 1)
