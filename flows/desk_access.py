@@ -66,7 +66,6 @@ async def _is_member(context: HotlineContext, user_id: int) -> bool:
     is_member = member.status in MEMBER_STATUSES or (
         member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False))
     cache[user_id] = (is_member, now)
-    remember_name(context, member.user)
     return is_member
 
 
