@@ -293,7 +293,8 @@ class OfflineBotAPI:
                 value = (params.get("latitude"), params.get("longitude"))
             elif kind == "contact":
                 value = params.get("phone_number")
-            elif isinstance(value, str) and value.startswith("attach://"):
+            elif isinstance(value, str) and value.startswith("attach://") or (
+                    value is None and files):
                 value = True  # an upload: give it a new file id
             message.update(self._content(kind, value, BOT_USER))
             if params.get("caption"):
