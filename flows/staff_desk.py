@@ -32,6 +32,8 @@ from storage.desk import DeskCase, NotAllowed
 log = logging.getLogger(__name__)
 
 AWAITING = "sd_awaiting"
+# Examples outside the catalogs: translators need not copy them, and they are not phone numbers.
+EXAMPLE_REFERENCE, EXAMPLE_RANGE = "W-0001", "2026-01-01 2026-03-31"
 GROUPS = filters.ChatType.GROUPS
 CANNED = [  # (key, button label for staff, text for the returnee)
     ("received", N_("We received your case"),
@@ -55,7 +57,7 @@ STAFF_COMMANDS = [
     ("reopen", N_("Open a closed case again")),
     ("escalate", N_("Escalate: /escalate LEVEL REASON")),
     ("note", N_("Internal note, never sent")),
-    ("case", N_("Show a case card: /case W-0001")),
+    ("case", N_("Show a case card: /case REF")),
     ("cases", N_("Open cases, oldest first")),
     ("mine", N_("Cases assigned to me")),
     ("stats", N_("Figures: /stats [FROM TO]")),
@@ -353,7 +355,8 @@ async def on_case_command(update: Update, context: HotlineContext) -> None:
     message = update.effective_message
     dc = await desk.by_reference(context.db, (context.args or [""])[0])
     if dc is None:
-        await message.reply_text(_("No case with that reference. Write it like /case W-0001."))
+        await message.reply_text(_("No case with that reference. Write it like /case {example}.")
+                                 .format(example=EXAMPLE_REFERENCE))
         return
     text, markup = await desk_thread.card(context, dc)
     sent = await message.reply_text(text, reply_markup=markup)
@@ -395,7 +398,8 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
     try:
         start_day, end_day = reports.parse_range(context.args or [])
     except ValueError:
-        await update.effective_message.reply_text(_("Write it like /stats 2026-01-01 2026-03-31."))
+        await update.effective_message.reply_text(_("Write it like /stats {example}.").format(
+            example=EXAMPLE_RANGE))
         return
     figures = await reports.gather(context.db, context.settings, start_day, end_day)
     await update.effective_message.reply_text(reports.render(figures)[:4000])
@@ -409,7 +413,8 @@ async def on_export(update: Update, context: HotlineContext) -> None:
     try:
         start_day, end_day = reports.parse_range(context.args or [])
     except ValueError:
-        await update.effective_message.reply_text(_("Write it like /export 2026-01-01 2026-03-31."))
+        await update.effective_message.reply_text(_("Write it like /export {example}.").format(
+            example=EXAMPLE_RANGE))
         return
     buffer = io.StringIO()
     count = await reports.export_cases(context.db, context.settings, buffer, start_day, end_day,
