@@ -129,7 +129,7 @@ def render(figures: Figures) -> str:
     ])
 
 
-def case_line(dc: DeskCase, settings: Settings) -> str:
+def case_line(dc: DeskCase) -> str:
     """'W-0001 · wages · 3 h 5 min 🚨 ⬆️supervisor' for /cases and /mine."""
     age = duration(utcnow() - from_text(dc.case.created_at))
     marks = (" 🚨" if dc.case.urgent else "") + (f" ⬆️{dc.escalation}" if dc.escalation_open else "")

@@ -41,7 +41,8 @@ async def on_message_outside_flows(update: Update, context: HotlineContext) -> N
 
 def handlers() -> list[BaseHandler]:
     content = (filters.TEXT & ~filters.COMMAND) | EVIDENCE_FILTER
-    return [MessageHandler(filters.ChatType.PRIVATE & content, on_message_outside_flows)]
+    new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits: sent once
+    return [MessageHandler(new & content, on_message_outside_flows)]
 
 
 FLOW = Flow(name="case_replies", handlers=handlers)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 
 from telegram import Message, ReplyParameters, User
@@ -31,6 +32,8 @@ from storage.desk import DeskCase, Thread
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
+HELP_ALERT_SECONDS = 600
+HELP_ALERTED = "help_alerted_at"  # user_data: when the staff were last alerted for this person
 _LOCKS = "desk_locks"  # bot_data: case id -> asyncio.Lock
 _SEND_FILE = {"photo": "send_photo", "document": "send_document", "voice": "send_voice",
               "video": "send_video", "audio": "send_audio", "video_note": "send_video_note"}
@@ -232,6 +235,11 @@ async def alert_help_now(context: HotlineContext, person: User, country: str) ->
     settings = context.settings
     if not settings.staff_enabled:
         return
+    # One alert per person in a while: pressing again and again must not flood the group.
+    last = context.user_data.get(HELP_ALERTED)
+    if isinstance(last, (int, float)) and time.time() - last < HELP_ALERT_SECONDS:
+        return
+    context.user_data[HELP_ALERTED] = time.time()
     user = await users.get(context.db, person.id)
     with use_language(settings.staff_language):
         where = {"KH": _("in Cambodia"), "TH": _("in Thailand")}[country]

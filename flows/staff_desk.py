@@ -18,6 +18,7 @@ from datetime import date
 
 from telegram import Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import referrals, reports
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 AWAITING = "sd_awaiting"
 # Examples outside the catalogs: translators need not copy them, and they are not phone numbers.
 EXAMPLE_REFERENCE, EXAMPLE_RANGE = "W-0001", "2026-01-01 2026-03-31"
-GROUPS = filters.ChatType.GROUPS
+# New messages only: an edited message must not reach the returnee (or add a note) twice.
+GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 CANNED = [  # (key, button label for staff, text for the returnee)
     ("received", N_("We received your case"),
      N_("We have received your report {ref}. Hotline staff are looking at it and will "
@@ -286,7 +288,7 @@ async def case_in_thread(update: Update, context: HotlineContext) -> DeskCase | 
     return dc
 
 
-def thread_command(action, *, needs_arg: bool = False):
+def thread_command(action):
     async def on_command(update: Update, context: HotlineContext) -> None:
         if not await staff_only(update, context):
             return
@@ -344,7 +346,7 @@ async def on_note(update: Update, context: HotlineContext) -> None:
 async def mark_noted(context: HotlineContext, message: Message) -> None:
     try:
         await context.bot.set_message_reaction(message.chat_id, message.message_id, "✍")
-    except Exception:  # reactions may be switched off in the group
+    except TelegramError:  # reactions may be switched off in the group
         await message.reply_text(_("📝 Note kept (not sent)."))
 
 
@@ -387,7 +389,7 @@ async def reply_list(update: Update, context: HotlineContext, found: list[DeskCa
         group = [dc for dc in found if dc.case.status == status]
         if group:
             lines += ["", _(desk_card.STATUS_NAMES[status]) + ":"]
-            lines += [reports.case_line(dc, context.settings) for dc in group]
+            lines += [reports.case_line(dc) for dc in group]
     await update.effective_message.reply_text("\n".join(lines)[:4000])
 
 

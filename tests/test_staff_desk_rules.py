@@ -311,3 +311,29 @@ async def test_start_up_is_quiet_when_the_bot_is_an_administrator(settings, fake
     [staff_commands] = [params["commands"] for method, params in calls
                         if method == "setMyCommands" and params["scope"]["type"] == "chat"]
     assert {"claim", "note", "cases", "stats"} <= {c["command"] for c in staff_commands}
+
+
+async def test_edited_staff_messages_are_not_sent_again(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=True) as bot:
+        ana, *_ = staff(bot)
+        person = await confirmed_wage_claim(bot)
+        card = card_of(ana.group)
+        await ana.send("We will call you at 3 pm.", thread_id=card.raw["message_thread_id"])
+        before = len(person.chat)
+        edited = dict(ana.last_sent, text="We will call you at 4 pm.", edit_date=1)
+        await bot.deliver(bot.api._queue_update({"edited_message": edited}))
+        assert len(person.chat) == before
+        case = await desk.by_reference(bot.db, "W-0001")
+        assert [e["action"] for e in await desk.audit_entries(bot.db, case.id)] == ["reply"]
+
+
+async def test_help_now_alerts_staff_once_in_a_while(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=False) as bot:
+        ana, *_ = staff(bot)
+        person = await onboarded(bot, "en")
+        await person.press("🆘 I need help now")
+        await person.press("🇰🇭 In Cambodia")
+        for _again in range(2):
+            await person.press_data("now")
+            await person.press("🇰🇭 In Cambodia")
+        assert len([r for r in ana.group if r.text.startswith("🆘")]) == 1
