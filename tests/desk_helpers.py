@@ -17,10 +17,10 @@ MEMBERS = {ANA: "member", BO: "administrator", CHAN: "member", OUTSIDER: "member
 
 
 def desk_settings(settings, **changes):
-    return dataclasses.replace(
-        settings, staff_chat_id=STAFF_CHAT, staff_language="en", on_duty_usernames=("ana",),
-        escalation_levels=(("supervisor", ("bo",)), ("legal", ("chan",))),
-        admin_user_ids=frozenset({BO}), **changes)
+    values = dict(staff_chat_id=STAFF_CHAT, staff_language="en", on_duty_usernames=("ana",),
+                  escalation_levels=(("supervisor", ("bo",)), ("legal", ("chan",))),
+                  admin_user_ids=frozenset({BO}))
+    return dataclasses.replace(settings, **{**values, **changes})
 
 
 @contextlib.asynccontextmanager

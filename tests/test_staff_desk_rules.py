@@ -337,3 +337,27 @@ async def test_help_now_alerts_staff_once_in_a_while(settings, fake_api):
             await person.press_data("now")
             await person.press("🇰🇭 In Cambodia")
         assert len([r for r in ana.group if r.text.startswith("🆘")]) == 1
+
+
+async def test_staff_group_in_khmer_and_thread_commands(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=False, staff_language="km") as bot:
+        ana, *_ = staff(bot)
+        person = await confirmed_wage_claim(bot)  # an English-speaking returnee
+        card = [r for r in ana.group if "✋ ទទួលយក" in r.labels][0]
+        assert "📁 W-0001" in card.text and "ភាសារបស់ពលករវិលត្រឡប់៖ English" in card.text
+        reply_to = card.raw["message_id"]
+
+        assert "ត្រូវបានទទួលយកដោយ @ana" in (await ana.send("/claim", reply_to=reply_to))[-1].text
+        await ana.send("/refer central", reply_to=reply_to)
+        assert "CENTRAL" in person.last.text and "central-cambodia.org" in person.last.text
+        refused = await ana.send("/close duplicate 5000 THB", reply_to=reply_to)
+        assert "/close resolved 12000 THB" in refused[-1].text
+        await ana.send("/close resolved 5000 THB", reply_to=reply_to)
+        case = await desk.by_reference(bot.db, "W-0001")
+        assert (case.case.status, case.recovered_amount, case.referred_to) == (
+            "closed", "5000", "central")
+        assert "Your report W-0001 is closed." in person.last.text  # the returnee's language
+        not_sent = await ana.send("One more thing", reply_to=reply_to)
+        assert not_sent[-1].text == "មិនបានផ្ញើទេ៖ W-0001 ត្រូវបានបិទ។ សូមបើកវាឡើងវិញជាមុនសិន។"
+        outside = await ana.send("/claim")  # not in any case's thread
+        assert "ប្រធានបទរបស់ករណី" in outside[-1].text
