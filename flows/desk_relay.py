@@ -56,6 +56,10 @@ async def to_returnee(context: HotlineContext, dc: DeskCase, message: Message) -
                 await context.bot.send_message(case.reporter_id, message.text, reply_markup=markup)
             else:
                 await context.bot.send_message(case.reporter_id, text, reply_markup=markup)
+        elif message.video_note:  # round videos take no caption: the header goes first
+            await context.bot.send_message(case.reporter_id, header)
+            await context.bot.copy_message(case.reporter_id, message.chat_id, message.message_id,
+                                           reply_markup=markup)
         else:
             caption = f"{header}\n\n{message.caption}" if message.caption else header
             await context.bot.copy_message(case.reporter_id, message.chat_id, message.message_id,
@@ -128,6 +132,9 @@ async def to_staff(context: HotlineContext, case_id: int, message: Message) -> b
             header = _("↩️ {ref} · from the returnee:").format(ref=dc.reference)
         if message.text:
             await desk_thread.post(context, thread, f"{header}\n\n{message.text}"[: ui.MESSAGE_LIMIT])
+        elif message.video_note:  # round videos take no caption
+            await desk_thread.post(context, thread, header)
+            await desk_thread.copy_in(context, thread, message.chat_id, message.message_id, None)
         else:
             caption = f"{header}\n\n{message.caption}" if message.caption else header
             await desk_thread.copy_in(context, thread, message.chat_id, message.message_id,

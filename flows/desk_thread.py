@@ -64,10 +64,11 @@ async def post(context: HotlineContext, thread: Thread, text: str, markup=None) 
 
 
 async def copy_in(context: HotlineContext, thread: Thread, from_chat: int, message_id: int,
-                  caption: str) -> Message:
+                  caption: str | None) -> Message:
     """Copy a returnee's file into the thread (by file id: nothing is downloaded)."""
+    extra = {"caption": caption} if caption is not None else {}
     copied = await context.bot.copy_message(thread.chat_id, from_chat, message_id,
-                                            caption=caption, **_where(thread))
+                                            **extra, **_where(thread))
     await desk.link(context.db, thread.case_id, thread.chat_id, copied.message_id)
     return copied
 

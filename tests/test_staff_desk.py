@@ -172,3 +172,18 @@ async def test_cases_case_and_mine(settings, fake_api):
         again = (await bo.send("/case w-2"))[-1]
         assert again.text.startswith("📁 W-0002 · Unpaid wages") and "✋ Claim" in again.labels
         assert "No case with that reference" in (await bo.send("/case W-0099"))[-1].text
+
+
+async def test_staff_voice_notes_and_documents_reach_the_returnee(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=True) as bot:
+        ana, *_ = staff(bot)
+        person = await confirmed_wage_claim(bot)
+        thread = card_of(ana.group).raw["message_thread_id"]
+        await ana.send(voice=True, thread_id=thread)
+        assert "voice" in person.last.raw and "W-0001" in person.last.text
+        await ana.send(document=True, caption="Form to sign", thread_id=thread)
+        assert "document" in person.last.raw and "Form to sign" in person.last.text
+        assert ana.reactions() == [{"type": "emoji", "emoji": "👌"}]
+        case = await desk.by_reference(bot.db, "W-0001")
+        details = [e["detail"] for e in await desk.audit_entries(bot.db, case.id)]
+        assert details == ["kind=voice delivered", "kind=document delivered"]
