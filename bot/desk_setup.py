@@ -52,7 +52,8 @@ async def check_rights(app: HotlineApplication, settings: Settings) -> list[str]
                         "(privacy mode) and cannot make topics; make it an administrator")
         if chat.is_forum:
             problems.append("the group has topics but the bot cannot create them")
-    elif member.status == ChatMemberStatus.RESTRICTED and not getattr(member, "can_send_messages", False):
+    elif member.status == ChatMemberStatus.RESTRICTED and not getattr(
+            member, "can_send_messages", False):
         problems.append("the bot may not post in the group")
     else:
         problems.append(f"the bot is not in the group (status {member.status}); add it as an "

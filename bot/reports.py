@@ -55,7 +55,8 @@ def parse_range(args: list[str]) -> tuple[date | None, date | None]:
     return start, end
 
 
-def bounds(settings: Settings, start: date | None, end: date | None) -> tuple[str | None, str | None]:
+def bounds(settings: Settings, start: date | None,
+           end: date | None) -> tuple[str | None, str | None]:
     """Local days -> stored UTC text: [start 00:00, the day after end 00:00)."""
     tz = settings.timezone
     low = to_text(datetime.combine(start, time(0), tzinfo=tz)) if start else None

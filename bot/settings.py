@@ -140,7 +140,8 @@ def _parse_usernames(name: str, raw: str | None) -> tuple[str, ...]:
 
 
 def _parse_levels(name: str, raw: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """'supervisor=@ana,@bo;legal=@chan' -> (('supervisor', ('ana', 'bo')), ('legal', ('chan',)))."""
+    """'supervisor=@ana,@bo;legal=@chan'
+    -> (('supervisor', ('ana', 'bo')), ('legal', ('chan',)))."""
     if raw is None:
         return ()
     levels: dict[str, tuple[str, ...]] = {}

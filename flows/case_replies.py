@@ -32,7 +32,8 @@ async def on_message_outside_flows(update: Update, context: HotlineContext) -> N
         await cases.add_reporter_message(context.db, dc.id, person, message.text[:MESSAGE_LIMIT])
     else:
         kind, file_id, unique = evidence_of(update)
-        await cases.add_reporter_evidence(context.db, dc.id, person, Evidence(kind, file_id, unique))
+        item = Evidence(kind, file_id, unique)
+        await cases.add_reporter_evidence(context.db, dc.id, person, item)
     await desk_relay.to_staff(context, dc.id, message)
     markup = ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()])
     await ui.send(update, context, _("Sent to hotline staff with your report {ref}.").format(

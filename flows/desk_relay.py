@@ -131,7 +131,8 @@ async def to_staff(context: HotlineContext, case_id: int, message: Message) -> b
         with use_language(context.settings.staff_language):
             header = _("↩️ {ref} · from the returnee:").format(ref=dc.reference)
         if message.text:
-            await desk_thread.post(context, thread, f"{header}\n\n{message.text}"[: ui.MESSAGE_LIMIT])
+            text = f"{header}\n\n{message.text}"[: ui.MESSAGE_LIMIT]
+            await desk_thread.post(context, thread, text)
         elif message.video_note:  # round videos take no caption
             await desk_thread.post(context, thread, header)
             await desk_thread.copy_in(context, thread, message.chat_id, message.message_id, None)
@@ -156,8 +157,8 @@ def change_text(context: HotlineContext, dc: DeskCase, change: str) -> str:
                  "Write it here in this chat, or press Answer.").format(ref=ref)
     if change == "referred":
         partner = referrals.partner(context.directory, dc.referred_to)
-        text = _("Your report {ref} was passed to {organisation}, who can help you further.").format(
-            ref=ref, organisation=partner.name if partner else "-")
+        text = _("Your report {ref} was passed to {organisation}, who can help you further.")
+        text = text.format(ref=ref, organisation=partner.name if partner else "-")
         if partner is not None and partner.number:
             text += "\n" + _("☎️ Phone: {number}").format(number=partner.number)
         if partner is not None and partner.address:

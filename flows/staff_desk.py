@@ -106,14 +106,16 @@ async def do_claim(update: Update, context: HotlineContext, dc: DeskCase, arg: s
         await desk_relay.tell_returnee(context, dc, "claimed")
 
 
-async def do_unassign(update: Update, context: HotlineContext, dc: DeskCase, arg: str | None) -> None:
+async def do_unassign(update: Update, context: HotlineContext, dc: DeskCase,
+                      arg: str | None) -> None:
     dc = await desk.unassign(context.db, dc.id, update.effective_user.id)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🙅 {ref} is unassigned: anyone can claim it.").format(
         ref=dc.reference))
 
 
-async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase, arg: str | None) -> None:
+async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
+                     arg: str | None) -> None:
     dc = await desk.set_waiting(context.db, dc.id, update.effective_user.id)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("⏳ {ref} is waiting for the returnee; what they write comes "
@@ -275,9 +277,17 @@ async def staff_only(update: Update, context: HotlineContext, *, admin: bool = F
     set_language(context.settings.staff_language)
     allowed = await (desk_access.is_admin if admin else desk_access.is_staff)(update, context)
     if not allowed:
-        await update.effective_message.reply_text(
-            _("Only hotline admins can do this.") if admin else _("Only hotline staff can do this."))
+        refusal = _("Only hotline admins can do this.") if admin else _(
+            "Only hotline staff can do this.")
+        await update.effective_message.reply_text(refusal)
     return allowed
+
+
+async def staff_case(update: Update, context: HotlineContext) -> DeskCase | None:
+    """For thread commands: the case, if the sender is staff and writes in its thread."""
+    if not await staff_only(update, context):
+        return None
+    return await case_in_thread(update, context)
 
 
 async def case_in_thread(update: Update, context: HotlineContext) -> DeskCase | None:
@@ -302,7 +312,8 @@ def thread_command(action):
 
 async def on_close_command(update: Update, context: HotlineContext) -> None:
     """/close OUTCOME [AMOUNT CURRENCY]."""
-    if not await staff_only(update, context) or (dc := await case_in_thread(update, context)) is None:
+    dc = await staff_case(update, context)
+    if dc is None:
         return
     args = context.args or []
     if not args or args[0] not in desk.OUTCOMES:
@@ -321,7 +332,8 @@ async def on_close_command(update: Update, context: HotlineContext) -> None:
 
 async def on_escalate_command(update: Update, context: HotlineContext) -> None:
     """/escalate LEVEL REASON."""
-    if not await staff_only(update, context) or (dc := await case_in_thread(update, context)) is None:
+    dc = await staff_case(update, context)
+    if dc is None:
         return
     args = context.args or []
     level = args[0] if args else None
@@ -332,14 +344,16 @@ async def on_escalate_command(update: Update, context: HotlineContext) -> None:
 
 async def on_note(update: Update, context: HotlineContext) -> None:
     """/note TEXT: stored with the case, never sent to the returnee."""
-    if not await staff_only(update, context) or (dc := await case_in_thread(update, context)) is None:
+    dc = await staff_case(update, context)
+    if dc is None:
         return
     text = update.effective_message.text.partition(" ")[2].strip()
     if not text:
         await update.effective_message.reply_text(_("Write the note after /note."))
         return
     await desk.add_note(context.db, dc.id, update.effective_user.id, text)
-    await desk.link(context.db, dc.id, update.effective_chat.id, update.effective_message.message_id)
+    message = update.effective_message
+    await desk.link(context.db, dc.id, message.chat_id, message.message_id)
     await mark_noted(context, update.effective_message)
 
 
@@ -376,11 +390,12 @@ async def on_cases(update: Update, context: HotlineContext) -> None:
 async def on_mine(update: Update, context: HotlineContext) -> None:
     """/mine: open cases assigned to me."""
     if await staff_only(update, context):
-        await reply_list(update, context, await desk.assigned_to(context.db, update.effective_user.id),
-                         _("Your open cases:"))
+        mine = await desk.assigned_to(context.db, update.effective_user.id)
+        await reply_list(update, context, mine, _("Your open cases:"))
 
 
-async def reply_list(update: Update, context: HotlineContext, found: list[DeskCase], title: str) -> None:
+async def reply_list(update: Update, context: HotlineContext, found: list[DeskCase],
+                     title: str) -> None:
     if not found:
         await update.effective_message.reply_text(_("No open cases."))
         return
@@ -454,7 +469,8 @@ async def on_staff_message(update: Update, context: HotlineContext) -> None:
                             message.text or message.caption or f"[{kind}]", kind, delivered)
 
 
-async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase, awaiting: dict) -> None:
+async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
+                       awaiting: dict) -> None:
     text = (update.effective_message.text or "").strip()
     if awaiting.get("what") == "reason":
         if not text:

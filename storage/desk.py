@@ -201,12 +201,14 @@ async def claim(db: Database, case_id: int, staff_id: int, *, takes_escalation: 
         if status == "closed":
             raise NotAllowed("closed")
         await conn.execute(
-            "UPDATE cases SET assigned_staff_id = ?, status = CASE WHEN status IN ('new', 'waiting')"
-            " THEN 'claimed' ELSE status END, claimed_at = COALESCE(claimed_at, ?), updated_at = ?,"
+            "UPDATE cases SET assigned_staff_id = ?,"
+            " status = CASE WHEN status IN ('new', 'waiting') THEN 'claimed' ELSE status END,"
+            " claimed_at = COALESCE(claimed_at, ?), updated_at = ?,"
             " escalation_open = CASE WHEN ? THEN 0 ELSE escalation_open END WHERE id = ?",
             (staff_id, now, now, int(takes_escalation), case_id),
         )
-        await audit(conn, staff_id, case_id, "claim", "took escalation" if takes_escalation else None)
+        detail = "took escalation" if takes_escalation else None
+        await audit(conn, staff_id, case_id, "claim", detail)
     return await _reload(db, case_id)
 
 
