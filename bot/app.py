@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import context as services
+from bot import desk_setup
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -83,6 +84,7 @@ async def prepare(app: HotlineApplication) -> None:
     settings: Settings = app.bot_data[services.SETTINGS]
     if not settings.staff_enabled:
         log.info("STAFF_CHAT_ID is not set: staff features are off")
+    await desk_setup.prepare(app, settings)
     try:
         await register_commands(app)
     except TelegramError as exc:

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.content import load_content
-from bot import recruiter_admin
+from bot import recruiter_admin, reports
 from bot.directory import DirectoryError, load_directory
 from bot.provinces import load_provinces
 from bot.settings import Settings, SettingsError, load_settings
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
     catalogs.add_argument("action", choices=["update", "check"])
     recruiter_admin.add_parser(commands)
+    reports.add_parsers(commands)
     return parser
 
 
@@ -82,4 +83,5 @@ def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
-            "recruiters": recruiter_admin.run}
+            "recruiters": recruiter_admin.run, "stats": reports.run_stats,
+            "export": reports.run_export}

@@ -25,7 +25,7 @@ BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Hotline", "username": B
 
 _JSON_PARAMS = {
     "reply_markup", "commands", "scope", "entities", "caption_entities", "media",
-    "reply_parameters", "link_preview_options", "allowed_updates", "message_ids",
+    "reply_parameters", "link_preview_options", "allowed_updates", "message_ids", "reaction",
 }
 _INT_PARAMS = {
     "chat_id", "from_chat_id", "message_id", "message_thread_id", "offset", "limit",
@@ -92,6 +92,7 @@ class OfflineBotAPI:
         self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language code) -> text
         self.answered_callbacks: list[dict] = []
         self.topics: dict[int, list[dict]] = {}  # chat id -> forum topics
+        self.reactions: dict[tuple[int, int], list[dict]] = {}  # (chat, message) -> reactions
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._file_ids = itertools.count(1)
@@ -225,10 +226,19 @@ class OfflineBotAPI:
                     "sticker", "location", "contact"):
             if key in source:
                 copy[key] = source[key]
+        if "caption" in params and "text" not in source:
+            copy["caption"] = params["caption"]
+        self._reply_to(copy, chat, params)
         if "reply_markup" in params:
             copy["reply_markup"] = params["reply_markup"]
         self.sent.append(dict(copy, copied_from=(params["from_chat_id"], params["message_id"])))
         return {"message_id": copy["message_id"]}
+
+    def _api_setMessageReaction(self, params, files):
+        if (params["chat_id"], params["message_id"]) not in self.messages:
+            raise _ApiError(400, "Bad Request: message to react not found")
+        self.reactions[(params["chat_id"], params["message_id"])] = params.get("reaction") or []
+        return True
 
     def _api_getChat(self, params, files):
         chat = self.chats.get(params["chat_id"])
@@ -236,7 +246,8 @@ class OfflineBotAPI:
             raise _ApiError(400, "Bad Request: chat not found")
         return dict(chat.as_dict(), accent_color_id=0, max_reaction_count=11,
                     accepted_gift_types={"unlimited_gifts": False, "limited_gifts": False,
-                                         "unique_gifts": False, "premium_subscription": False})
+                                         "unique_gifts": False, "premium_subscription": False,
+                                                         "gifts_from_channels": False})
 
     def _api_getChatMember(self, params, files):
         chat = self.chats.get(params["chat_id"])
@@ -282,7 +293,8 @@ class OfflineBotAPI:
                 value = (params.get("latitude"), params.get("longitude"))
             elif kind == "contact":
                 value = params.get("phone_number")
-            elif isinstance(value, str) and value.startswith("attach://"):
+            elif isinstance(value, str) and value.startswith("attach://") or (
+                    value is None and files):
                 value = True  # an upload: give it a new file id
             message.update(self._content(kind, value, BOT_USER))
             if params.get("caption"):
@@ -296,8 +308,17 @@ class OfflineBotAPI:
             # Telegram's Message carries only inline keyboards; a reply keyboard (share
             # contact) or its removal is kept in `sent` for tests and the console to see.
             message["reply_markup"] = markup
+        self._reply_to(message, chat, params)
         self.sent.append(dict(message, method=method, **({"reply_markup": markup} if markup else {})))
         return message
+
+    def _reply_to(self, message: dict, chat: Chat, params: dict) -> None:
+        """reply_parameters: the new message answers an earlier one (threads in groups)."""
+        reply = params.get("reply_parameters") or {}
+        original = self.messages.get((chat.id, reply.get("message_id")))
+        if original is not None:
+            message["reply_to_message"] = {k: v for k, v in original.items()
+                                           if k != "reply_to_message"}
 
     def _chat_for_send(self, params: dict) -> Chat:
         chat_id = params.get("chat_id")

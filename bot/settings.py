@@ -5,8 +5,10 @@ A wrong value stops start-up with one line naming the variable (SettingsError).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +27,12 @@ class Settings:
     admin_user_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Phnom_Penh"))
     operator_name: str | None = None
+    # Staff desk (flows/staff_desk.py)
+    on_duty_usernames: tuple[str, ...] = ()  # without '@'
+    escalation_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (level, usernames)
+    unclaimed_after: timedelta = timedelta(hours=2)  # in working hours
+    working_hours: tuple[time, time] = (time(8, 0), time(17, 0))  # Monday to Friday
+    staff_language: str = "km"
 
     @property
     def staff_enabled(self) -> bool:
@@ -53,6 +61,11 @@ def load_settings(
         admin_user_ids=_parse_ids("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
         timezone=_parse_timezone("TIMEZONE", get("TIMEZONE") or "Asia/Phnom_Penh"),
         operator_name=get("OPERATOR_NAME"),
+        on_duty_usernames=_parse_usernames("ON_DUTY_USERNAMES", get("ON_DUTY_USERNAMES")),
+        escalation_levels=_parse_levels("ESCALATION_LEVELS", get("ESCALATION_LEVELS")),
+        unclaimed_after=_parse_duration("UNCLAIMED_AFTER", get("UNCLAIMED_AFTER") or "2h"),
+        working_hours=_parse_hours("WORKING_HOURS", get("WORKING_HOURS") or "08:00-17:00"),
+        staff_language=_parse_language("STAFF_LANGUAGE", get("STAFF_LANGUAGE") or "km"),
     )
 
 
@@ -102,3 +115,82 @@ def _parse_timezone(name: str, raw: str) -> ZoneInfo:
         return ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"{name}: {raw!r} is not a known time zone (e.g. Asia/Phnom_Penh)") from None
+
+
+_USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{0,31})$")
+_LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+_DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?$")
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+def _parse_usernames(name: str, raw: str | None) -> tuple[str, ...]:
+    """'@ana, bo' -> ('ana', 'bo')."""
+    if raw is None:
+        return ()
+    names = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        match = _USERNAME.match(part)
+        if not match:
+            raise SettingsError(f"{name}: {part!r} is not a Telegram username (e.g. @ana)")
+        names.append(match.group(1))
+    return tuple(names)
+
+
+def _parse_levels(name: str, raw: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """'supervisor=@ana,@bo;legal=@chan'
+    -> (('supervisor', ('ana', 'bo')), ('legal', ('chan',)))."""
+    if raw is None:
+        return ()
+    levels: dict[str, tuple[str, ...]] = {}
+    for part in raw.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        level, sep, people = part.partition("=")
+        level = level.strip()
+        if not sep or not _LEVEL.match(level):
+            raise SettingsError(
+                f"{name}: {part!r} is not level=@user,@user (level: lower-case letters, digits, _)"
+            )
+        if level in levels:
+            raise SettingsError(f"{name}: level {level!r} is given twice")
+        usernames = _parse_usernames(name, people)
+        if not usernames:
+            raise SettingsError(f"{name}: level {level!r} names nobody")
+        levels[level] = usernames
+    return tuple(levels.items())
+
+
+def _parse_duration(name: str, raw: str) -> timedelta:
+    """'2h', '90m', '1h30m'."""
+    match = _DURATION.match(raw.strip().lower())
+    if not match or not any(match.groups()):
+        raise SettingsError(f"{name}: {raw!r} is not a duration like 2h, 90m or 1h30m")
+    hours, minutes = (int(value or 0) for value in match.groups())
+    if hours * 60 + minutes == 0:
+        raise SettingsError(f"{name}: {raw!r} must be more than zero")
+    return timedelta(hours=hours, minutes=minutes)
+
+
+def _parse_hours(name: str, raw: str) -> tuple[time, time]:
+    """'08:00-17:00' (start before end, both in TIMEZONE)."""
+    match = _HOURS.match(raw.strip())
+    try:
+        if not match:
+            raise ValueError
+        h1, m1, h2, m2 = (int(value) for value in match.groups())
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a range like 08:00-17:00") from None
+    if start >= end:
+        raise SettingsError(f"{name}: {raw!r} must start before it ends")
+    return start, end
+
+
+def _parse_language(name: str, raw: str) -> str:
+    if raw not in ("km", "en"):
+        raise SettingsError(f"{name}: {raw!r} is not km or en")
+    return raw

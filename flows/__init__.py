@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from flows import (
     benefits,
+    case_replies,
     documents,
     help_now,
     intake,
     recruiters,
     safe_migration,
+    staff_desk,
     start,
     wage_rights,
 )
 from flows.registry import Flow
 
 FLOWS: list[Flow] = [
+    staff_desk.FLOW,  # staff group and "sd:" buttons only
     intake.FLOW,
     recruiters.FLOW,
     help_now.FLOW,
@@ -29,5 +32,6 @@ FLOWS: list[Flow] = [
     benefits.FLOW,
     documents.FLOW,
     wage_rights.FLOW,
+    case_replies.FLOW,  # after every conversation: only what none of them took
     start.FLOW,
 ]

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import HotlineContext
 from bot.directory import COUNTRIES
 from bot.i18n import N_, _
-from flows import ui
+from flows import desk_thread, ui
 from flows.registry import Flow, MenuEntry
 from flows.start import contact_line
 
@@ -58,6 +58,7 @@ async def on_country_chosen(update: Update, context: HotlineContext) -> None:
     # Not ui.send: the button was already acknowledged with the first message.
     await context.bot.send_message(update.effective_chat.id, "\n".join(advice),
                                    reply_markup=ui.keyboard([ui.nav_row(back="now")]))
+    await desk_thread.alert_help_now(context, update.effective_user, country)
 
 
 def handlers() -> list[BaseHandler]:

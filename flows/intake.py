@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language
-from flows import form, grievance, intake_steps, my_cases, start, ui, wage_claim
+from flows import desk_thread, form, grievance, intake_steps, my_cases, start, ui, wage_claim
 from flows.registry import Command, Flow, MenuEntry
 from storage import cases, reporters, users
 from storage.cases import Evidence, NewCase
@@ -200,6 +200,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     context.user_data.pop(form.DRAFT, None)
     await form.close_phone_keyboard(update, context, draft, _("Thank you."))
     await ui.send(update, context, received_text(context, case), after_markup())
+    if created:
+        await desk_thread.announce_quietly(context, case.id)  # or the sweep does it later
     return form.END
 
 

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, format_date
-from flows import form, grievance, ui
+from flows import desk_relay, form, grievance, ui
 from flows.intake_steps import EVIDENCE_FILTER, NEW, TEXT, evidence_of
 from storage import cases
 from storage.cases import Case, Evidence
@@ -156,6 +156,7 @@ async def _store(update: Update, context: HotlineContext, write) -> int | str:
                       ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()]))
         return form.END
     case = await cases.get_own(context.db, case_id, person)
+    await desk_relay.to_staff(context, case_id, update.effective_message)  # into its thread
     await ui.send(update, context, _("Added to {ref}. Send more, or press Done.").format(
         ref=case.reference), _done_markup())
     return ADD_TO_CASE

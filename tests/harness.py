@@ -88,6 +88,16 @@ class BotHarness:
             user["language_code"] = language_code
         return Person(self, user)
 
+    def staff(self, username: str | None = None, user_id: int | None = None,
+              first_name: str = "Dara", chat_id: int | None = None) -> "StaffMember":
+        """Someone writing in the staff group (settings.staff_chat_id unless chat_id)."""
+        user = {"id": user_id or next(_user_ids), "first_name": first_name}
+        if username:
+            user["username"] = username
+        chat = chat_id if chat_id is not None else self.settings.staff_chat_id
+        assert chat is not None, "these settings have no staff group"
+        return StaffMember(self, user, chat)
+
     async def deliver(self, update: dict) -> None:
         """Hand an update to the bot and wait until it has been fully processed."""
         self.fake.queue(update)
@@ -140,3 +150,51 @@ class Person:
             if reply.buttons:
                 return reply
         raise AssertionError("the bot has sent no buttons to this person")
+
+
+class StaffMember:
+    """A Telegram user in the staff group: writes in case threads and presses card buttons."""
+
+    def __init__(self, harness: BotHarness, user: dict, chat_id: int) -> None:
+        self.harness, self.user, self.chat_id = harness, user, chat_id
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+    @property
+    def group(self) -> list[Reply]:
+        """Everything the bot has posted (or edited) in the staff group so far."""
+        return [Reply(m) for m in self.harness.api.sent_to(self.chat_id)]
+
+    def in_thread(self, thread_id: int) -> list[Reply]:
+        return [r for r in self.group if r.raw.get("message_thread_id") == thread_id]
+
+    async def send(self, text: str | None = None, *, thread_id: int | None = None,
+                   reply_to: int | None = None, **content) -> list[Reply]:
+        """Write in the group (in a topic, or as a reply); returns what the bot posted there.
+
+        The sent message itself is in self.last_sent (for its reactions and replies)."""
+        before = len(self.harness.api.sent_to(self.chat_id))
+        update = self.harness.api.user_sends(self.user, text, chat_id=self.chat_id,
+                                             message_thread_id=thread_id, reply_to=reply_to,
+                                             **content)
+        self.last_sent = update["message"]
+        await self.harness.deliver(update)
+        return self.group[before:]
+
+    async def press(self, label: str, reply: Reply) -> list[Reply]:
+        return await self.press_data(reply.data_for(label), reply)
+
+    async def press_data(self, data: str, reply: Reply) -> list[Reply]:
+        """Press a button (by its callback data) on a message in the group."""
+        before = len(self.harness.api.sent_to(self.chat_id))
+        message = self.harness.api.messages.get((self.chat_id, reply.raw["message_id"]), reply.raw)
+        update = self.harness.api.user_presses(self.user, message, data)
+        await self.harness.deliver(update)
+        return self.group[before:]
+
+    def reactions(self, message_id: int | None = None) -> list[dict]:
+        """Reactions the bot set on a message of this staff member (default: the last sent)."""
+        key = (self.chat_id, message_id or self.last_sent["message_id"])
+        return self.harness.api.reactions.get(key, [])

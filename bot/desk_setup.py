@@ -1,0 +1,61 @@
+"""Start-up of the staff desk: check the bot's rights in the staff group, list the staff
+commands there, and start the repeating sweep (flows/desk_thread.py)."""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.context import HotlineApplication
+from bot.i18n import _, use_language
+from bot.settings import Settings
+from flows import desk_thread, staff_desk
+
+log = logging.getLogger(__name__)
+
+
+async def prepare(app: HotlineApplication, settings: Settings) -> None:
+    if not settings.staff_enabled:
+        return
+    for problem in await check_rights(app, settings):
+        log.warning("staff group %s: %s", settings.staff_chat_id, problem)
+    try:
+        with use_language(settings.staff_language):
+            commands = [BotCommand(name, _(text)) for name, text in staff_desk.STAFF_COMMANDS]
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeChat(settings.staff_chat_id))
+    except TelegramError as exc:
+        log.warning("could not list the staff commands in the staff group: %s", exc)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(desk_thread.run_sweep, interval=desk_thread.SWEEP_SECONDS,
+                                    first=desk_thread.SWEEP_SECONDS, name="staff-desk-sweep")
+    else:
+        log.warning("no job queue: unannounced and unclaimed cases are not swept")
+
+
+async def check_rights(app: HotlineApplication, settings: Settings) -> list[str]:
+    """What stops the desk from working in the staff group (empty: all is well)."""
+    try:
+        chat = await app.bot.get_chat(settings.staff_chat_id)
+        member = await app.bot.get_chat_member(settings.staff_chat_id, app.bot.id)
+    except TelegramError as exc:
+        return [f"the bot cannot reach it ({exc}); check STAFF_CHAT_ID and add the bot to the "
+                "group as an administrator"]
+    problems = []
+    if member.status == ChatMemberStatus.ADMINISTRATOR or member.status == ChatMemberStatus.OWNER:
+        if chat.is_forum and not getattr(member, "can_manage_topics", False):
+            problems.append("the group has topics but the bot may not manage topics: give it "
+                            "the 'Manage topics' right, or new cases cannot get a topic")
+    elif member.status == ChatMemberStatus.MEMBER:
+        problems.append("the bot is not an administrator: it may not see staff replies "
+                        "(privacy mode) and cannot make topics; make it an administrator")
+        if chat.is_forum:
+            problems.append("the group has topics but the bot cannot create them")
+    elif member.status == ChatMemberStatus.RESTRICTED and not getattr(
+            member, "can_send_messages", False):
+        problems.append("the bot may not post in the group")
+    else:
+        problems.append(f"the bot is not in the group (status {member.status}); add it as an "
+                        "administrator")
+    return problems

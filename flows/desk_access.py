@@ -1,0 +1,93 @@
+"""Who may act on cases.
+
+The rule: staff actions happen only in the staff group (STAFF_CHAT_ID).
+There, a person is staff when
+- STAFF_USER_IDS is set: their id is in it (other group members are refused);
+- STAFF_USER_IDS is empty: Telegram says they are a member of the group now
+  (getChatMember, remembered for MEMBER_CACHE_SECONDS).
+Admin commands need ADMIN_USER_IDS as well. Anyone else learns nothing about
+any case: in a private chat a staff command or button gets the same answer as
+anything the bot does not know.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Update, User
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.context import HotlineContext
+
+log = logging.getLogger(__name__)
+
+MEMBER_CACHE_SECONDS = 60
+_MEMBERS = "desk_members"  # bot_data: user id -> (is member, checked at monotonic time)
+_NAMES = "desk_names"      # bot_data: user id -> how staff see that staff member
+MEMBER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+
+
+def in_staff_chat(update: Update, context: HotlineContext) -> bool:
+    chat = update.effective_chat
+    staff_chat = context.settings.staff_chat_id
+    return staff_chat is not None and chat is not None and chat.id == staff_chat
+
+
+async def is_staff(update: Update, context: HotlineContext) -> bool:
+    """Whether the sender may take staff actions here (see the module's rule)."""
+    user = update.effective_user
+    if not in_staff_chat(update, context) or user is None or user.is_bot:
+        return False
+    remember_name(context, user)
+    allowed = context.settings.staff_user_ids
+    if allowed:
+        return user.id in allowed
+    return await _is_member(context, user.id)
+
+
+async def is_admin(update: Update, context: HotlineContext) -> bool:
+    user = update.effective_user
+    return (user is not None and user.id in context.settings.admin_user_ids
+            and await is_staff(update, context))
+
+
+async def _is_member(context: HotlineContext, user_id: int) -> bool:
+    cache: dict = context.bot_data.setdefault(_MEMBERS, {})
+    known = cache.get(user_id)
+    now = time.monotonic()
+    if known is not None and now - known[1] < MEMBER_CACHE_SECONDS:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(context.settings.staff_chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("could not check staff membership of %s: %s", user_id, type(exc).__name__)
+        return False
+    is_member = member.status in MEMBER_STATUSES or (
+        member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False))
+    cache[user_id] = (is_member, now)
+    return is_member
+
+
+def remember_name(context: HotlineContext, user: User) -> None:
+    context.bot_data.setdefault(_NAMES, {})[user.id] = (
+        f"@{user.username}" if user.username else user.full_name)
+
+
+async def staff_name(context: HotlineContext, user_id: int | None) -> str | None:
+    """How staff see a colleague: @username or name (asked from Telegram once)."""
+    if user_id is None:
+        return None
+    names: dict = context.bot_data.setdefault(_NAMES, {})
+    if user_id not in names and context.settings.staff_chat_id is not None:
+        try:
+            member = await context.bot.get_chat_member(context.settings.staff_chat_id, user_id)
+            remember_name(context, member.user)
+        except TelegramError:
+            names[user_id] = f"#{user_id}"
+    return names.get(user_id, f"#{user_id}")
+
+
+def username_of(update: Update) -> str | None:
+    user = update.effective_user
+    return user.username.lower() if user is not None and user.username else None

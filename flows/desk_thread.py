@@ -1,0 +1,258 @@
+"""A case's thread in the staff group: announcing it, posting into it, reminding.
+
+Forum groups get one topic per case; other groups get a card message, and
+replies to it (or to anything the bot posted about the case) are the thread.
+
+Announcing is durable and happens once: the thread row is stored right after
+the topic is created and before anything is posted, under a per-case lock;
+`announced_at` is set when the card and evidence are posted. The repeating
+sweep announces cases that were committed but never announced (a crash right
+after Confirm, Telegram down) and reminds staff of cases nobody claimed within
+UNCLAIMED_AFTER working hours, once per period (`reminded_at`).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+
+from telegram import Message, ReplyParameters, User
+from telegram.error import TelegramError
+
+from bot import referrals
+from bot.context import HotlineContext
+from bot.i18n import _, use_language
+from bot.working_hours import working_time_between
+from flows import desk_access, desk_card
+from storage import cases, desk, users
+from storage.clock import from_text, to_text, utcnow
+from storage.desk import DeskCase, Thread
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+HELP_ALERT_SECONDS = 600
+HELP_ALERTED = "help_alerted_at"  # user_data: when the staff were last alerted for this person
+_LOCKS = "desk_locks"  # bot_data: case id -> asyncio.Lock
+_SEND_FILE = {"photo": "send_photo", "document": "send_document", "voice": "send_voice",
+              "video": "send_video", "audio": "send_audio", "video_note": "send_video_note"}
+
+
+def lock(context: HotlineContext, case_id: int) -> asyncio.Lock:
+    locks: dict = context.bot_data.setdefault(_LOCKS, {})
+    return locks.setdefault(case_id, asyncio.Lock())
+
+
+# -- posting into a thread -----------------------------------------------------------------
+def _where(thread: Thread) -> dict:
+    """Keyword arguments that put a message into the thread."""
+    if thread.thread_id is not None:
+        return {"message_thread_id": thread.thread_id}
+    if thread.card_message_id is not None:
+        return {"reply_parameters": ReplyParameters(thread.card_message_id,
+                                                    allow_sending_without_reply=True)}
+    return {}
+
+
+async def post(context: HotlineContext, thread: Thread, text: str, markup=None) -> Message:
+    """A message in the case's thread, linked to the case so replies to it find it."""
+    message = await context.bot.send_message(thread.chat_id, text, reply_markup=markup,
+                                             **_where(thread))
+    await desk.link(context.db, thread.case_id, thread.chat_id, message.message_id)
+    return message
+
+
+async def copy_in(context: HotlineContext, thread: Thread, from_chat: int, message_id: int,
+                  caption: str | None) -> Message:
+    """Copy a returnee's file into the thread (by file id: nothing is downloaded)."""
+    extra = {"caption": caption} if caption is not None else {}
+    copied = await context.bot.copy_message(thread.chat_id, from_chat, message_id,
+                                            **extra, **_where(thread))
+    await desk.link(context.db, thread.case_id, thread.chat_id, copied.message_id)
+    return copied
+
+
+async def send_file(context: HotlineContext, thread: Thread, kind: str, file_id: str,
+                    caption: str | None = None) -> None:
+    method = getattr(context.bot, _SEND_FILE[kind])
+    extra = {"caption": caption} if caption and kind != "video_note" else {}
+    message = await method(thread.chat_id, file_id, **extra, **_where(thread))
+    await desk.link(context.db, thread.case_id, thread.chat_id, message.message_id)
+
+
+# -- the card ---------------------------------------------------------------------------------
+async def card(context: HotlineContext, dc: DeskCase) -> tuple[str, object]:
+    """The card's text and buttons, in STAFF_LANGUAGE."""
+    evidence = await cases.evidence(context.db, dc.id)
+    assigned = await desk_access.staff_name(context, dc.case.assigned_staff_id)
+    with use_language(context.settings.staff_language):
+        partner = referrals.partner(context.directory, dc.referred_to)
+        text = desk_card.card_text(context, dc, evidence_count=len(evidence),
+                                   assigned_name=assigned, partner=partner)
+        return text, desk_card.card_markup(dc)
+
+
+async def refresh_card(context: HotlineContext, dc: DeskCase) -> None:
+    """Show the case's new state on its card (the first one posted)."""
+    thread = await desk.thread(context.db, dc.id)
+    if thread is None or thread.card_message_id is None:
+        return
+    text, markup = await card(context, dc)
+    try:
+        await context.bot.edit_message_text(text, thread.chat_id, thread.card_message_id,
+                                            reply_markup=markup)
+    except TelegramError as exc:  # "message is not modified", or the card was deleted
+        log.info("card of case %s not edited: %s", dc.id, type(exc).__name__)
+
+
+async def post_card(context: HotlineContext, dc: DeskCase, thread: Thread,
+                    intro: str | None = None) -> Message:
+    """The card again, as a new message in the thread (/case, reminders)."""
+    text, markup = await card(context, dc)
+    return await post(context, thread, f"{intro}\n\n{text}" if intro else text, markup)
+
+
+# -- announcing ---------------------------------------------------------------------------------
+async def announce(context: HotlineContext, case_id: int) -> bool:
+    """Post a committed case to the staff group once; True if this call announced it."""
+    settings = context.settings
+    if not settings.staff_enabled:
+        return False
+    async with lock(context, case_id):
+        dc = await desk.get(context.db, case_id)
+        if dc is None or dc.announced_at is not None:
+            return False
+        thread = await desk.thread(context.db, case_id)
+        if thread is None:
+            thread = await _open_thread(context, dc)
+        if thread.card_message_id is None:
+            text, markup = await card(context, dc)
+            if dc.case.urgent and settings.on_duty_usernames:
+                text += "\n\n" + desk_card.mention(settings.on_duty_usernames)
+            message = await context.bot.send_message(thread.chat_id, text, reply_markup=markup,
+                                                     **_where(thread))
+            await desk.set_card(context.db, case_id, message.message_id)
+            thread = await desk.thread(context.db, case_id)
+        await _post_evidence(context, dc, thread)
+        await desk.mark_announced(context.db, case_id)
+        log.info("case %s announced in the staff group", case_id)
+        return True
+
+
+async def _open_thread(context: HotlineContext, dc: DeskCase) -> Thread:
+    chat = await context.bot.get_chat(context.settings.staff_chat_id)
+    thread_id = None
+    if chat.is_forum:
+        with use_language(context.settings.staff_language):
+            name = desk_card.topic_name(dc)
+        topic = await context.bot.create_forum_topic(chat.id, name)
+        thread_id = topic.message_thread_id
+    # Stored before anything is posted: the topic is never made twice.
+    await desk.create_thread(context.db, dc.id, chat.id, thread_id)
+    thread = await desk.thread(context.db, dc.id)
+    assert thread is not None
+    return thread
+
+
+async def _post_evidence(context: HotlineContext, dc: DeskCase, thread: Thread) -> None:
+    items = await cases.evidence(context.db, dc.id)
+    if dc.case.description_voice:
+        items = [cases.Evidence("voice", dc.case.description_voice), *items]
+    with use_language(context.settings.staff_language):
+        caption = _("Proof sent with {ref}").format(ref=dc.reference)
+    for item in items:
+        await send_file(context, thread, item.kind, item.file_id, caption)
+
+
+async def ensure_thread(context: HotlineContext, case_id: int) -> Thread | None:
+    """The case's thread, announcing the case first if it never was."""
+    thread = await desk.thread(context.db, case_id)
+    if thread is None or thread.card_message_id is None:
+        await announce(context, case_id)
+        thread = await desk.thread(context.db, case_id)
+    return thread
+
+
+async def announce_quietly(context: HotlineContext, case_id: int) -> None:
+    """Announce now if Telegram lets us; otherwise the sweep does it later."""
+    try:
+        await announce(context, case_id)
+    except TelegramError as exc:
+        log.warning("case %s not announced yet (%s): the sweep will retry", case_id,
+                    type(exc).__name__)
+
+
+# -- the repeating sweep -----------------------------------------------------------------------
+async def sweep(context: HotlineContext, now: datetime | None = None) -> None:
+    """Announce what was never announced; remind of cases nobody claimed. `now` for tests."""
+    if not context.settings.staff_enabled:
+        return
+    for case_id in await desk.unannounced(context.db):
+        await announce_quietly(context, case_id)
+    await remind_unclaimed(context, now or utcnow())
+
+
+async def remind_unclaimed(context: HotlineContext, now: datetime) -> list[int]:
+    """Announce again each case unclaimed for UNCLAIMED_AFTER working hours since it was
+    announced (or last reminded, unassigned, reopened); returns their ids."""
+    settings = context.settings
+    reminded = []
+    for dc in await desk.unclaimed(context.db):
+        since = from_text(dc.reminded_at or dc.announced_at)
+        waited = working_time_between(since, now, settings.working_hours, settings.timezone)
+        if waited < settings.unclaimed_after:
+            continue
+        thread = await desk.thread(context.db, dc.id)
+        if thread is None:
+            continue
+        hours = round(settings.unclaimed_after.total_seconds() / 3600, 1)
+        with use_language(settings.staff_language):
+            intro = _("⏰ Nobody has claimed {ref} for {hours} working hours.").format(
+                ref=dc.reference, hours=f"{hours:g}")
+        if settings.on_duty_usernames:
+            intro += " " + desk_card.mention(settings.on_duty_usernames)
+        try:
+            await post_card(context, dc, thread, intro)
+        except TelegramError as exc:
+            log.warning("reminder of case %s failed: %s", dc.id, type(exc).__name__)
+            continue
+        await desk.mark_reminded(context.db, dc.id, to_text(now))
+        reminded.append(dc.id)
+    return reminded
+
+
+async def run_sweep(context: HotlineContext) -> None:
+    """The JobQueue callback."""
+    try:
+        await sweep(context)
+    except Exception:  # a failed round must not stop the job; the next one retries
+        log.exception("staff desk sweep failed")
+
+
+# -- I need help now -------------------------------------------------------------------------
+async def alert_help_now(context: HotlineContext, person: User, country: str) -> None:
+    """A short alert in the staff group: who (only with their consent) and which country."""
+    settings = context.settings
+    if not settings.staff_enabled:
+        return
+    # One alert per person in a while: pressing again and again must not flood the group.
+    last = context.user_data.get(HELP_ALERTED)
+    if isinstance(last, (int, float)) and time.time() - last < HELP_ALERT_SECONDS:
+        return
+    context.user_data[HELP_ALERTED] = time.time()
+    user = await users.get(context.db, person.id)
+    with use_language(settings.staff_language):
+        where = {"KH": _("in Cambodia"), "TH": _("in Thailand")}[country]
+        if user is not None and user.consent_at is not None:
+            who = _("{name} (Telegram id {id})").format(name=person.full_name, id=person.id)
+        else:
+            who = _("someone who has not accepted the privacy notice")
+        text = _("🆘 I need help now: {who} pressed it, {where}. They were given the "
+                 "emergency numbers.").format(who=who, where=where)
+    if settings.on_duty_usernames:
+        text += "\n" + desk_card.mention(settings.on_duty_usernames)
+    try:
+        await context.bot.send_message(settings.staff_chat_id, text)
+    except TelegramError as exc:
+        log.warning("help-now alert not posted: %s", type(exc).__name__)

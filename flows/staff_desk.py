@@ -1,0 +1,512 @@
+"""The hotline staff desk in the staff group: buttons on case cards, commands in threads,
+and anything staff write in a case's thread, which reaches the returnee.
+
+Buttons: "sd:<action>:<case id>[:<key>]". Commands (staff group only):
+/claim /unassign /waiting /reopen /refer KEY /close OUTCOME [AMOUNT CURRENCY]
+/escalate LEVEL REASON /note TEXT /case REF /cases /mine /stats [FROM TO], and the
+admin command /export FROM TO. A message starting with /note is never sent.
+
+Two answers are typed as the staff member's next message in the thread: the
+reason for an escalation and the amount recovered; user_data[AWAITING] says
+which (JSON: {"case": id, "what": "reason"|"amount", "level": str}).
+"""
+from __future__ import annotations
+
+import io
+import logging
+from datetime import date
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import referrals, reports
+from bot.amounts import parse_amount
+from bot.context import HotlineContext
+from bot.i18n import N_, _, set_language, use_language
+from flows import desk_access, desk_card, desk_relay, desk_thread, start, ui
+from flows.registry import Flow
+from storage import desk
+from storage.desk import DeskCase, NotAllowed
+
+log = logging.getLogger(__name__)
+
+AWAITING = "sd_awaiting"
+# Examples outside the catalogs: translators need not copy them, and they are not phone numbers.
+EXAMPLE_REFERENCE, EXAMPLE_RANGE = "W-0001", "2026-01-01 2026-03-31"
+# New messages only: an edited message must not reach the returnee (or add a note) twice.
+GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+CANNED = [  # (key, button label for staff, text for the returnee)
+    ("received", N_("We received your case"),
+     N_("We have received your report {ref}. Hotline staff are looking at it and will "
+        "write to you here.")),
+    ("payslip", N_("Ask for a payslip photo"),
+     N_("Please send a photo of your payslip, or of any paper that shows your pay. "
+        "Press Answer, then send the photo.")),
+    ("contract", N_("Ask for the contract"),
+     N_("Please send a photo of your work contract or your recruitment papers, if you "
+        "have them. Press Answer, then send the photo.")),
+    ("referred", N_("We referred you to ..."),
+     N_("We have referred you to {organisation}. They will help you further.")),
+]
+STAFF_COMMANDS = [
+    ("claim", N_("Take the case in this thread")),
+    ("unassign", N_("Give the case back")),
+    ("waiting", N_("Waiting for the returnee")),
+    ("refer", N_("Refer: /refer KEY")),
+    ("close", N_("Close: /close OUTCOME [AMOUNT CURRENCY]")),
+    ("reopen", N_("Open a closed case again")),
+    ("escalate", N_("Escalate: /escalate LEVEL REASON")),
+    ("note", N_("Internal note, never sent")),
+    ("case", N_("Show a case card: /case REF")),
+    ("cases", N_("Open cases, oldest first")),
+    ("mine", N_("Cases assigned to me")),
+    ("stats", N_("Figures: /stats [FROM TO]")),
+]
+
+
+# -- where we are --------------------------------------------------------------------------
+async def case_of(context: HotlineContext, message: Message) -> DeskCase | None:
+    """The case whose thread this message is in: its forum topic, or a reply to its messages."""
+    case_id = None
+    if message.is_topic_message and message.message_thread_id:
+        case_id = await desk.case_for_topic(context.db, message.chat_id, message.message_thread_id)
+    if case_id is None and message.reply_to_message is not None:
+        case_id = await desk.case_for_message(context.db, message.chat_id,
+                                              message.reply_to_message.message_id)
+    return None if case_id is None else await desk.get(context.db, case_id)
+
+
+async def say(context: HotlineContext, dc: DeskCase, text: str, markup=None) -> None:
+    """Post in the case's thread (staff language is already set)."""
+    thread = await desk_thread.ensure_thread(context, dc.id)
+    if thread is not None:
+        await desk_thread.post(context, thread, text, markup)
+
+
+def who(update: Update) -> str:
+    user = update.effective_user
+    return f"@{user.username}" if user.username else user.full_name
+
+
+# -- actions (from buttons and commands alike) ----------------------------------------------
+async def do_claim(update: Update, context: HotlineContext, dc: DeskCase, arg: str | None) -> None:
+    level_people = dict(context.settings.escalation_levels).get(dc.escalation or "", ())
+    takes = dc.escalation_open and desk_access.username_of(update) in {
+        name.lower() for name in level_people}
+    was_new = dc.case.status == "new"
+    dc = await desk.claim(context.db, dc.id, update.effective_user.id, takes_escalation=takes)
+    text = _("✋ {ref} claimed by {name}.").format(ref=dc.reference, name=who(update))
+    if takes:
+        text += " " + _("The escalation to {level} is taken.").format(level=dc.escalation)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, text)
+    if was_new:
+        await desk_relay.tell_returnee(context, dc, "claimed")
+
+
+async def do_unassign(update: Update, context: HotlineContext, dc: DeskCase,
+                      arg: str | None) -> None:
+    dc = await desk.unassign(context.db, dc.id, update.effective_user.id)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, _("🙅 {ref} is unassigned: anyone can claim it.").format(
+        ref=dc.reference))
+
+
+async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
+                     arg: str | None) -> None:
+    dc = await desk.set_waiting(context.db, dc.id, update.effective_user.id)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, _("⏳ {ref} is waiting for the returnee; what they write comes "
+                             "here.").format(ref=dc.reference))
+    await desk_relay.tell_returnee(context, dc, "waiting")
+
+
+async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
+    partner = referrals.partner(context.directory, key)
+    if partner is None:
+        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        await say(context, dc, _("Refer {ref} to which organisation? (or /refer KEY: {keys})")
+                  .format(ref=dc.reference, keys=keys),
+                  desk_card.refer_markup(dc.id, referrals.partners(context.directory)))
+        return
+    dc = await desk.refer(context.db, dc.id, update.effective_user.id, partner.key)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, _("🤝 {ref} referred to {organisation} by {name}.").format(
+        ref=dc.reference, organisation=partner.name, name=who(update)))
+    await desk_relay.tell_returnee(context, dc, "referred")
+
+
+async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
+    """No key: the outcome buttons. 'money': ask for the amount. Else close with that outcome."""
+    if key is None:
+        await say(context, dc, _("Close {ref}: what was the outcome?").format(ref=dc.reference),
+                  desk_card.close_markup(dc.id))
+        return
+    if key == "money":
+        context.user_data[AWAITING] = {"case": dc.id, "what": "amount"}
+        await say(context, dc, _("{name}: type the amount recovered for {ref} with its currency, "
+                                 "for example 12000 THB.").format(name=who(update),
+                                                                  ref=dc.reference))
+        return
+    if key not in desk.OUTCOMES:
+        await say(context, dc, _("Outcomes: {outcomes}").format(outcomes=", ".join(desk.OUTCOMES)))
+        return
+    await close_case(update, context, dc, key, None)
+
+
+async def close_case(update: Update, context: HotlineContext, dc: DeskCase, outcome: str,
+                     recovered) -> None:
+    dc = await desk.close(context.db, dc.id, update.effective_user.id, outcome, recovered)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, _("✅ {ref} closed by {name}: {outcome}.").format(
+        ref=dc.reference, name=who(update), outcome=_(desk_card.OUTCOME_NAMES[outcome])))
+    await desk_relay.tell_returnee(context, dc, "closed")
+
+
+async def do_escalate(update: Update, context: HotlineContext, dc: DeskCase,
+                      level: str | None, reason: str | None = None) -> None:
+    """No level: the level buttons. A level without reason: ask for it as the next message."""
+    levels = dict(context.settings.escalation_levels)
+    if not levels:
+        await say(context, dc, _("No escalation levels are set (ESCALATION_LEVELS)."))
+        return
+    if level not in levels:
+        await say(context, dc, _("Escalate {ref} to which level? ({levels})").format(
+            ref=dc.reference, levels=", ".join(levels)), desk_card.levels_markup(context, dc.id))
+        return
+    if not reason:
+        context.user_data[AWAITING] = {"case": dc.id, "what": "reason", "level": level}
+        await say(context, dc, _("{name}: why escalate {ref} to {level}? Write the reason as "
+                                 "your next message here.").format(
+            name=who(update), ref=dc.reference, level=level))
+        return
+    dc = await desk.escalate(context.db, dc.id, update.effective_user.id, level, reason)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, _("⬆️ {ref} escalated to {level} by {name}. Reason: {reason}\n{people}: "
+                             "please take it (Claim).").format(
+        ref=dc.reference, level=level, name=who(update), reason=reason,
+        people=desk_card.mention(levels[level])))
+
+
+async def do_reopen(update: Update, context: HotlineContext, dc: DeskCase, arg: str | None) -> None:
+    dc = await desk.reopen(context.db, dc.id, update.effective_user.id)
+    await desk_thread.refresh_card(context, dc)
+    await say(context, dc, _("🔓 {ref} reopened by {name}.").format(ref=dc.reference,
+                                                                    name=who(update)))
+    await desk_relay.tell_returnee(context, dc, "reopened")
+
+
+async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
+    """No key: the canned replies as buttons. A key: send it in the returnee's language."""
+    choices = [(k, label, text) for k, label, text in CANNED
+               if k != "referred" or dc.referred_to]
+    chosen = next((c for c in choices if c[0] == key), None)
+    if chosen is None:
+        await say(context, dc, _("Which reply? It is sent in the returnee's language."),
+                  ui.keyboard([[ui.button(_(label), desk_card.data("can", dc.id, k))]
+                               for k, label, _text in choices]))
+        return
+    if dc.case.status == "closed" or dc.case.contact == "none":
+        await say(context, dc, not_sent_reason(dc))
+        return
+    with use_language(dc.case.reporter_language):
+        partner = referrals.partner(context.directory, dc.referred_to)
+        text = _(chosen[2]).format(ref=dc.reference, organisation=partner.name if partner else "-")
+    error = await desk_relay.send_to_returnee(context, dc, text)
+    await desk.record_reply(context.db, dc.id, update.effective_user.id, text,
+                            f"canned:{chosen[0]}", delivered=error is None)
+    if error is not None:
+        await desk_relay.warn_not_delivered(context, dc, error)
+        return
+    await say(context, dc, _("✓ Sent to the returnee by {name}:").format(name=who(update))
+              + f"\n\n{text}")
+
+
+def not_sent_reason(dc: DeskCase) -> str:
+    if dc.case.status == "closed":
+        return _("Not sent: {ref} is closed. Reopen it first.").format(ref=dc.reference)
+    return _("Not sent: the returnee asked not to be contacted. Use /note for notes.")
+
+
+BUTTONS = {
+    "claim": do_claim, "unassign": do_unassign, "wait": do_waiting, "refer": do_refer,
+    "ref": do_refer, "close": do_close, "out": do_close, "esc": do_escalate, "lvl": do_escalate,
+    "reopen": do_reopen, "canned": do_canned, "can": do_canned,
+}
+
+
+async def run_action(update: Update, context: HotlineContext, action, dc: DeskCase,
+                     arg: str | None) -> None:
+    try:
+        await action(update, context, dc, arg)
+    except NotAllowed:
+        await say(context, dc, _("{ref} is closed. Reopen it first.").format(ref=dc.reference))
+
+
+# -- buttons ---------------------------------------------------------------------------------
+async def on_card_button(update: Update, context: HotlineContext) -> None:
+    """A button on a card or in a thread: staff only, in the staff group only."""
+    query = update.callback_query
+    if not desk_access.in_staff_chat(update, context):
+        if update.effective_chat.type == ChatType.PRIVATE:
+            await start.on_stale_button(update, context)  # the same as any unknown button
+        else:
+            await query.answer()
+        return
+    set_language(context.settings.staff_language)
+    if not await desk_access.is_staff(update, context):
+        await query.answer(_("Only hotline staff can do this."), show_alert=True)
+        return
+    parts = query.data.split(":")
+    action = BUTTONS.get(parts[1]) if len(parts) >= 3 else None
+    dc = await desk.get(context.db, int(parts[2])) if action and parts[2].isdigit() else None
+    if dc is None:
+        await query.answer(_("That button no longer works."), show_alert=True)
+        return
+    await query.answer()
+    await run_action(update, context, action, dc, parts[3] if len(parts) > 3 else None)
+
+
+# -- commands --------------------------------------------------------------------------------
+async def staff_only(update: Update, context: HotlineContext, *, admin: bool = False) -> bool:
+    """In the staff group, from staff (and admins for admin commands); others get a refusal."""
+    if not desk_access.in_staff_chat(update, context):
+        return False  # another group: stay silent
+    set_language(context.settings.staff_language)
+    allowed = await (desk_access.is_admin if admin else desk_access.is_staff)(update, context)
+    if not allowed:
+        refusal = _("Only hotline admins can do this.") if admin else _(
+            "Only hotline staff can do this.")
+        await update.effective_message.reply_text(refusal)
+    return allowed
+
+
+async def staff_case(update: Update, context: HotlineContext) -> DeskCase | None:
+    """For thread commands: the case, if the sender is staff and writes in its thread."""
+    if not await staff_only(update, context):
+        return None
+    return await case_in_thread(update, context)
+
+
+async def case_in_thread(update: Update, context: HotlineContext) -> DeskCase | None:
+    dc = await case_of(context, update.effective_message)
+    if dc is None:
+        await update.effective_message.reply_text(
+            _("Use this in a case's topic, or as a reply to a message of the case."))
+    return dc
+
+
+def thread_command(action):
+    async def on_command(update: Update, context: HotlineContext) -> None:
+        if not await staff_only(update, context):
+            return
+        dc = await case_in_thread(update, context)
+        if dc is not None:
+            args = context.args or []
+            await run_action(update, context, action, dc, args[0] if args else None)
+    on_command.__doc__ = f"/{action.__name__[3:]} in a case's thread."
+    return on_command
+
+
+async def on_close_command(update: Update, context: HotlineContext) -> None:
+    """/close OUTCOME [AMOUNT CURRENCY]."""
+    dc = await staff_case(update, context)
+    if dc is None:
+        return
+    args = context.args or []
+    if not args or args[0] not in desk.OUTCOMES:
+        await do_close(update, context, dc, None)
+        return
+    recovered = None
+    if len(args) > 1:
+        amount = parse_amount(" ".join(args[1:]))
+        if amount is None or args[0] != "resolved":
+            await say(context, dc, _("Write it like /close resolved 12000 THB."))
+            return
+        recovered = (amount.value, amount.currency)
+    await run_action(update, context, lambda u, c, d, a: close_case(u, c, d, args[0], recovered),
+                     dc, None)
+
+
+async def on_escalate_command(update: Update, context: HotlineContext) -> None:
+    """/escalate LEVEL REASON."""
+    dc = await staff_case(update, context)
+    if dc is None:
+        return
+    args = context.args or []
+    level = args[0] if args else None
+    reason = " ".join(args[1:]).strip() or None
+    await run_action(update, context, lambda u, c, d, a: do_escalate(u, c, d, level, reason),
+                     dc, None)
+
+
+async def on_note(update: Update, context: HotlineContext) -> None:
+    """/note TEXT: stored with the case, never sent to the returnee."""
+    dc = await staff_case(update, context)
+    if dc is None:
+        return
+    text = update.effective_message.text.partition(" ")[2].strip()
+    if not text:
+        await update.effective_message.reply_text(_("Write the note after /note."))
+        return
+    await desk.add_note(context.db, dc.id, update.effective_user.id, text)
+    message = update.effective_message
+    await desk.link(context.db, dc.id, message.chat_id, message.message_id)
+    await mark_noted(context, update.effective_message)
+
+
+async def mark_noted(context: HotlineContext, message: Message) -> None:
+    try:
+        await context.bot.set_message_reaction(message.chat_id, message.message_id, "✍")
+    except TelegramError:  # reactions may be switched off in the group
+        await message.reply_text(_("📝 Note kept (not sent)."))
+
+
+async def on_case_command(update: Update, context: HotlineContext) -> None:
+    """/case REF: the card again, here."""
+    if not await staff_only(update, context):
+        return
+    message = update.effective_message
+    dc = await desk.by_reference(context.db, (context.args or [""])[0])
+    if dc is None:
+        await message.reply_text(_("No case with that reference. Write it like /case {example}.")
+                                 .format(example=EXAMPLE_REFERENCE))
+        return
+    text, markup = await desk_thread.card(context, dc)
+    sent = await message.reply_text(text, reply_markup=markup)
+    await desk.link(context.db, dc.id, sent.chat_id, sent.message_id)
+    await desk.record(context.db, update.effective_user.id, dc.id, "view")
+
+
+async def on_cases(update: Update, context: HotlineContext) -> None:
+    """/cases: open cases by status, oldest first."""
+    if await staff_only(update, context):
+        await reply_list(update, context, await desk.open_cases(context.db),
+                         _("Open cases, oldest first:"))
+
+
+async def on_mine(update: Update, context: HotlineContext) -> None:
+    """/mine: open cases assigned to me."""
+    if await staff_only(update, context):
+        mine = await desk.assigned_to(context.db, update.effective_user.id)
+        await reply_list(update, context, mine, _("Your open cases:"))
+
+
+async def reply_list(update: Update, context: HotlineContext, found: list[DeskCase],
+                     title: str) -> None:
+    if not found:
+        await update.effective_message.reply_text(_("No open cases."))
+        return
+    lines = [title]
+    for status in desk.OPEN_STATUSES:
+        group = [dc for dc in found if dc.case.status == status]
+        if group:
+            lines += ["", _(desk_card.STATUS_NAMES[status]) + ":"]
+            lines += [reports.case_line(dc) for dc in group]
+    await update.effective_message.reply_text("\n".join(lines)[:4000])
+
+
+async def on_stats(update: Update, context: HotlineContext) -> None:
+    """/stats [FROM TO]: figures for a date range (default: everything)."""
+    if not await staff_only(update, context):
+        return
+    try:
+        start_day, end_day = reports.parse_range(context.args or [])
+    except ValueError:
+        await update.effective_message.reply_text(_("Write it like /stats {example}.").format(
+            example=EXAMPLE_RANGE))
+        return
+    figures = await reports.gather(context.db, context.settings, start_day, end_day)
+    await update.effective_message.reply_text(reports.render(figures)[:4000])
+    await desk.record(context.db, update.effective_user.id, None, "stats")
+
+
+async def on_export(update: Update, context: HotlineContext) -> None:
+    """/export FROM TO (admins): the donor CSV, without free text, names or phones."""
+    if not await staff_only(update, context, admin=True):
+        return
+    try:
+        start_day, end_day = reports.parse_range(context.args or [])
+    except ValueError:
+        await update.effective_message.reply_text(_("Write it like /export {example}.").format(
+            example=EXAMPLE_RANGE))
+        return
+    buffer = io.StringIO()
+    count = await reports.export_cases(context.db, context.settings, buffer, start_day, end_day,
+                                       with_details=False, staff_id=update.effective_user.id)
+    name = f"cases-{start_day or 'start'}-{end_day or date.today()}.csv"
+    await update.effective_message.reply_document(buffer.getvalue().encode(), filename=name,
+                                                  caption=_("{count} cases").format(count=count))
+
+
+# -- what staff write in a thread -----------------------------------------------------------
+async def on_staff_message(update: Update, context: HotlineContext) -> None:
+    """In a case's thread: the awaited reason or amount, else a reply for the returnee."""
+    message = update.effective_message
+    if not desk_access.in_staff_chat(update, context) or message is None:
+        return
+    set_language(context.settings.staff_language)
+    dc = await case_of(context, message)
+    if dc is None:
+        return  # talk among staff outside any case
+    if not await desk_access.is_staff(update, context):
+        await message.reply_text(_("Not sent: only hotline staff can write to returnees."))
+        return
+    awaiting = context.user_data.get(AWAITING)
+    if isinstance(awaiting, dict) and awaiting.get("case") == dc.id:
+        context.user_data.pop(AWAITING, None)
+        await take_awaited(update, context, dc, awaiting)
+        return
+    if dc.case.status == "closed" or dc.case.contact == "none":
+        await message.reply_text(not_sent_reason(dc))
+        return
+    await desk.link(context.db, dc.id, message.chat_id, message.message_id)
+    delivered = await desk_relay.to_returnee(context, dc, message)
+    kind = desk_relay.kind_of(message)
+    await desk.record_reply(context.db, dc.id, update.effective_user.id,
+                            message.text or message.caption or f"[{kind}]", kind, delivered)
+
+
+async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
+                       awaiting: dict) -> None:
+    text = (update.effective_message.text or "").strip()
+    if awaiting.get("what") == "reason":
+        if not text:
+            context.user_data[AWAITING] = awaiting
+            await say(context, dc, _("Please write the reason as text."))
+            return
+        await run_action(update, context, lambda u, c, d, a: do_escalate(
+            u, c, d, awaiting.get("level"), text), dc, None)
+        return
+    amount = parse_amount(text) if text else None
+    if amount is None:
+        context.user_data[AWAITING] = awaiting
+        await say(context, dc, _("I could not read that amount. Write it like 12000 THB."))
+        return
+    await run_action(update, context, lambda u, c, d, a: close_case(
+        u, c, d, "resolved", (amount.value, amount.currency)), dc, None)
+
+
+# -- assembly ----------------------------------------------------------------------------------
+STAFF_CONTENT = (filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE
+                 | filters.VIDEO | filters.AUDIO | filters.VIDEO_NOTE)
+
+
+def handlers() -> list[BaseHandler]:
+    commands = {
+        "claim": thread_command(do_claim), "unassign": thread_command(do_unassign),
+        "waiting": thread_command(do_waiting), "reopen": thread_command(do_reopen),
+        "refer": thread_command(do_refer), "close": on_close_command,
+        "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
+        "cases": on_cases, "mine": on_mine, "stats": on_stats, "export": on_export,
+    }
+    return [
+        CallbackQueryHandler(on_card_button, pattern=f"^{desk_card.PREFIX}:"),
+        *(CommandHandler(name, callback, filters=GROUPS) for name, callback in commands.items()),
+        MessageHandler(GROUPS & STAFF_CONTENT & ~filters.COMMAND, on_staff_message),
+    ]
+
+
+FLOW = Flow(name="staff_desk", handlers=handlers)

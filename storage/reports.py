@@ -1,0 +1,34 @@
+"""Reads for reports: cases received in a period, as plain rows.
+
+The period is [start, end) in stored UTC text; bot/reports.py turns dates in
+the hotline's time zone into these bounds.
+"""
+from __future__ import annotations
+
+from storage.db import Database
+
+REPORT_COLUMNS = (
+    "id", "kind", "seq", "category", "status", "outcome", "urgent", "country", "province",
+    "reported_by", "group_size", "reporter_gender", "reporter_language", "sector", "owed",
+    "amount", "currency", "recovered_amount", "recovered_currency", "referred_to", "escalation",
+    "created_at", "first_response_at", "closed_at",
+)
+# Free text, names and phone numbers: only with --with-details.
+DETAIL_COLUMNS = ("employer", "workplace", "place", "recruiter_name", "description", "phone")
+
+
+async def cases_between(db: Database, start: str | None, end: str | None,
+                        with_details: bool = False) -> list[dict]:
+    columns = REPORT_COLUMNS + (DETAIL_COLUMNS if with_details else ())
+    where, params = [], []
+    if start is not None:
+        where.append("created_at >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("created_at < ?")
+        params.append(end)
+    sql = f"SELECT {', '.join(columns)} FROM cases"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = await db.fetchall(sql + " ORDER BY id", params)
+    return [dict(row) for row in rows]
