@@ -25,6 +25,14 @@ class Settings:
     admin_user_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Phnom_Penh"))
     operator_name: str | None = None
+    # Safety-alert broadcasts (bot/broadcaster.py): messages a second, and whether to pay
+    # for Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
+    broadcast_rate: float = 25.0
+    broadcast_paid: bool = False
+    # How often the sender looks for queued deliveries (e.g. queued by the CLI) when idle,
+    # and how often it edits the admin's progress message. Tests make both small.
+    broadcast_poll_seconds: float = 2.0
+    broadcast_progress_seconds: float = 5.0
 
     @property
     def staff_enabled(self) -> bool:
@@ -53,6 +61,8 @@ def load_settings(
         admin_user_ids=_parse_ids("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
         timezone=_parse_timezone("TIMEZONE", get("TIMEZONE") or "Asia/Phnom_Penh"),
         operator_name=get("OPERATOR_NAME"),
+        broadcast_rate=_parse_rate("BROADCAST_RATE", get("BROADCAST_RATE")),
+        broadcast_paid=_parse_bool("BROADCAST_PAID", get("BROADCAST_PAID")),
     )
 
 
@@ -95,6 +105,34 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
             assert value is not None
             ids.add(value)
     return frozenset(ids)
+
+
+MAX_BROADCAST_RATE = 1000.0  # Telegram's paid-broadcast ceiling, messages a second
+
+
+def _parse_rate(name: str, raw: str | None) -> float:
+    if raw is None:
+        return Settings.broadcast_rate
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = float("nan")
+    if not 0 < rate <= MAX_BROADCAST_RATE:  # also false for nan
+        raise SettingsError(
+            f"{name}: {raw!r} is not a number of messages a second between 0 and 1000"
+        )
+    return rate
+
+
+def _parse_bool(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    raise SettingsError(f"{name}: {raw!r} is not 1 or 0 (yes or no)")
 
 
 def _parse_timezone(name: str, raw: str) -> ZoneInfo:
