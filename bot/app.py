@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import broadcaster
 from bot import context as services
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -72,6 +73,7 @@ def build_application(
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
+    broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     return app
 
 

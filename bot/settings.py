@@ -33,6 +33,7 @@ class Settings:
     # and how often it edits the admin's progress message. Tests make both small.
     broadcast_poll_seconds: float = 2.0
     broadcast_progress_seconds: float = 5.0
+    broadcast_retry_seconds: float = 2.0  # first backoff after a network error or 5xx
 
     @property
     def staff_enabled(self) -> bool:

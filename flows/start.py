@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bot.people import choose_language
-from flows import ui
+from flows import alerts, ui
 from flows.registry import Command, Flow, MenuEntry
 from storage import users
 
@@ -62,6 +62,7 @@ async def on_language_chosen(update: Update, context: HotlineContext) -> int:
     await choose_language(context, update.effective_user.id, language)
     # The greeting that offered these buttons said what is kept and who sees it.
     await users.record_consent(context.db, update.effective_user.id)
+    await alerts.offer_once(update, context)  # the safety-alerts question, first time only
     await ui.send_main_menu(update, context, _("I will write to you in English.") + "\n\n"
                             + _("What would you like to do? Choose below."))
     return END

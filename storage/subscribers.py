@@ -62,9 +62,12 @@ async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> No
 
 
 async def set_province(db: Database, telegram_id: int, province: str | None) -> None:
+    now = now_text()
     await db.execute_write(
-        "UPDATE subscribers SET province = ?, changed_at = ? WHERE telegram_id = ?",
-        (province, now_text(), telegram_id),
+        "INSERT INTO subscribers(telegram_id, subscribed, province, asked_at, changed_at)"
+        " VALUES (?, 0, ?, ?, ?) ON CONFLICT(telegram_id)"
+        " DO UPDATE SET province = excluded.province, changed_at = excluded.changed_at",
+        (telegram_id, province, now, now),
     )
 
 

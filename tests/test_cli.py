@@ -52,11 +52,13 @@ def test_env_file_in_the_working_directory_is_read(tmp_path):
 
 
 def test_console_lets_a_person_choose_english_and_reach_the_menu(tmp_path):
-    result = run_cli(tmp_path, "console", input_text="/start\n2\n2\n!quit\n")
+    # /start, 2 = English, 3 = Help (the menu after the safety-alerts question)
+    result = run_cli(tmp_path, "console", input_text="/start\n2\n3\n!quit\n")
     assert result.returncode == 0, result.stderr
     assert "សូមជ្រើសរើសភាសា" in result.stdout  # greeted in Khmer first
     assert "I will write to you in English." in result.stdout
-    assert "[2] ❓ Help" in result.stdout
+    assert "Would you like safety alerts" in result.stdout  # asked once, at onboarding
+    assert "[3] ❓ Help" in result.stdout
     assert "In an emergency in Thailand, call:" in result.stdout  # pressed Help
     assert "Traceback" not in result.stderr
 
@@ -93,7 +95,8 @@ async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(t
         greeting = api.sent_to(person["id"])[-1]
         assert "សួស្តី" in greeting["text"]
         fake_api.queue(api.user_presses(person, greeting, "lang:en"))
-        await wait_for(lambda: len(api.sent_to(person["id"])) >= 2)
+        # the safety-alerts question (flows/alerts.py), then the menu
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 3)
         assert "I will write to you in English." in api.sent_to(person["id"])[-1]["text"]
     finally:
         code, stderr = await stop_bot(process)
@@ -103,7 +106,7 @@ async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(t
     process = await start_bot(tmp_path, fake_api)
     try:
         fake_api.queue(api.user_sends(person, "/help"))
-        await wait_for(lambda: len(api.sent_to(person["id"])) >= 3)
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 4)
         assert "In an emergency in Cambodia, call:" in api.sent_to(person["id"])[-1]["text"]
     finally:
         code, stderr = await stop_bot(process)
