@@ -20,6 +20,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "console", help="chat with the bot in this terminal: no Telegram, no token needed"
     )
+    broadcast = commands.add_parser(
+        "broadcast", help="queue a safety alert for subscribers; the running bot sends it"
+    )
+    from bot.broadcast_cli import add_arguments
+
+    add_arguments(broadcast)
     catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
     catalogs.add_argument("action", choices=["update", "check"])
     return parser
@@ -76,4 +82,15 @@ def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if found and args.action == "check" else 0
 
 
-COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs}
+def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcast_cli import BroadcastInputError, queue_broadcast
+
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        return asyncio.run(queue_broadcast(settings, args, sys.stdin, sys.stdout))
+    except BroadcastInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs, "broadcast": _broadcast}
