@@ -64,19 +64,20 @@ async def test_progress_message_ends_with_the_figures_and_broadcasts_lists_them(
     assert "Sent 3 · failed 0" in listing[-1].text
 
 
-async def test_the_broadcast_is_composed_in_khmer_too(bot):
-    await add_subscribers(bot.db, bot.api, 1, "en")
+async def test_an_admin_who_reads_khmer_composes_in_khmer(bot):
+    [english] = await add_subscribers(bot.db, bot.api, 1, "en")
     admin = bot.person(language_code="km", user_id=ADMIN_ID)
-    await admin.send("/start")
-    await admin.press("ភាសាខ្មែរ")
     replies = await admin.send("/broadcast")
-    assert replies[-1].buttons[0][1] == "bc:aud:all"
-    assert "🔔" not in replies[-1].text and replies[-1].text != "📣 New safety alert. Who should get it?"
-    preview = await compose(bot, admin, audience=replies[-1].labels[0])
+    assert replies[-1].text == "📣 ការជូនដំណឹងសុវត្ថិភាពថ្មី។ តើនរណាគួរទទួលបាន?"
+    preview = await compose(bot, admin, audience="អ្នកចុះឈ្មោះទាំងអស់")
+    assert preview[0].text.startswith("🔔 ការជូនដំណឹងសុវត្ថិភាពពីសេវាជំនួយ")  # Khmer reader's view
     assert preview[1].text.startswith("🔔 Safety alert from the hotline")  # English reader's view
-    assert "1" in preview[-1].text
-    await admin.press_data("bc:confirm")
+    assert "វានឹងផ្ញើទៅមនុស្ស 1 នាក់។" in preview[-1].text
+    replies = await admin.press("✅ បញ្ជាក់ ហើយផ្ញើ")
+    assert replies[-1].labels == ["⏸ ផ្អាក", "⏹ បញ្ឈប់"]
     await wait_for_status(bot.db, await latest_broadcast_id(bot.db))
+    [alert] = alerts_to(bot.api, english)
+    assert alert.text == preview[1].text
 
 
 async def test_a_missing_text_falls_back_to_the_other_and_the_preview_says_so(bot):
