@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import broadcaster
 from bot import context as services
 from bot import desk_setup
 from bot.content import load_content
@@ -76,6 +77,7 @@ def build_application(
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
+    broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     return app
 
 

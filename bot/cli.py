@@ -10,6 +10,7 @@ from bot.content import load_content
 from bot import recruiter_admin, reports
 from bot.directory import DirectoryError, load_directory
 from bot.provinces import load_provinces
+from bot.provinces_kh import load_provinces as load_cambodian_provinces
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -23,6 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "console", help="chat with the bot in this terminal: no Telegram, no token needed"
     )
+    broadcast = commands.add_parser(
+        "broadcast", help="queue a safety alert for subscribers; the running bot sends it"
+    )
+    from bot.broadcast_cli import add_arguments
+
+    add_arguments(broadcast)
     catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
     catalogs.add_argument("action", choices=["update", "check"])
     recruiter_admin.add_parser(commands)
@@ -44,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         load_content(load_directory())  # a malformed data file stops start-up naming the line
-        load_provinces()  # the same for the province list (ProvinceError is a DirectoryError)
+        load_provinces()  # the same for the province lists (ProvinceError is a DirectoryError)
+        load_cambodian_provinces()
     except (SettingsError, DirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -82,6 +90,17 @@ def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if found and args.action == "check" else 0
 
 
+def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcast_cli import BroadcastInputError, queue_broadcast
+
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        return asyncio.run(queue_broadcast(settings, args, sys.stdin, sys.stdout))
+    except BroadcastInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
             "recruiters": recruiter_admin.run, "stats": reports.run_stats,
-            "export": reports.run_export}
+            "export": reports.run_export, "broadcast": _broadcast}

@@ -33,6 +33,15 @@ class Settings:
     unclaimed_after: timedelta = timedelta(hours=2)  # in working hours
     working_hours: tuple[time, time] = (time(8, 0), time(17, 0))  # Monday to Friday
     staff_language: str = "km"
+    # Safety-alert broadcasts (bot/broadcaster.py): messages a second, and whether to pay
+    # for Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
+    broadcast_rate: float = 25.0
+    broadcast_paid: bool = False
+    # How often the sender looks for queued deliveries (e.g. queued by the CLI) when idle,
+    # and how often it edits the admin's progress message. Tests make both small.
+    broadcast_poll_seconds: float = 2.0
+    broadcast_progress_seconds: float = 5.0
+    broadcast_retry_seconds: float = 2.0  # first backoff after a network error or 5xx
 
     @property
     def staff_enabled(self) -> bool:
@@ -66,6 +75,8 @@ def load_settings(
         unclaimed_after=_parse_duration("UNCLAIMED_AFTER", get("UNCLAIMED_AFTER") or "2h"),
         working_hours=_parse_hours("WORKING_HOURS", get("WORKING_HOURS") or "08:00-17:00"),
         staff_language=_parse_language("STAFF_LANGUAGE", get("STAFF_LANGUAGE") or "km"),
+        broadcast_rate=_parse_rate("BROADCAST_RATE", get("BROADCAST_RATE")),
+        broadcast_paid=_parse_bool("BROADCAST_PAID", get("BROADCAST_PAID")),
     )
 
 
@@ -108,6 +119,34 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
             assert value is not None
             ids.add(value)
     return frozenset(ids)
+
+
+MAX_BROADCAST_RATE = 1000.0  # Telegram's paid-broadcast ceiling, messages a second
+
+
+def _parse_rate(name: str, raw: str | None) -> float:
+    if raw is None:
+        return Settings.broadcast_rate
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = float("nan")
+    if not 0 < rate <= MAX_BROADCAST_RATE:  # also false for nan
+        raise SettingsError(
+            f"{name}: {raw!r} is not a number of messages a second between 0 and 1000"
+        )
+    return rate
+
+
+def _parse_bool(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    raise SettingsError(f"{name}: {raw!r} is not 1 or 0 (yes or no)")
 
 
 def _parse_timezone(name: str, raw: str) -> ZoneInfo:

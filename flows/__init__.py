@@ -10,7 +10,9 @@ see them, and the conversation would stay in its state.
 from __future__ import annotations
 
 from flows import (
+    alerts,
     benefits,
+    broadcast,
     case_replies,
     documents,
     help_now,
@@ -25,6 +27,7 @@ from flows.registry import Flow
 
 FLOWS: list[Flow] = [
     staff_desk.FLOW,  # staff group and "sd:" buttons only
+    broadcast.FLOW,  # admins' composer (a conversation)
     intake.FLOW,
     recruiters.FLOW,
     help_now.FLOW,
@@ -32,6 +35,7 @@ FLOWS: list[Flow] = [
     benefits.FLOW,
     documents.FLOW,
     wage_rights.FLOW,
+    alerts.FLOW,
     case_replies.FLOW,  # after every conversation: only what none of them took
     start.FLOW,
 ]

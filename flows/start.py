@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bot.people import choose_language
-from flows import ui
+from flows import alerts, ui
 from flows.registry import Command, Flow, MenuEntry
 from storage import users
 
@@ -62,6 +62,7 @@ async def on_language_chosen(update: Update, context: HotlineContext) -> int:
     await choose_language(context, update.effective_user.id, language)
     # The greeting that offered these buttons said what is kept and who sees it.
     await users.record_consent(context.db, update.effective_user.id)
+    await alerts.offer_once(update, context)  # the safety-alerts question, first time only
     await ui.send_main_menu(update, context, _("I will write to you in English.") + "\n\n"
                             + _("What would you like to do? Choose below."))
     return END
@@ -78,12 +79,17 @@ async def on_help(update: Update, context: HotlineContext) -> int:
     lines = [_("This bot can help you with:")]
     lines += [f"• {_(entry.label)}" for entry in context.menu_entries]
     lines += ["", _("Commands: /menu main menu, /language change language, /cancel stop what you are doing.")]
+    # Short lines: the menu already names every topic, and "I need help now" explains more.
     lines += ["", _("In an emergency in Cambodia, call:")]
-    lines += [contact_line(c) for c in context.directory.emergency("KH")]
+    lines += [short_contact_line(c) for c in context.directory.emergency("KH")]
     lines += ["", _("In an emergency in Thailand, call:")]
-    lines += [contact_line(c) for c in context.directory.emergency("TH")]
+    lines += [short_contact_line(c) for c in context.directory.emergency("TH")]
     await ui.send(update, context, "\n".join(lines), ui.keyboard([ui.nav_row()]))
     return END
+
+
+def short_contact_line(contact) -> str:
+    return _("☎️ {number}: {who}").format(number=contact.number, who=contact.who)
 
 
 def contact_line(contact) -> str:

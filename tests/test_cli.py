@@ -95,7 +95,8 @@ async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(t
         greeting = api.sent_to(person["id"])[-1]
         assert "សួស្តី" in greeting["text"]
         fake_api.queue(api.user_presses(person, greeting, "lang:en"))
-        await wait_for(lambda: len(api.sent_to(person["id"])) >= 2)
+        # the safety-alerts question (flows/alerts.py), then the menu
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 3)
         assert "I will write to you in English." in api.sent_to(person["id"])[-1]["text"]
     finally:
         code, stderr = await stop_bot(process)
@@ -105,7 +106,7 @@ async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(t
     process = await start_bot(tmp_path, fake_api)
     try:
         fake_api.queue(api.user_sends(person, "/help"))
-        await wait_for(lambda: len(api.sent_to(person["id"])) >= 3)
+        await wait_for(lambda: len(api.sent_to(person["id"])) >= 4)
         assert "In an emergency in Cambodia, call:" in api.sent_to(person["id"])[-1]["text"]
     finally:
         code, stderr = await stop_bot(process)

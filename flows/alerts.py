@@ -1,0 +1,165 @@
+"""Safety alerts for subscribers: the onboarding question, /alerts, home province, Stop alerts.
+
+Also what an alert looks like (alert_text, alert_markup): the sender, the
+admin's preview and the command line all use these, so the preview is exact.
+"""
+from __future__ import annotations
+
+from telegram import ChatMember, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
+
+from bot.context import HotlineContext
+from bot.i18n import N_, _, use_language
+from bot.provinces_kh import provinces
+from flows import ui
+from flows.registry import Command, Flow, MenuEntry
+from storage import subscribers
+
+ALERTS = MenuEntry("alerts", N_("🔔 Safety alerts"), order=800)
+STOP = "al:stop"  # the button under every alert
+PROVINCES_PER_ROW = 2
+
+
+# -- what an alert looks like ------------------------------------------------------
+def alert_body(language: str, text_km: str | None, text_en: str | None) -> str:
+    """The admin's text for this reader: their language, else the other one."""
+    own, other = (text_km, text_en) if language == "km" else (text_en, text_km)
+    return (own or other or "").strip()
+
+
+def alert_text(language: str, text_km: str | None, text_en: str | None) -> str:
+    """The whole alert as a subscriber reading `language` sees it."""
+    with use_language(language):
+        return "\n\n".join([
+            _("🔔 Safety alert from the hotline"),
+            alert_body(language, text_km, text_en),
+            _("You get these alerts because you said yes. To stop them, press the button below."),
+        ])
+
+
+def alert_markup(language: str) -> InlineKeyboardMarkup:
+    with use_language(language):
+        return ui.keyboard([[ui.button(_("🔕 Stop alerts"), STOP)]])
+
+
+# -- onboarding ----------------------------------------------------------------------
+async def offer_once(update: Update, context: HotlineContext) -> None:
+    """Asks whether the person wants safety alerts, the first time only (onboarding)."""
+    if not await subscribers.mark_asked(context.db, update.effective_user.id):
+        return
+    text = _(
+        "Would you like safety alerts from the hotline? We send warnings about fake job "
+        "offers and human trafficking, and important announcements. Not often."
+    )
+    markup = ui.keyboard([[ui.button(_("✅ Yes, send me alerts"), "al:yes"),
+                           ui.button(_("No, thank you"), "al:no")]])
+    await ui.send(update, context, text, markup)
+
+
+async def on_alerts_answered(update: Update, context: HotlineContext) -> None:
+    """Stores the answer to the onboarding question and shows the main menu."""
+    wanted = update.callback_query.data == "al:yes"
+    await subscribers.set_subscribed(context.db, update.effective_user.id, wanted)
+    if wanted:
+        intro = _("Thank you. You will get safety alerts. To get alerts for your home "
+                  "province too, choose it in 🔔 Safety alerts (/alerts).")
+    else:
+        intro = _("OK, no alerts. You can turn them on any time with /alerts.")
+    await ui.send_main_menu(update, context, intro + "\n\n" + _("What would you like to do? Choose below."))
+
+
+# -- /alerts ---------------------------------------------------------------------------
+async def on_alerts_shown(update: Update, context: HotlineContext) -> None:
+    """Shows whether alerts are on, the home province, and buttons to change them."""
+    await show_settings(update, context)
+
+
+async def show_settings(update: Update, context: HotlineContext, intro: str | None = None) -> None:
+    choice = await subscribers.get(context.db, update.effective_user.id)
+    lines = [intro] if intro else []
+    if choice is not None and choice.subscribed:
+        province = provinces().get(choice.province)
+        lines.append(_("🔔 Safety alerts are ON."))
+        lines.append(
+            _("Home province: {province}.").format(province=province.name)
+            if province else _("Home province: not given.")
+        )
+        rows = [[ui.button(_("📍 Home province"), "al:prov")],
+                [ui.button(_("🔕 Turn alerts off"), "al:off")]]
+    else:
+        lines.append(_("🔕 Safety alerts are OFF."))
+        rows = [[ui.button(_("🔔 Turn alerts on"), "al:on")]]
+    lines.append(_("Alerts warn about fake job offers and human trafficking, and bring "
+                   "important announcements."))
+    await ui.send(update, context, "\n".join(lines), ui.keyboard([*rows, ui.nav_row()]))
+
+
+async def on_alerts_turned_on(update: Update, context: HotlineContext) -> None:
+    """Turns alerts on and offers the home province."""
+    await subscribers.set_subscribed(context.db, update.effective_user.id, True)
+    await show_settings(update, context, _("Done: you will get safety alerts."))
+
+
+async def on_alerts_turned_off(update: Update, context: HotlineContext) -> None:
+    """Turns alerts off (from /alerts or the Stop alerts button under an alert)."""
+    await subscribers.set_subscribed(context.db, update.effective_user.id, False)
+    await show_settings(update, context, _("Done: no more alerts. You can turn them on again "
+                                           "here any time."))
+
+
+async def on_province_asked(update: Update, context: HotlineContext) -> None:
+    """Offers the 25 provinces as buttons."""
+    buttons = [ui.button(p.name, f"al:prov:{p.key}") for p in provinces().all]
+    rows = [buttons[i:i + PROVINCES_PER_ROW] for i in range(0, len(buttons), PROVINCES_PER_ROW)]
+    rows.append([ui.button(_("I prefer not to say"), "al:prov:none")])
+    await ui.send(update, context, _("Which province is your home?"),
+                  ui.keyboard([*rows, ui.nav_row(back="al:show")]))
+
+
+async def on_province_chosen(update: Update, context: HotlineContext) -> None:
+    """Stores the home province (or none) and shows the alert settings."""
+    key = update.callback_query.data.split(":", 2)[2]
+    province = provinces().get(key)
+    if province is None and key != "none":
+        await show_settings(update, context)  # an old or forged button
+        return
+    await subscribers.set_province(context.db, update.effective_user.id,
+                                   province.key if province else None)
+    await show_settings(update, context, _("Saved."))
+
+
+async def on_bot_blocked_or_unblocked(update: Update, context: HotlineContext) -> None:
+    """Telegram says the person blocked (or unblocked) the bot in their private chat."""
+    change = update.my_chat_member
+    if change.chat.type != ChatType.PRIVATE:
+        return
+    if change.new_chat_member.status == ChatMember.BANNED:
+        await subscribers.mark_unreachable(context.db, change.chat.id)
+    elif change.new_chat_member.status == ChatMember.MEMBER:
+        await subscribers.mark_reachable(context.db, change.chat.id)
+
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def handlers() -> list[BaseHandler]:
+    provinces()  # a malformed data/provinces_kh.csv stops start-up here, naming the line
+    return [
+        CommandHandler("alerts", on_alerts_shown, filters=PRIVATE),
+        CallbackQueryHandler(on_alerts_shown, pattern=f"{ALERTS.pattern}|^al:show$"),
+        CallbackQueryHandler(on_alerts_answered, pattern="^al:(yes|no)$"),
+        CallbackQueryHandler(on_alerts_turned_on, pattern="^al:on$"),
+        CallbackQueryHandler(on_alerts_turned_off, pattern=f"^(al:off|{STOP})$"),
+        CallbackQueryHandler(on_province_asked, pattern="^al:prov$"),
+        CallbackQueryHandler(on_province_chosen, pattern="^al:prov:"),
+        ChatMemberHandler(on_bot_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]
+
+
+FLOW = Flow(
+    name="alerts",
+    handlers=handlers,
+    menu=(ALERTS,),
+    commands=(Command("alerts", N_("Safety alerts: on or off, home province")),),
+)

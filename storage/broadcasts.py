@@ -1,0 +1,251 @@
+"""Broadcasts and their outbox: one delivery row per (broadcast, person).
+
+A delivery is queued, then sent, failed (Telegram refused it, or retries ran out)
+or blocked (the person blocked the bot or was deactivated). The sender
+(bot/broadcaster.py) takes due queued rows of broadcasts that are 'sending'.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from storage.clock import now_text
+from storage.db import Database
+
+ALL = "all"
+STATUSES = ("queued", "sent", "failed", "blocked")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast goes to: every subscriber, one home province, or one language."""
+
+    kind: str  # 'all', 'province' or 'language'
+    value: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Audience":
+        if text == ALL:
+            return cls(ALL)
+        kind, sep, value = text.partition(":")
+        if sep and kind in ("province", "language") and value:
+            return cls(kind, value)
+        raise ValueError(f"unknown audience {text!r}")
+
+    def __str__(self) -> str:
+        return ALL if self.kind == ALL else f"{self.kind}:{self.value}"
+
+    def where(self) -> tuple[str, tuple]:
+        """SQL condition on subscribers s / users u, with its parameters."""
+        condition = "s.subscribed = 1 AND u.unreachable_at IS NULL"
+        if self.kind == "province":
+            return condition + " AND s.province = ?", (self.value,)
+        if self.kind == "language":
+            return condition + " AND u.language = ?", (self.value,)
+        return condition, ()
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    created_by: int | None
+    created_at: str
+    audience: Audience
+    text_km: str | None
+    text_en: str | None
+    photo: str | None
+    status: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sent + self.failed + self.blocked
+
+
+@dataclass(frozen=True)
+class Delivery:
+    broadcast_id: int
+    user_id: int
+    language: str
+    attempts: int
+
+
+def _to_broadcast(row) -> Broadcast:
+    return Broadcast(
+        id=row["id"], created_by=row["created_by"], created_at=row["created_at"],
+        audience=Audience.parse(row["audience"]), text_km=row["text_km"], text_en=row["text_en"],
+        photo=row["photo"], status=row["status"], progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"], finished_at=row["finished_at"],
+    )
+
+
+async def count_recipients(db: Database, audience: Audience) -> int:
+    condition, params = audience.where()
+    return int(await db.fetchval(
+        "SELECT COUNT(*) FROM subscribers s JOIN users u ON u.telegram_id = s.telegram_id"
+        f" WHERE {condition}", params,
+    ))
+
+
+async def create(db: Database, *, audience: Audience, text_km: str | None, text_en: str | None,
+                 photo: str | None = None, created_by: int | None = None) -> tuple[int, int]:
+    """Queue a broadcast: the broadcast row and one delivery per recipient, in one
+    transaction. Returns (broadcast id, number of recipients)."""
+    if not (text_km or text_en):
+        raise ValueError("a broadcast needs a Khmer or an English text")
+    condition, params = audience.where()
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en, photo)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (created_by, now_text(), str(audience), text_km or None, text_en or None, photo),
+        )
+        broadcast_id = cursor.lastrowid
+        cursor = await conn.execute(
+            "INSERT INTO deliveries(broadcast_id, user_id, language, next_attempt)"
+            " SELECT ?, u.telegram_id, u.language, ?"
+            " FROM subscribers s JOIN users u ON u.telegram_id = s.telegram_id"
+            f" WHERE {condition} ORDER BY u.telegram_id",
+            (broadcast_id, time.time(), *params),
+        )
+        return broadcast_id, cursor.rowcount
+
+
+async def get(db: Database, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return None if row is None else _to_broadcast(row)
+
+
+async def recent(db: Database, limit: int = 10) -> list[Broadcast]:
+    rows = await db.fetchall("SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,))
+    return [_to_broadcast(row) for row in rows]
+
+
+async def sending(db: Database) -> list[Broadcast]:
+    rows = await db.fetchall("SELECT * FROM broadcasts WHERE status = 'sending' ORDER BY id")
+    return [_to_broadcast(row) for row in rows]
+
+
+async def figures(db: Database, broadcast_id: int) -> Figures:
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+        (broadcast_id,),
+    )
+    return Figures(**{row["status"]: row["n"] for row in rows})
+
+
+async def set_progress_message(db: Database, broadcast_id: int, chat_id: int,
+                               message_id: int) -> None:
+    await db.execute_write(
+        "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )
+
+
+# Which status changes an admin may make, from which statuses.
+_CHANGES = {"paused": ("sending",), "sending": ("paused",), "cancelled": ("sending", "paused")}
+
+
+async def change_status(db: Database, broadcast_id: int, status: str) -> bool:
+    """Pause ('paused'), resume ('sending') or cancel ('cancelled'); False if not allowed now.
+
+    A cancelled broadcast keeps its queued rows as they are (not sent, never will be)."""
+    allowed = _CHANGES[status]
+    finished = now_text() if status == "cancelled" else None
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            f"UPDATE broadcasts SET status = ?, finished_at = COALESCE(?, finished_at)"
+            f" WHERE id = ? AND status IN ({','.join('?' * len(allowed))})",
+            (status, finished, broadcast_id, *allowed),
+        )
+        return cursor.rowcount == 1
+
+
+async def finish_if_complete(db: Database, broadcast_id: int) -> bool:
+    """Mark a sending broadcast done when nothing is left queued; True if it was."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE broadcasts SET status = 'done', finished_at = ?"
+            " WHERE id = ? AND status = 'sending' AND NOT EXISTS ("
+            "  SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'queued')",
+            (now_text(), broadcast_id, broadcast_id),
+        )
+        return cursor.rowcount == 1
+
+
+# -- the outbox, for the sender ---------------------------------------------------
+async def due(db: Database, now: float, limit: int) -> list[Delivery]:
+    """Queued deliveries of sending broadcasts whose next attempt is due, oldest first."""
+    rows = await db.fetchall(
+        "SELECT d.broadcast_id, d.user_id, d.language, d.attempts FROM deliveries d"
+        " WHERE d.status = 'queued' AND d.next_attempt <= ?"
+        " AND d.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
+        " ORDER BY d.next_attempt LIMIT ?",
+        (now, limit),
+    )
+    return [Delivery(r["broadcast_id"], r["user_id"], r["language"], r["attempts"])
+            for r in rows]
+
+
+async def next_due_time(db: Database) -> float | None:
+    """When the earliest queued delivery of a sending broadcast falls due."""
+    return await db.fetchval(
+        "SELECT MIN(next_attempt) FROM deliveries WHERE status = 'queued'"
+        " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
+    )
+
+
+async def mark_sent(db: Database, delivery: Delivery) -> None:
+    await db.execute_write(
+        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, error = NULL"
+        " WHERE broadcast_id = ? AND user_id = ?",
+        (now_text(), delivery.broadcast_id, delivery.user_id),
+    )
+
+
+async def mark_retry(db: Database, delivery: Delivery, next_attempt: float, error: str, *,
+                     counts: bool = True) -> None:
+    """Leave the row queued for a later attempt; `counts=False` for flood waits (429),
+    which say nothing about this person."""
+    await db.execute_write(
+        "UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, error = ?"
+        " WHERE broadcast_id = ? AND user_id = ?",
+        (int(counts), next_attempt, error, delivery.broadcast_id, delivery.user_id),
+    )
+
+
+async def mark_failed(db: Database, delivery: Delivery, error: str) -> None:
+    await db.execute_write(
+        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, error = ?"
+        " WHERE broadcast_id = ? AND user_id = ?",
+        (error, delivery.broadcast_id, delivery.user_id),
+    )
+
+
+async def mark_blocked(db: Database, delivery: Delivery, error: str) -> None:
+    """403: this row is blocked, the person unreachable, and their other queued alerts too."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE deliveries SET status = 'blocked', attempts = attempts + 1, error = ?"
+            " WHERE broadcast_id = ? AND user_id = ?",
+            (error, delivery.broadcast_id, delivery.user_id),
+        )
+        await conn.execute(
+            "UPDATE deliveries SET status = 'blocked', error = ?"
+            " WHERE user_id = ? AND status = 'queued'",
+            (error, delivery.user_id),
+        )
+        await conn.execute(
+            "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?) WHERE telegram_id = ?",
+            (now_text(), delivery.user_id),
+        )
