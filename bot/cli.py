@@ -8,7 +8,8 @@ import sys
 
 from bot.content import load_content
 from bot import recruiter_admin, reports
-from bot.directory import DirectoryError, load_directory
+from bot.datafile import DataFileError
+from bot.directory import load_directory
 from bot.provinces import load_provinces
 from bot.provinces_kh import load_provinces as load_cambodian_provinces
 from bot.settings import Settings, SettingsError, load_settings
@@ -51,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         load_content(load_directory())  # a malformed data file stops start-up naming the line
-        load_provinces()  # the same for the province lists (ProvinceError is a DirectoryError)
+        load_provinces()  # the same for the province lists
         load_cambodian_provinces()
-    except (SettingsError, DirectoryError) as exc:
+    except (SettingsError, DataFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return COMMANDS[args.command](settings, args)

@@ -10,12 +10,11 @@ start-up naming the line.
 """
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import factcheck
+from bot.datafile import read_rows
 from bot.directory import DATA_DIR, Contact, Directory, DirectoryError, Website
 from bot.i18n import current_language
 
@@ -28,8 +27,6 @@ REQUIRED = ["key", "topic", "name_en", "name_km", "runs_en", "runs_km",
 TEXT_COLUMNS = [c for c in COLUMNS if c.endswith(("_en", "_km"))]
 TOPICS = ("benefits", "documents")
 # The situations the benefits check can tell apart (flows/benefits.py decides them).
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_CHECKED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
 CONDITIONS = ("wants_job", "wants_skills", "no_card", "household_help", "loan",
               "no_health", "school")
 
@@ -89,20 +86,9 @@ class Content:
 
 
 def load_content(directory: Directory, path: Path = SERVICES_PATH) -> Content:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ContentError(f"{path}: cannot read ({exc.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != COLUMNS:
-        raise ContentError(f"{path}:1: header must be {','.join(COLUMNS)}")
     services: list[Service] = []
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
-        if None in row or any(value is None for value in row.values()):
-            raise ContentError(f"{where}: expected {len(COLUMNS)} columns")
-        row = {name: value.strip() for name, value in row.items()}
-        _check_row(row, where, directory, services)
+    for where, row in read_rows(path, COLUMNS, ContentError, REQUIRED):
+        _check_row(row, where, directory)
         services.append(Service(
             key=row["key"], topic=row["topic"], when=row["when"],
             texts={name: row[name] for name in TEXT_COLUMNS},
@@ -110,22 +96,13 @@ def load_content(directory: Directory, path: Path = SERVICES_PATH) -> Content:
             website=directory.website(row["website"]) if row["website"] else None,
             source=row["source"], checked=row["checked"],
         ))
-    if not services:
-        raise ContentError(f"{path}: no entries")
     return Content(services)
 
 
-def _check_row(row: dict, where: str, directory: Directory, seen: list[Service]) -> None:
-    for name in REQUIRED:
-        if not row[name]:
-            raise ContentError(f"{where}: {name} is empty")
+def _check_row(row: dict, where: str, directory: Directory) -> None:
     for name in ("bring", "note"):
         if bool(row[f"{name}_en"]) != bool(row[f"{name}_km"]):
             raise ContentError(f"{where}: {name}_en and {name}_km must both be filled or both empty")
-    if not _KEY.match(row["key"]):
-        raise ContentError(f"{where}: key {row['key']!r} must be lower-case ASCII")
-    if any(s.key == row["key"] for s in seen):
-        raise ContentError(f"{where}: key {row['key']!r} appears twice")
     if row["topic"] not in TOPICS:
         raise ContentError(f"{where}: topic must be one of {', '.join(TOPICS)}")
     if row["topic"] == "benefits" and row["when"] not in CONDITIONS:
@@ -136,8 +113,6 @@ def _check_row(row: dict, where: str, directory: Directory, seen: list[Service])
         raise ContentError(f"{where}: contact {row['contact']!r} is not a key of data/directory.csv")
     if row["website"] and row["website"] not in {w.key for w in directory.websites}:
         raise ContentError(f"{where}: website {row['website']!r} is not a key of data/websites.csv")
-    if not _CHECKED.match(row["checked"]):
-        raise ContentError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
     for name in TEXT_COLUMNS:
         bad = factcheck.unverified(row[name], directory.numbers, directory.addresses)
         if bad:

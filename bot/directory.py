@@ -7,11 +7,11 @@ a number or address by editing that one row.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.datafile import DataFileError, read_rows
 from bot.i18n import current_language
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -21,13 +21,11 @@ COLUMNS = ["key", "number", "country", "emergency", "who_en", "who_km",
            "use_en", "use_km", "source", "checked"]
 WEBSITE_COLUMNS = ["key", "address", "who_en", "who_km", "source", "checked"]
 COUNTRIES = {"KH": "Cambodia", "TH": "Thailand"}
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _NUMBER = re.compile(r"^\d{3,15}$")
 _ADDRESS = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/[\w./-]*)?$")
-_CHECKED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
 
 
-class DirectoryError(ValueError):
+class DirectoryError(DataFileError):
     """The directory file is malformed; the message names the file and line."""
 
 
@@ -102,31 +100,9 @@ def load_directory(path: Path = DIRECTORY_PATH, websites_path: Path = WEBSITES_P
 
 
 def _load_rows(path: Path, columns: list[str], parse_row) -> list:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DirectoryError(f"{path}: cannot read ({exc.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != columns:
-        raise DirectoryError(f"{path}:1: header must be {','.join(columns)}")
     entries: list = []
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
-        if None in row or any(value is None for value in row.values()):
-            raise DirectoryError(f"{where}: expected {len(columns)} columns")
-        row = {name: value.strip() for name, value in row.items()}
-        for name in columns:
-            if not row[name]:
-                raise DirectoryError(f"{where}: {name} is empty")
-        if not _KEY.match(row["key"]):
-            raise DirectoryError(f"{where}: key {row['key']!r} must be lower-case ASCII")
-        if not _CHECKED.match(row["checked"]):
-            raise DirectoryError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
-        if any(e.key == row["key"] for e in entries):
-            raise DirectoryError(f"{where}: key {row['key']!r} appears twice")
+    for where, row in read_rows(path, columns, DirectoryError):
         entries.append(parse_row(row, where, entries))
-    if not entries:
-        raise DirectoryError(f"{path}: no entries")
     return entries
 
 

@@ -5,24 +5,21 @@ the file and line. Staff fix a name or add an alias by editing its row.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.directory import DATA_DIR, DirectoryError
+from bot.datafile import DataFileError, read_rows
+from bot.directory import DATA_DIR
 from bot.i18n import current_language
 from bot.khmer import comparison_form
 
 PROVINCES_PATH = DATA_DIR / "thai_provinces.csv"
 COLUMNS = ["key", "name_en", "name_km", "aliases", "common", "source", "checked"]
-_KEY = re.compile(r"^[a-z][a-z_]*$")
-_CHECKED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
 MIN_PARTIAL = 3  # typed letters needed before a part of a name counts as a match
 
 
-class ProvinceError(DirectoryError):
+class ProvinceError(DataFileError):
     """The province file is malformed; the message names the file and line."""
 
 
@@ -73,33 +70,12 @@ class Provinces:
 
 @functools.cache
 def load_provinces(path: Path = PROVINCES_PATH) -> Provinces:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ProvinceError(f"{path}: cannot read ({exc.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != COLUMNS:
-        raise ProvinceError(f"{path}:1: header must be {','.join(COLUMNS)}")
     provinces: list[Province] = []
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
-        if None in row or any(value is None for value in row.values()):
-            raise ProvinceError(f"{where}: expected {len(COLUMNS)} columns")
-        row = {name: value.strip() for name, value in row.items()}
-        for name in ("key", "name_en", "name_km", "common", "source", "checked"):
-            if not row[name]:
-                raise ProvinceError(f"{where}: {name} is empty")
-        if not _KEY.match(row["key"]):
-            raise ProvinceError(f"{where}: key {row['key']!r} must be lower-case ASCII")
+    required = ("key", "name_en", "name_km", "common", "source", "checked")  # aliases optional
+    for where, row in read_rows(path, COLUMNS, ProvinceError, required):
         if row["common"] not in ("yes", "no"):
             raise ProvinceError(f"{where}: common must be yes or no")
-        if not _CHECKED.match(row["checked"]):
-            raise ProvinceError(f"{where}: checked must be YYYY-MM or YYYY-MM-DD")
-        if any(p.key == row["key"] for p in provinces):
-            raise ProvinceError(f"{where}: key {row['key']!r} appears twice")
         aliases = tuple(a.strip() for a in row["aliases"].split(";") if a.strip())
         provinces.append(Province(row["key"], row["name_en"], row["name_km"], aliases,
                                   row["common"] == "yes"))
-    if not provinces:
-        raise ProvinceError(f"{path}: no entries")
     return Provinces(provinces)
