@@ -23,6 +23,9 @@ from storage.db import Database
 
 OUTCOMES = ("resolved", "referred", "no_response", "duplicate", "withdrawn")
 OPEN_STATUSES = ("new", "claimed", "waiting", "referred")
+# Closed with these, the returnee is later asked whether the problem is solved; a duplicate
+# or a withdrawn report is not followed up.
+CHECKED_OUTCOMES = ("resolved", "referred", "no_response")
 
 
 @dataclass(frozen=True)
@@ -267,13 +270,15 @@ async def close(db: Database, case_id: int, staff_id: int | None, outcome: str,
                 recovered: tuple[Decimal, str] | None = None, *,
                 check_after: timedelta | None = None) -> DeskCase:
     """Closed with an outcome; money recovered only goes with 'resolved'. With check_after,
-    the after-close check is scheduled (on the first close only)."""
+    the after-close check is scheduled (first close only; not for duplicate or withdrawn)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     if recovered is not None and outcome != "resolved":
         raise ValueError("an amount recovered needs the outcome 'resolved'")
     amount, currency = (str(recovered[0]), recovered[1]) if recovered else (None, None)
     detail = f"outcome={outcome}" + (f" recovered={amount} {currency}" if recovered else "")
+    if outcome not in CHECKED_OUTCOMES:
+        check_after = None
     return await _set_status(db, case_id, staff_id, "closed", "close", detail,
                              check_after=check_after, outcome=outcome,
                              recovered_amount=amount, recovered_currency=currency)

@@ -134,12 +134,14 @@ async def due(db: Database, now: datetime, limit: int) -> list[Followup]:
 async def why_not_send(db: Database, followup: Followup) -> str | None:
     """Why this follow-up must not go now (it is then cancelled), or None to send it."""
     row = await db.fetchone(
-        "SELECT u.deleted_at, u.unreachable_at, u.reminders_off_at, c.status, c.contact,"
-        " c.first_response_at FROM cases c LEFT JOIN users u ON u.telegram_id = ?"
-        " WHERE c.id = ?", (followup.person_id, followup.case_id),
+        "SELECT f.state, u.deleted_at, u.unreachable_at, u.reminders_off_at, c.status,"
+        " c.contact, c.first_response_at FROM followups f JOIN cases c ON c.id = f.case_id"
+        " LEFT JOIN users u ON u.telegram_id = f.person_id WHERE f.id = ?", (followup.id,),
     )
     if row is None:
         return "case gone"
+    if row["state"] != "scheduled":  # cancelled since the sweep read it
+        return "no longer scheduled"
     if row["deleted_at"] is not None:
         return "data deleted"
     if row["unreachable_at"] is not None:

@@ -166,6 +166,13 @@ async def test_closing_cancels_all_pending_and_reopening_cancels_the_after_close
                for e in await desk.audit_entries(db, case.id))
 
 
+async def test_a_duplicate_or_withdrawn_report_gets_no_after_close_check(db):
+    for outcome in ("duplicate", "withdrawn"):
+        case = await new_case(db)
+        await desk.close(db, case.id, 1, outcome, check_after=timedelta(days=14))
+        assert await states(db, case.id) == {"no_reply": "cancelled"}
+
+
 async def test_a_failed_state_change_schedules_nothing(db):
     case = await new_case(db)
     await desk.close(db, case.id, 1, "resolved", check_after=timedelta(days=14))
