@@ -73,6 +73,11 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
             _("Write it like /followup {example} Did the employer pay you? (also 2h, 1w or a "
               "date YYYY-MM-DD; within a year)").format(example=EXAMPLE))
         return
+    if len(text.strip()) > followups.STAFF_TEXT_LIMIT:
+        await update.effective_message.reply_text(
+            _("That is too long for a follow-up: at most {limit} characters.").format(
+                limit=followups.STAFF_TEXT_LIMIT))
+        return
     if dc.case.contact == "none" or dc.case.status == "closed":
         await staff_desk.say(context, dc, staff_desk.not_sent_reason(dc))
         return

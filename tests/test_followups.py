@@ -110,6 +110,8 @@ async def test_staff_set_list_and_cancel_follow_ups_and_others_may_not(settings,
         assert "Write it like /followup 3d" in replies[-1].text
         replies = await ana.send("/followup 2020-01-01 Too late", thread_id=topic)
         assert "Write it like /followup 3d" in replies[-1].text
+        replies = await ana.send("/followup 1d " + "x" * 1001, thread_id=topic)
+        assert "too long for a follow-up" in replies[-1].text
 
         replies = await stranger.send("/followup 1d Hello", thread_id=topic)
         assert replies[-1].text == "Only hotline staff can do this."
