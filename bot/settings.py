@@ -237,7 +237,8 @@ def parse_duration(text: str) -> timedelta | None:
 def _parse_duration(name: str, raw: str) -> timedelta:
     value = parse_duration(raw)
     if value is None:
-        raise SettingsError(f"{name}: {raw!r} is not a duration like 30s, 90m, 2h, 1h30m, 1d or 1w")
+        raise SettingsError(
+            f"{name}: {raw!r} is not a duration like 30s, 90m, 2h, 1h30m, 1d or 1w")
     if value <= timedelta(0):
         raise SettingsError(f"{name}: {raw!r} must be more than zero")
     return value
