@@ -165,7 +165,10 @@ async def tell_staff_answer(context: HotlineContext, dc: DeskCase, row: Followup
     with use_language(context.settings.staff_language):
         partner = referrals.partner(context.directory, dc.referred_to)
         organisation = partner.name if partner else "-"
-        if reopened:
+        if reopened and answer == "help":
+            text = _("🔓 {ref} is open again: the returnee answered a follow-up that they need "
+                     "help again. Please write to them.")
+        elif reopened:
             text = _("🔓 {ref} is open again: the returnee says the problem is not solved.")
         elif answer == "help":
             text = _("🆘 {ref}: the returnee answered a follow-up that they need help. Please "

@@ -83,6 +83,9 @@ async def on_followup_answered(update: Update, context: HotlineContext) -> None:
         return
     log.info("follow-up %s answered: %s", row.id, answer)
     dc = await desk.get(context.db, row.case_id)
+    if dc is None:  # the case is gone (the person deleted their data)
+        await ui.send_main_menu(update, context)
+        return
     reopened = False
     if row.kind == "after_close" and answer != "yes":
         reopened, dc = await _reopen(context, dc)

@@ -309,3 +309,21 @@ async def test_a_429_past_the_rate_limiter_waits_retry_after_without_counting(se
         assert (stored.state, stored.attempts) == ("scheduled", 0)
         assert stored.due == now + timedelta(seconds=40)
         assert await sweep_at(bot, now + timedelta(seconds=41)) == 1
+
+
+async def test_help_again_after_close_reopens_and_calls_the_staff_on_duty(settings, fake_api):
+    async with followup_bot(settings, fake_api) as bot:
+        ana, *_ = staff(bot)
+        person, case = await reported_case(bot, "km")
+        topic = await topic_of(bot, case.id)
+        await ana.send("/close no_response", thread_id=topic)
+        [row] = await followups.of_case(bot.db, case.id)
+        assert await sweep_at(bot, daytime_after(row.due, bot)) == 1
+        assert person.last.text == "📋 អំពីរបាយការណ៍ G-0001 របស់អ្នក៖ តើបញ្ហាត្រូវបានដោះស្រាយហើយឬនៅ?"
+        before = len(ana.group)
+        replies = await person.press("🆘 ខ្ញុំត្រូវការជំនួយម្តងទៀត")
+        assert "របាយការណ៍ G-0001 របស់អ្នកត្រូវបានបើកឡើងវិញ" in replies[-1].text
+        assert "🆘 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ" in replies[-1].labels  # no satisfaction question
+        assert (await desk.get(bot.db, case.id)).case.status == "new"
+        assert any("🔓 G-0001 is open again: the returnee answered a follow-up that they need "
+                   "help again." in r.text and "@ana" in r.text for r in ana.group[before:])
