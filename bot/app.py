@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import broadcaster
+from bot import broadcaster, followups
 from bot import context as services
 from bot import desk_setup
 from bot.content import load_content
@@ -78,6 +78,7 @@ def build_application(
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
+    followups.install(app, settings)  # the repeating sweep that sends due follow-ups
     return app
 
 

@@ -42,6 +42,15 @@ class Settings:
     broadcast_poll_seconds: float = 2.0
     broadcast_progress_seconds: float = 5.0
     broadcast_retry_seconds: float = 2.0  # first backoff after a network error or 5xx
+    # Follow-ups (bot/followups.py): when each automatic one falls due, and the quiet hours
+    # (start, end in TIMEZONE; None: never quiet) when nothing is sent.
+    followup_no_reply_after: timedelta = timedelta(days=1)
+    followup_after_referral: timedelta = timedelta(days=7)
+    followup_after_close: timedelta = timedelta(days=14)
+    quiet_hours: tuple[time, time] | None = (time(21, 0), time(7, 0))
+    followup_sweep_seconds: float = 15.0  # how often due follow-ups are looked for
+    # For tests only: the follow-up sender's clock runs this far ahead (FOLLOWUP_CLOCK_SHIFT).
+    followup_clock_shift: timedelta = timedelta(0)
 
     @property
     def staff_enabled(self) -> bool:
@@ -77,6 +86,14 @@ def load_settings(
         staff_language=_parse_language("STAFF_LANGUAGE", get("STAFF_LANGUAGE") or "km"),
         broadcast_rate=_parse_rate("BROADCAST_RATE", get("BROADCAST_RATE")),
         broadcast_paid=_parse_bool("BROADCAST_PAID", get("BROADCAST_PAID")),
+        followup_no_reply_after=_parse_duration(
+            "FOLLOWUP_NO_REPLY_AFTER", get("FOLLOWUP_NO_REPLY_AFTER") or "1d"),
+        followup_after_referral=_parse_duration(
+            "FOLLOWUP_AFTER_REFERRAL", get("FOLLOWUP_AFTER_REFERRAL") or "7d"),
+        followup_after_close=_parse_duration(
+            "FOLLOWUP_AFTER_CLOSE", get("FOLLOWUP_AFTER_CLOSE") or "14d"),
+        quiet_hours=_parse_quiet_hours("QUIET_HOURS", get("QUIET_HOURS") or "21:00-07:00"),
+        followup_clock_shift=_parse_shift("FOLLOWUP_CLOCK_SHIFT", get("FOLLOWUP_CLOCK_SHIFT")),
     )
 
 
@@ -158,7 +175,9 @@ def _parse_timezone(name: str, raw: str) -> ZoneInfo:
 
 _USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{0,31})$")
 _LEVEL = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
-_DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?$")
+_DURATION = re.compile(r"^(?:\d+\s*[wdhms]\s*)+$")
+_DURATION_PART = re.compile(r"(\d+)\s*([wdhms])")
+_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
@@ -203,15 +222,47 @@ def _parse_levels(name: str, raw: str | None) -> tuple[tuple[str, tuple[str, ...
     return tuple(levels.items())
 
 
+def parse_duration(text: str) -> timedelta | None:
+    """'30s', '90m', '2h', '1h30m', '1d', '1w' -> the timedelta; None if it is not one
+    (also used for what staff type: /followup 3d)."""
+    text = text.strip().lower()
+    if not _DURATION.match(text):
+        return None
+    total = timedelta(0)
+    for number, unit in _DURATION_PART.findall(text):
+        total += timedelta(**{_DURATION_UNITS[unit]: int(number)})
+    return total
+
+
 def _parse_duration(name: str, raw: str) -> timedelta:
-    """'2h', '90m', '1h30m'."""
-    match = _DURATION.match(raw.strip().lower())
-    if not match or not any(match.groups()):
-        raise SettingsError(f"{name}: {raw!r} is not a duration like 2h, 90m or 1h30m")
-    hours, minutes = (int(value or 0) for value in match.groups())
-    if hours * 60 + minutes == 0:
+    value = parse_duration(raw)
+    if value is None:
+        raise SettingsError(
+            f"{name}: {raw!r} is not a duration like 30s, 90m, 2h, 1h30m, 1d or 1w")
+    if value <= timedelta(0):
         raise SettingsError(f"{name}: {raw!r} must be more than zero")
-    return timedelta(hours=hours, minutes=minutes)
+    return value
+
+
+def _parse_shift(name: str, raw: str | None) -> timedelta:
+    return timedelta(0) if raw is None else _parse_duration(name, raw)
+
+
+def _parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
+    """'21:00-07:00' (may run past midnight), or 'off'."""
+    if raw.strip().lower() == "off":
+        return None
+    match = _HOURS.match(raw.strip())
+    try:
+        if not match:
+            raise ValueError
+        h1, m1, h2, m2 = (int(value) for value in match.groups())
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a range like 21:00-07:00 (or off)") from None
+    if start == end:
+        raise SettingsError(f"{name}: {raw!r} starts and ends at the same time")
+    return start, end
 
 
 def _parse_hours(name: str, raw: str) -> tuple[time, time]:

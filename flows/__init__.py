@@ -14,7 +14,9 @@ from flows import (
     benefits,
     broadcast,
     case_replies,
+    desk_followups,
     documents,
+    followups,
     help_now,
     intake,
     recruiters,
@@ -27,6 +29,8 @@ from flows.registry import Flow
 
 FLOWS: list[Flow] = [
     staff_desk.FLOW,  # staff group and "sd:" buttons only
+    desk_followups.FLOW,  # /followup, /followups, /followup_cancel in the staff group
+    followups.FLOW,  # "fu:" buttons before any conversation's fallback can take them
     broadcast.FLOW,  # admins' composer (a conversation)
     intake.FLOW,
     recruiters.FLOW,

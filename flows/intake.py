@@ -195,7 +195,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     gender = draft["f"].get("gender") or await reporters.gender(context.db, person)
     new = to_new_case(draft, person, current_language(), gender)
     evidence = [Evidence(*item) for item in draft["evidence"]]
-    case, created = await cases.create(context.db, new, evidence)
+    case, created = await cases.create(context.db, new, evidence,
+                                       reassure_after=context.settings.followup_no_reply_after)
     log.info("case %s stored (created=%s, evidence=%d)", case.id, created, len(evidence))
     context.user_data.pop(form.DRAFT, None)
     await form.close_phone_keyboard(update, context, draft, _("Thank you."))

@@ -131,7 +131,8 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
                   .format(ref=dc.reference, keys=keys),
                   desk_card.refer_markup(dc.id, referrals.partners(context.directory)))
         return
-    dc = await desk.refer(context.db, dc.id, update.effective_user.id, partner.key)
+    dc = await desk.refer(context.db, dc.id, update.effective_user.id, partner.key,
+                          check_after=context.settings.followup_after_referral)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🤝 {ref} referred to {organisation} by {name}.").format(
         ref=dc.reference, organisation=partner.name, name=who(update)))
@@ -158,7 +159,8 @@ async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: s
 
 async def close_case(update: Update, context: HotlineContext, dc: DeskCase, outcome: str,
                      recovered) -> None:
-    dc = await desk.close(context.db, dc.id, update.effective_user.id, outcome, recovered)
+    dc = await desk.close(context.db, dc.id, update.effective_user.id, outcome, recovered,
+                          check_after=context.settings.followup_after_close)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("✅ {ref} closed by {name}: {outcome}.").format(
         ref=dc.reference, name=who(update), outcome=_(desk_card.OUTCOME_NAMES[outcome])))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import timedelta
 
+from storage import followups
 from storage.clock import now_text
 from storage.db import Database
 
@@ -93,12 +95,15 @@ def _to_case(row) -> Case:
 
 
 async def create(
-    db: Database, new: NewCase, evidence: "list[Evidence] | tuple" = ()
+    db: Database, new: NewCase, evidence: "list[Evidence] | tuple" = (), *,
+    reassure_after: timedelta | None = None,
 ) -> tuple[Case, bool]:
     """Store the case and its evidence in one transaction; (case, created).
 
     When a case with this draft id exists already, nothing is written and that
-    case is returned with created=False.
+    case is returned with created=False. With `reassure_after`, the follow-up
+    that tells the reporter their case is in the queue is scheduled in the same
+    transaction (FOLLOWUP_NO_REPLY_AFTER).
     """
     if new.kind not in KINDS:
         raise ValueError(f"unknown kind {new.kind!r}")
@@ -124,6 +129,7 @@ async def create(
                 " VALUES (?, ?, ?, ?, ?)",
                 [(case_id, e.kind, e.file_id, e.file_unique_id, now) for e in evidence],
             )
+            await followups.schedule_after(conn, case_id, "no_reply", reassure_after)
     case = await by_draft(db, new.draft_id, new.reporter_id)
     assert case is not None
     return case, existing is None

@@ -3,20 +3,29 @@ status with outcome, notes, and the audit log of every staff action.
 
 Each change and its audit entry are written in one transaction, so the log
 cannot miss an action that happened. Audit details hold ids, keys and levels,
-never what people wrote.
+never what people wrote. The follow-ups a change makes pointless are cancelled,
+and the ones it calls for scheduled, in that same transaction (storage/followups.py):
+claiming, waiting, referring, closing or the first delivered reply cancel the
+"still in the queue" reassurance; referring schedules the referral check (after
+`check_after`); closing cancels every pending follow-up and schedules the after-close
+check (first close only); reopening cancels the after-close check.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from storage import cases
+from storage import cases, followups
 from storage.cases import Case
-from storage.clock import now_text
+from storage.clock import now_text, to_text
 from storage.db import Database
 
 OUTCOMES = ("resolved", "referred", "no_response", "duplicate", "withdrawn")
 OPEN_STATUSES = ("new", "claimed", "waiting", "referred")
+# Closed with these, the returnee is later asked whether the problem is solved; a duplicate
+# or a withdrawn report is not followed up.
+CHECKED_OUTCOMES = ("resolved", "referred", "no_response")
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,7 @@ async def claim(db: Database, case_id: int, staff_id: int, *, takes_escalation: 
             " escalation_open = CASE WHEN ? THEN 0 ELSE escalation_open END WHERE id = ?",
             (staff_id, now, now, int(takes_escalation), case_id),
         )
+        await followups.cancel_pending(conn, case_id, ("no_reply",), "claimed")
         detail = "took escalation" if takes_escalation else None
         await audit(conn, staff_id, case_id, "claim", detail)
     return await _reload(db, case_id)
@@ -249,21 +259,28 @@ async def set_waiting(db: Database, case_id: int, staff_id: int) -> DeskCase:
     return await _set_status(db, case_id, staff_id, "waiting", "status", "waiting")
 
 
-async def refer(db: Database, case_id: int, staff_id: int, partner: str) -> DeskCase:
+async def refer(db: Database, case_id: int, staff_id: int, partner: str, *,
+                check_after: timedelta | None = None) -> DeskCase:
+    """Referred to `partner`; with check_after, the referral check is scheduled."""
     return await _set_status(db, case_id, staff_id, "referred", "refer", f"to={partner}",
-                             referred_to=partner)
+                             check_after=check_after, referred_to=partner)
 
 
 async def close(db: Database, case_id: int, staff_id: int | None, outcome: str,
-                recovered: tuple[Decimal, str] | None = None) -> DeskCase:
-    """Closed with an outcome; money recovered only goes with 'resolved'."""
+                recovered: tuple[Decimal, str] | None = None, *,
+                check_after: timedelta | None = None) -> DeskCase:
+    """Closed with an outcome; money recovered only goes with 'resolved'. With check_after,
+    the after-close check is scheduled (first close only; not for duplicate or withdrawn)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     if recovered is not None and outcome != "resolved":
         raise ValueError("an amount recovered needs the outcome 'resolved'")
     amount, currency = (str(recovered[0]), recovered[1]) if recovered else (None, None)
     detail = f"outcome={outcome}" + (f" recovered={amount} {currency}" if recovered else "")
-    return await _set_status(db, case_id, staff_id, "closed", "close", detail, outcome=outcome,
+    if outcome not in CHECKED_OUTCOMES:
+        check_after = None
+    return await _set_status(db, case_id, staff_id, "closed", "close", detail,
+                             check_after=check_after, outcome=outcome,
                              recovered_amount=amount, recovered_currency=currency)
 
 
@@ -277,12 +294,21 @@ async def reopen(db: Database, case_id: int, staff_id: int) -> DeskCase:
             " ELSE 'claimed' END, outcome = NULL, closed_at = NULL, reminded_at = ?,"
             " updated_at = ? WHERE id = ?", (now, now, case_id),
         )
+        await followups.cancel_pending(conn, case_id, ("after_close",), "reopened")
         await audit(conn, staff_id, case_id, "reopen", None)
     return await _reload(db, case_id)
 
 
+# What each status does to the case's follow-ups: (kinds cancelled (None: all), kind scheduled).
+_FOLLOWUPS_ON = {
+    "waiting": (("no_reply",), None),
+    "referred": (("no_reply",), "after_referral"),
+    "closed": (None, "after_close"),
+}
+
+
 async def _set_status(db: Database, case_id: int, staff_id: int | None, status: str, action: str,
-                      detail: str, **columns) -> DeskCase:
+                      detail: str, check_after: timedelta | None = None, **columns) -> DeskCase:
     now = now_text()
     values = dict(columns, status=status, updated_at=now)
     if status == "closed":
@@ -293,8 +319,36 @@ async def _set_status(db: Database, case_id: int, staff_id: int | None, status: 
             raise NotAllowed("closed")
         await conn.execute(f"UPDATE cases SET {assignments} WHERE id = ?",
                            (*values.values(), case_id))
+        cancelled, scheduled = _FOLLOWUPS_ON[status]
+        await followups.cancel_pending(conn, case_id, cancelled, status)
+        if scheduled is not None:
+            await followups.schedule_after(conn, case_id, scheduled, check_after)
         await audit(conn, staff_id, case_id, action, detail)
     return await _reload(db, case_id)
+
+
+async def schedule_followup(db: Database, case_id: int, staff_id: int, due: datetime,
+                            text: str) -> int | None:
+    """A follow-up in staff's words at `due`; its id, or None when the case is closed or
+    its reporter asked not to be contacted."""
+    async with db.transaction() as conn:
+        if await _status(conn, case_id) == "closed":
+            raise NotAllowed("closed")
+        followup_id = await followups.schedule(conn, case_id, "staff", due, text=text,
+                                               created_by=staff_id)
+        if followup_id is not None:
+            await audit(conn, staff_id, case_id, "followup",
+                        f"id={followup_id} due={to_text(due)}")
+    return followup_id
+
+
+async def cancel_followup(db: Database, case_id: int, staff_id: int, followup_id: int) -> bool:
+    """Cancel one scheduled follow-up of this case; False if it has none with that id."""
+    async with db.transaction() as conn:
+        cancelled = await followups.cancel_one(conn, case_id, followup_id, "cancelled by staff")
+        if cancelled:
+            await audit(conn, staff_id, case_id, "followup_cancel", f"id={followup_id}")
+    return cancelled
 
 
 async def add_note(db: Database, case_id: int, staff_id: int, text: str) -> None:
@@ -321,6 +375,7 @@ async def record_reply(db: Database, case_id: int, staff_id: int, text: str, kin
                 "UPDATE cases SET first_response_at = COALESCE(first_response_at, ?),"
                 " updated_at = ? WHERE id = ?", (now, now, case_id),
             )
+            await followups.cancel_pending(conn, case_id, ("no_reply",), "answered")
         await audit(conn, staff_id, case_id, "reply",
                     f"kind={kind} " + ("delivered" if delivered else "failed"))
 

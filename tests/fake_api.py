@@ -96,6 +96,9 @@ class FakeBotAPI:
 
     async def _get_updates(self, params: dict) -> tuple[int, dict]:
         offset = int(params.get("offset") or 0)
+        # As Telegram does: the offset confirms earlier updates when the request arrives, not
+        # when the long poll answers (a bot killed while polling must not get them again).
+        self.api.updates = [u for u in self.api.updates if u["update_id"] >= offset]
         async with self._polled:
             self._last_offset = max(self._last_offset, offset)
             self._polled.notify_all()

@@ -1,0 +1,71 @@
+"""Shortcuts for the follow-up tests: a bot whose follow-up clock the test sets, and cases."""
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from bot import followups as sender
+from bot.followup_time import CLOCK
+from flows import desk_thread
+from storage import cases, users
+from storage.cases import NewCase
+from tests.desk_helpers import context_of, desk_bot
+from tests.harness import BotHarness, Person
+
+
+@contextlib.asynccontextmanager
+async def followup_bot(settings, fake_api, **changes):
+    """The bot with a forum staff group; its own sweep waits an hour, so tests sweep."""
+    values = {"followup_sweep_seconds": 3600.0, **changes}
+    async with desk_bot(settings, fake_api, forum=True, **values) as bot:
+        yield bot
+
+
+def set_clock(bot: BotHarness, moment: datetime) -> None:
+    bot.app.bot_data[CLOCK] = lambda: moment
+
+
+async def sweep_at(bot: BotHarness, moment: datetime) -> int:
+    """Run the follow-up sweep as the job does, with the clock at `moment`."""
+    set_clock(bot, moment)
+    return await sender.sweep(context_of(bot))
+
+
+def daytime_after(moment: datetime, bot: BotHarness, hour: int = 10) -> datetime:
+    """The first `hour` o'clock (hotline time zone) at or after `moment`: outside quiet hours."""
+    local = moment.astimezone(bot.settings.timezone)
+    candidate = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if candidate < local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(timezone.utc)
+
+
+async def reported_case(bot: BotHarness, language: str = "km", **fields):
+    """A case stored as intake stores it (with its reassurance): (the reporter, the case)."""
+    person: Person = bot.person(language_code=language)
+    await users.get_or_create(bot.db, person.id, language)
+    bot.api.private_chat(person.user)
+    new = NewCase(kind="G", draft_id=uuid.uuid4().hex, reporter_id=person.id,
+                  reporter_language=language, category=fields.pop("category", "documents"),
+                  contact=fields.pop("contact", "chat"), **fields)
+    case, _ = await cases.create(bot.db, new,
+                                 reassure_after=bot.settings.followup_no_reply_after)
+    return person, case
+
+
+async def topic_of(bot: BotHarness, case_id: int) -> int:
+    """The case's forum topic (announcing the case first)."""
+    thread = await desk_thread.ensure_thread(context_of(bot), case_id)
+    assert thread is not None and thread.thread_id is not None
+    return thread.thread_id
+
+
+async def rows(bot: BotHarness, case_id: int) -> list[dict]:
+    found = await bot.db.fetchall("SELECT * FROM followups WHERE case_id = ? ORDER BY id",
+                                  (case_id,))
+    return [dict(row) for row in found]
+
+
+def texts(person: Person, needle: str) -> list[str]:
+    return [reply.text for reply in person.chat if needle in reply.text]
