@@ -42,6 +42,8 @@ class Settings:
     broadcast_poll_seconds: float = 2.0
     broadcast_progress_seconds: float = 5.0
     broadcast_retry_seconds: float = 2.0  # first backoff after a network error or 5xx
+    # Privacy (bot/retention.py): personal details of cases closed longer ago are erased.
+    retention_days: int = 365
 
     @property
     def staff_enabled(self) -> bool:
@@ -77,6 +79,7 @@ def load_settings(
         staff_language=_parse_language("STAFF_LANGUAGE", get("STAFF_LANGUAGE") or "km"),
         broadcast_rate=_parse_rate("BROADCAST_RATE", get("BROADCAST_RATE")),
         broadcast_paid=_parse_bool("BROADCAST_PAID", get("BROADCAST_PAID")),
+        retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS")),
     )
 
 
@@ -119,6 +122,14 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
             assert value is not None
             ids.add(value)
     return frozenset(ids)
+
+
+def _parse_days(name: str, raw: str | None) -> int:
+    if raw is None:
+        return Settings.retention_days
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number of days, 1 or more")
+    return int(raw)
 
 
 MAX_BROADCAST_RATE = 1000.0  # Telegram's paid-broadcast ceiling, messages a second

@@ -17,6 +17,7 @@ from flows import (
     documents,
     help_now,
     intake,
+    my_data,
     recruiters,
     safe_migration,
     staff_desk,
@@ -36,6 +37,7 @@ FLOWS: list[Flow] = [
     documents.FLOW,
     wage_rights.FLOW,
     alerts.FLOW,
+    my_data.FLOW,  # /mydata and /delete (their handlers are start's exit handlers)
     case_replies.FLOW,  # after every conversation: only what none of them took
     start.FLOW,
 ]

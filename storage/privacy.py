@@ -9,6 +9,7 @@ the person (reporter_id moves to NOBODY, a users row that is no one).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -34,6 +35,14 @@ class Deletion:
     found: bool  # False: there was nothing left to delete
     case_ids: list[int] = field(default_factory=list)
     closed_case_ids: list[int] = field(default_factory=list)  # open cases closed (withdrawn)
+
+
+def alias_code(case_id: int, draft_id: str) -> str:
+    """Four hex digits naming an anonymous reporter to staff ('7F3A'), stable per case.
+
+    Keyed by the case's random draft id, so it cannot be worked out from the reference.
+    """
+    return hashlib.sha256(f"{case_id}:{draft_id}".encode()).hexdigest()[:4].upper()
 
 
 # -- /mydata ----------------------------------------------------------------------------------
@@ -159,6 +168,13 @@ async def erase_cases(conn, case_ids: list[int], now: str) -> None:
         await conn.execute(f"DELETE FROM {table} WHERE case_id IN ({marks})", case_ids)
 
 
+async def thread_messages(db: Database, case_id: int) -> list[int]:
+    """Ids of the case's messages in the staff group (card, relayed copies, replies)."""
+    rows = await db.fetchall(
+        "SELECT message_id FROM case_links WHERE case_id = ? ORDER BY message_id", (case_id,))
+    return [row["message_id"] for row in rows]
+
+
 async def is_deleted(db: Database, user_id: int) -> bool:
     return bool(await db.fetchval(
         "SELECT deleted_at IS NOT NULL FROM users WHERE telegram_id = ?", (user_id,)))
@@ -189,37 +205,33 @@ async def set_last_run(db: Database, job: str, at: str) -> None:
 
 
 # -- redaction --------------------------------------------------------------------------------
-async def redact_text(db: Database, case_id: int, staff_id: int, text: str,
-                      staff_message_id: int) -> int:
-    """Replace the stored messages of this case that read `text` by REDACTED; audited without
-    the content. Returns rows changed. A long text matches by its start: the thread copy of a
-    message near Telegram's length limit was cut."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-                "UPDATE case_messages SET text = ? WHERE case_id = ? AND text != ?"
-                " AND (text = ? OR (length(?) >= 200 AND substr(text, 1, length(?)) = ?))",
-                (REDACTED, case_id, REDACTED, text, text, text, text)) as cur:
-            changed = cur.rowcount
-        await desk.audit(conn, staff_id, case_id, "redact",
-                         f"message={staff_message_id} kind=text rows={changed}")
-    return changed
+async def redact(db: Database, case_id: int, staff_id: int, staff_message_id: int, kind: str,
+                 text: str | None = None, file_ids: "list[str] | tuple" = ()) -> int:
+    """Redact what a thread message showed: stored messages of the case that read `text`
+    become REDACTED, evidence with these file ids (and the description voice) is forgotten.
+    One audit entry, without the content. Returns how many stored items changed.
 
-
-async def redact_file(db: Database, case_id: int, staff_id: int, file_unique_ids: list[str],
-                      kind: str, staff_message_id: int) -> int:
-    """Forget the case's evidence with these file ids (the description voice too); audited."""
+    A long text also matches by its start: the thread copy of a message near Telegram's
+    length limit was cut.
+    """
+    changed = 0
     async with db.transaction() as conn:
-        changed = 0
-        for unique in file_unique_ids:
+        if text:
+            async with conn.execute(
+                    "UPDATE case_messages SET text = ? WHERE case_id = ? AND text != ?"
+                    " AND (text = ? OR (length(?) >= 200 AND substr(text, 1, length(?)) = ?))",
+                    (REDACTED, case_id, REDACTED, text, text, text, text)) as cur:
+                changed += cur.rowcount
+        for file_id in file_ids:
             async with conn.execute(
                     "UPDATE case_evidence SET file_id = ?, file_unique_id = NULL"
                     " WHERE case_id = ? AND (file_unique_id = ? OR file_id = ?)",
-                    (REDACTED_FILE, case_id, unique, unique)) as cur:
+                    (REDACTED_FILE, case_id, file_id, file_id)) as cur:
                 changed += cur.rowcount
             async with conn.execute(
                     "UPDATE cases SET description_voice = NULL"
-                    " WHERE id = ? AND description_voice = ?", (case_id, unique)) as cur:
+                    " WHERE id = ? AND description_voice = ?", (case_id, file_id)) as cur:
                 changed += cur.rowcount
         await desk.audit(conn, staff_id, case_id, "redact",
-                         f"message={staff_message_id} kind={kind} rows={changed}")
+                         f"message={staff_message_id} kind={kind} stored={changed}")
     return changed
