@@ -49,11 +49,11 @@ async def on_mydata(update: Update, context: HotlineContext) -> int:
     person = update.effective_user.id
     stored = await privacy.stored_about(context.db, person)
     session = session_data(context)
-    if stored is None and not session:
-        await ui.send(update, context, _("The hotline keeps no data about you."),
-                      ui.keyboard([ui.nav_row()]))
+    if _nothing_kept(stored) and not session:
+        await ui.send(update, context, _("The hotline keeps nothing about you except your "
+                                         "Telegram id and language, which it needs to answer "
+                                         "you."), ui.keyboard([ui.nav_row()]))
         return END
-    stored = stored or {"profile": None, "alerts": None, "reports": []}
     await ui.send(update, context, summary(context, stored, session),
                   ui.keyboard([[ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
     await context.bot.send_document(

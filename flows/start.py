@@ -49,7 +49,8 @@ def privacy_notice() -> str:
     """What is stored, who sees it, how to see and delete it: shown before any consent."""
     return _(
         "🔒 Privacy: the bot keeps your language, your reports and what you send about them "
-        "(messages, photos, files, phone number if you give it). Only hotline staff see it. "
+        "(messages, photos, files, phone number if you give it). It is kept private and seen "
+        "only by hotline staff. "
         "You can report without your name. /mydata shows what is kept; /delete deletes it."
     )
 
