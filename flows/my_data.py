@@ -54,11 +54,13 @@ async def on_mydata(update: Update, context: HotlineContext) -> int:
                                          "Telegram id and language, which it needs to answer "
                                          "you."), ui.keyboard([ui.nav_row()]))
         return END
-    await ui.send(update, context, summary(context, stored, session),
-                  ui.keyboard([[ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     await context.bot.send_document(
         update.effective_chat.id, as_json(stored, session), filename=FILE_NAME,
         caption=_("Everything the hotline keeps about you, as a file."))
+    await ui.send(update, context, summary(context, stored, session),
+                  ui.keyboard([[ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
     log.info("person %s received their data", person)
     return END
 
@@ -94,7 +96,7 @@ def summary(context: HotlineContext, stored: dict, session: dict) -> str:
     if session:
         lines.append(_("• Saved between messages: what you were doing (for example an "
                        "unfinished report)."))
-    lines += ["", _("The file below has all of it. Photos and files are kept as Telegram "
+    lines += ["", _("The file above has all of it. Photos and files are kept as Telegram "
                     "file references, not as copies. To delete everything: /delete")]
     return "\n".join(lines)
 
@@ -110,8 +112,8 @@ def as_json(stored: dict, session: dict) -> bytes:
         case = cases.Case(kind=report["kind"], draft_id="", reporter_id=0,
                           reporter_language=report["reporter_language"],
                           category=report["category"], contact=report["contact"])
-        reports.append(dict(report, title=my_cases.title(case),
-                            status_name=_(my_cases.STATUS_LABELS[report["status"]])))
+        status_label = my_cases.STATUS_LABELS[report["status"]]
+        reports.append(dict(report, title=my_cases.title(case), status_name=_(status_label)))
     data = {"generated_at": now_text(), **stored, "reports": reports,
             "saved_between_messages": session}
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -162,7 +164,7 @@ async def on_delete_confirmed(update: Update, context: HotlineContext) -> int:
         return END
     await ui.send(update, context, _(
         "✅ Your data is deleted. Your reports stay only as anonymous figures.\n\n"
-        "If you write to this bot again, you start fresh. Write /start to begin."))
+        "If you write to this bot again, you start fresh."), ui.keyboard([ui.nav_row()]))
     for case_id in result.case_ids:
         await tell_thread(context, case_id)
     return END

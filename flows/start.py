@@ -40,7 +40,7 @@ async def on_start(update: Update, context: HotlineContext) -> int:
           "Ask about safe migration, recruiters, unpaid wages and services, or report a problem "
           "to hotline staff."),
         privacy_notice(),
-        _("Choosing your language below means you agree to this:"),
+        _("Please choose your language below. Choosing it means you agree to this."),
     ]), language_markup())
     return END
 
