@@ -191,7 +191,8 @@ async def due(db: Database, now: float, limit: int) -> list[Delivery]:
         " WHERE d.status = 'queued' AND d.next_attempt <= ?"
         " AND d.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
         # Never to someone who deleted their data (their rows go with /delete as well).
-        " AND d.user_id NOT IN (SELECT telegram_id FROM users WHERE deleted_at IS NOT NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.telegram_id = d.user_id"
+        "                 AND u.deleted_at IS NOT NULL)"
         " ORDER BY d.next_attempt LIMIT ?",
         (now, limit),
     )

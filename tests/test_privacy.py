@@ -289,7 +289,8 @@ async def test_anonymous_report_shows_staff_an_alias_only(settings, fake_api):
         assert ana.in_thread(thread)[-1].text.startswith(f"↩️ G-0001 · from Person {alias}:")
         await ana.send("We will not. Are you safe now?", thread_id=thread)
         assert "Are you safe now?" in person.last.text  # staff still reply through the bot
-        await ana.send("/case G-0001")
+        shown = await ana.send("/case G-0001")
+        assert f"Person {alias}" in shown[-1].text
         await person.send("/menu")
         await person.press("🆘 I need help now")
         await person.press("🇹🇭 In Thailand")
