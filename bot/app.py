@@ -17,7 +17,7 @@ from telegram.request import BaseRequest
 
 from bot import broadcaster, followups
 from bot import context as services
-from bot import desk_setup
+from bot import desk_setup, retention
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -79,6 +79,7 @@ def build_application(
     app.add_error_handler(on_error)
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     followups.install(app, settings)  # the repeating sweep that sends due follow-ups
+    retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
     return app
 
 

@@ -285,6 +285,7 @@ class OfflineBotAPI:
         chat = self._chat_for_send(params)
         message = self._new_message(chat, BOT_USER, params.get("message_thread_id"))
         kind = _SEND_METHODS[method]
+        content = None
         if kind == "text":
             message["text"] = params["text"]
         else:
@@ -302,14 +303,17 @@ class OfflineBotAPI:
             if kind == "document" and files:
                 upload = next(iter(files.values()))
                 message["document"]["file_name"] = upload[0] if upload[0] else "file"
-                message["document"]["content"] = upload[1]
+                content = upload[1]
         markup = params.get("reply_markup")
         if markup and "inline_keyboard" in markup:
             # Telegram's Message carries only inline keyboards; a reply keyboard (share
             # contact) or its removal is kept in `sent` for tests and the console to see.
             message["reply_markup"] = markup
         self._reply_to(message, chat, params)
-        self.sent.append(dict(message, method=method, **({"reply_markup": markup} if markup else {})))
+        record = dict(message, method=method, **({"reply_markup": markup} if markup else {}))
+        if content is not None:  # the upload, for tests: kept out of the answer (not JSON)
+            record["document"] = dict(message["document"], content=content)
+        self.sent.append(record)
         return message
 
     def _reply_to(self, message: dict, chat: Chat, params: dict) -> None:

@@ -22,6 +22,7 @@ from bot.i18n import _, format_money, use_language
 from bot.settings import Settings
 from storage import desk, reports
 from storage.cases import reference
+from storage.privacy import alias_code
 from storage.clock import from_text, to_text, utcnow
 from storage.db import Database
 from storage.desk import DeskCase
@@ -143,10 +144,13 @@ async def export_cases(db: Database, settings: Settings, out: TextIO, start: dat
     rows = await reports.cases_between(db, *bounds(settings, start, end), with_details=with_details)
     columns = ["reference"] + [c for c in reports.REPORT_COLUMNS if c not in ("id", "kind", "seq")]
     if with_details:
-        columns += list(reports.DETAIL_COLUMNS)
+        columns += ["reporter", *reports.DETAIL_COLUMNS]
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
+        if with_details:  # an anonymous reporter appears under the case's alias only
+            row["reporter"] = (f"Person {alias_code(row['id'], row['draft_id'])}"
+                               if row["anonymous"] else row["reporter_name"])
         writer.writerow(dict(row, reference=reference(row["kind"], row["seq"])))
     detail = f"from={start or '-'} to={end or '-'} rows={len(rows)}" + (
         " with-details" if with_details else "")

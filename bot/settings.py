@@ -51,6 +51,8 @@ class Settings:
     followup_sweep_seconds: float = 15.0  # how often due follow-ups are looked for
     # For tests only: the follow-up sender's clock runs this far ahead (FOLLOWUP_CLOCK_SHIFT).
     followup_clock_shift: timedelta = timedelta(0)
+    # Privacy (bot/retention.py): personal details of cases closed longer ago are erased.
+    retention_days: int = 365
 
     @property
     def staff_enabled(self) -> bool:
@@ -94,6 +96,7 @@ def load_settings(
             "FOLLOWUP_AFTER_CLOSE", get("FOLLOWUP_AFTER_CLOSE") or "14d"),
         quiet_hours=_parse_quiet_hours("QUIET_HOURS", get("QUIET_HOURS") or "21:00-07:00"),
         followup_clock_shift=_parse_shift("FOLLOWUP_CLOCK_SHIFT", get("FOLLOWUP_CLOCK_SHIFT")),
+        retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS")),
     )
 
 
@@ -136,6 +139,14 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
             assert value is not None
             ids.add(value)
     return frozenset(ids)
+
+
+def _parse_days(name: str, raw: str | None) -> int:
+    if raw is None:
+        return Settings.retention_days
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number of days, 1 or more")
+    return int(raw)
 
 
 MAX_BROADCAST_RATE = 1000.0  # Telegram's paid-broadcast ceiling, messages a second

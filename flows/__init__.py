@@ -19,6 +19,7 @@ from flows import (
     followups,
     help_now,
     intake,
+    my_data,
     recruiters,
     safe_migration,
     staff_desk,
@@ -40,6 +41,7 @@ FLOWS: list[Flow] = [
     documents.FLOW,
     wage_rights.FLOW,
     alerts.FLOW,
+    my_data.FLOW,  # /mydata and /delete (their handlers are start's exit handlers)
     case_replies.FLOW,  # after every conversation: only what none of them took
     start.FLOW,
 ]

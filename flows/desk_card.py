@@ -13,7 +13,7 @@ from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, format_money
 from bot.referrals import Partner
 from flows import form, my_cases, ui
-from storage import cases
+from storage import cases, privacy
 from storage.clock import from_text
 from storage.desk import DeskCase
 
@@ -62,6 +62,22 @@ def mention(usernames) -> str:
     return " ".join(f"@{name}" for name in usernames)
 
 
+def alias(case: cases.Case) -> str:
+    """'Person 7F3A': how staff name the reporter of an anonymous report."""
+    return _("Person {code}").format(code=privacy.alias_code(case.id, case.draft_id))
+
+
+def reporter_line(case: cases.Case) -> str | None:
+    """Who reported, as staff may see it: the alias when anonymous, never a phone number."""
+    if case.erased_at:
+        return _("👤 Personal details erased: only figures remain.")
+    if case.anonymous:
+        return _("👤 Anonymous: {alias}").format(alias=alias(case))
+    if case.reporter_name:
+        return _("👤 Reported by {name}").format(name=case.reporter_name)
+    return None
+
+
 def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
               assigned_name: str | None, partner: Partner | None) -> str:
     case = dc.case
@@ -91,8 +107,11 @@ def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
         language=LANGUAGE_NAMES.get(case.reporter_language, case.reporter_language)))
     lines.append(_("Received: {when}").format(
         when=format_datetime(from_text(case.created_at), settings.timezone)))
+    who = reporter_line(case)
+    if who:
+        lines.append(who)
     lines += ["", *form.summary_lines(my_cases.as_draft(case, evidence_count))]
-    if case.contact == "none":
+    if case.contact == "none" and not case.erased_at:
         lines += ["", _("⚠️ The returnee asked not to be contacted: messages are not sent.")]
     text = "\n".join(lines)
     return text if len(text) <= ui.MESSAGE_LIMIT else text[: ui.MESSAGE_LIMIT - 1] + "…"

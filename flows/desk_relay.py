@@ -17,7 +17,7 @@ from telegram.error import Forbidden, TelegramError
 from bot import referrals
 from bot.context import HotlineContext
 from bot.i18n import _, format_money, use_language
-from flows import desk_thread, ui
+from flows import desk_card, desk_thread, ui
 from storage import desk
 from storage.desk import DeskCase
 
@@ -129,7 +129,11 @@ async def to_staff(context: HotlineContext, case_id: int, message: Message) -> b
         if thread is None or dc is None:
             return False
         with use_language(context.settings.staff_language):
-            header = _("↩️ {ref} · from the returnee:").format(ref=dc.reference)
+            if dc.case.anonymous:
+                header = _("↩️ {ref} · from {alias}:").format(
+                    ref=dc.reference, alias=desk_card.alias(dc.case))
+            else:
+                header = _("↩️ {ref} · from the returnee:").format(ref=dc.reference)
         if message.text:
             text = f"{header}\n\n{message.text}"[: ui.MESSAGE_LIMIT]
             await desk_thread.post(context, thread, text)

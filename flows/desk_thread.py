@@ -242,9 +242,16 @@ async def alert_help_now(context: HotlineContext, person: User, country: str) ->
         return
     context.user_data[HELP_ALERTED] = time.time()
     user = await users.get(context.db, person.id)
+    # Someone with an open anonymous report is named by its alias only: their name next to
+    # the alert would undo the anonymity.
+    hidden = [c for c in await cases.list_own(context.db, person.id)
+              if c.anonymous and c.status != "closed"]
     with use_language(settings.staff_language):
         where = {"KH": _("in Cambodia"), "TH": _("in Thailand")}[country]
-        if user is not None and user.consent_at is not None:
+        if hidden:
+            who = _("{alias} (anonymous report {ref})").format(
+                alias=desk_card.alias(hidden[0]), ref=hidden[0].reference)
+        elif user is not None and user.consent_at is not None:
             who = _("{name} (Telegram id {id})").format(name=person.full_name, id=person.id)
         else:
             who = _("someone who has not accepted the privacy notice")

@@ -253,6 +253,9 @@ async def on_anonymous_chosen(update: Update, context: HotlineContext) -> str:
     fields["anonymous"] = anonymous
     if anonymous:
         fields["share_name"] = False
+        fields.pop("phone", None)  # staff would know who it is: anonymous reports use the chat
+        if fields.get("contact") == "phone":
+            fields["contact"] = "chat"
     return await form.advance(update, context, "anonymous")
 
 

@@ -11,6 +11,7 @@ UNIQUE, so a second press or a redelivered update returns the same case.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -194,6 +195,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
         return await form.ask(update, context, draft, missing[0])
     gender = draft["f"].get("gender") or await reporters.gender(context.db, person)
     new = to_new_case(draft, person, current_language(), gender)
+    if not new.anonymous:  # staff may know who reported: the name they see on the card
+        new = dataclasses.replace(new, reporter_name=display_name(update.effective_user))
     evidence = [Evidence(*item) for item in draft["evidence"]]
     case, created = await cases.create(context.db, new, evidence,
                                        reassure_after=context.settings.followup_no_reply_after)
@@ -240,9 +243,15 @@ def to_new_case(draft: dict, reporter_id: int, language: str, gender: str | None
         amount=f.get("amount"), currency=f.get("currency"),
         recruiter_involved=f.get("recruiter_involved"), recruiter_name=f.get("recruiter_name"),
         description=f.get("description"), description_voice=f.get("description_voice"),
-        anonymous=bool(f.get("anonymous")), contact=f["contact"], phone=f.get("phone"),
+        anonymous=bool(f.get("anonymous")), contact=f["contact"],
+        phone=None if f.get("anonymous") else f.get("phone"),  # a phone number names a person
         share_name=bool(f.get("share_name")) and not f.get("anonymous"),
     )
+
+
+def display_name(user) -> str:
+    """'Sokha Chan (@sokha)': how staff see the reporter of a named report."""
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
 
 
 def received_text(context: HotlineContext, case) -> str:

@@ -185,8 +185,11 @@ CONTACT_CHOICES = [
 
 async def ask_contact(update: Update, context: HotlineContext, draft: dict) -> None:
     text = _("How may hotline staff contact you about this report?")
+    choices = CONTACT_CHOICES
+    if draft["f"].get("anonymous"):  # a phone number would tell staff who it is
+        choices = [c for c in CONTACT_CHOICES if c.value != "phone"]
     await form.question(update, context, draft, "contact", text,
-                        form.choice_rows(CONTACT_CHOICES, "rp:contact"))
+                        form.choice_rows(choices, "rp:contact"))
 
 
 async def on_contact_chosen(update: Update, context: HotlineContext) -> str:

@@ -3,7 +3,8 @@ and anything staff write in a case's thread, which reaches the returnee.
 
 Buttons: "sd:<action>:<case id>[:<key>]". Commands (staff group only):
 /claim /unassign /waiting /reopen /refer KEY /close OUTCOME [AMOUNT CURRENCY]
-/escalate LEVEL REASON /note TEXT /case REF /cases /mine /stats [FROM TO], and the
+/escalate LEVEL REASON /note TEXT /case REF /cases /mine /stats [FROM TO], /redact (as a
+reply to the message to remove, flows/desk_redact.py), and the
 admin command /export FROM TO. A message starting with /note is never sent.
 
 Two answers are typed as the staff member's next message in the thread: the
@@ -25,7 +26,7 @@ from bot import referrals, reports
 from bot.amounts import parse_amount
 from bot.context import HotlineContext
 from bot.i18n import N_, _, set_language, use_language
-from flows import desk_access, desk_card, desk_relay, desk_thread, start, ui
+from flows import desk_access, desk_card, desk_redact, desk_relay, desk_thread, start, ui
 from flows.registry import Flow
 from storage import desk
 from storage.desk import DeskCase, NotAllowed
@@ -63,6 +64,7 @@ STAFF_COMMANDS = [
     ("cases", N_("Open cases, oldest first")),
     ("mine", N_("Cases assigned to me")),
     ("stats", N_("Figures: /stats [FROM TO]")),
+    ("redact", N_("Remove one message: reply /redact to it")),
 ]
 
 
@@ -227,6 +229,10 @@ async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: 
 
 
 def not_sent_reason(dc: DeskCase) -> str:
+    if dc.case.erased_at:
+        return _("Not sent: the personal details of {ref} were erased (the returnee deleted "
+                 "their data, or the case was closed long ago). Nobody can be reached through "
+                 "it.").format(ref=dc.reference)
     if dc.case.status == "closed":
         return _("Not sent: {ref} is closed. Reopen it first.").format(ref=dc.reference)
     return _("Not sent: the returnee asked not to be contacted. Use /note for notes.")
@@ -503,6 +509,7 @@ def handlers() -> list[BaseHandler]:
         "refer": thread_command(do_refer), "close": on_close_command,
         "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
         "cases": on_cases, "mine": on_mine, "stats": on_stats, "export": on_export,
+        "redact": desk_redact.on_redact,
     }
     return [
         CallbackQueryHandler(on_card_button, pattern=f"^{desk_card.PREFIX}:"),

@@ -35,19 +35,32 @@ def language_markup():
 
 async def on_start(update: Update, context: HotlineContext) -> int:
     """Greets the person, says what the hotline does and keeps private, asks for a language."""
-    text = _(
-        "Hello! This is a hotline for Cambodian workers who came back from Thailand. "
-        "Ask about safe migration, recruiters, unpaid wages and services, or report a problem "
-        "to hotline staff.\n\n"
-        "What you tell this bot is kept private and seen only by hotline staff.\n\n"
-        "Please choose your language:"
-    )
-    await ui.send(update, context, text, language_markup())
+    await ui.send(update, context, "\n\n".join([
+        _("Hello! This is a hotline for Cambodian workers who came back from Thailand. "
+          "Ask about safe migration, recruiters, unpaid wages and services, or report a problem "
+          "to hotline staff."),
+        privacy_notice(),
+        _("Please choose your language below. Choosing it means you agree to this."),
+    ]), language_markup())
     return END
 
 
+def privacy_notice() -> str:
+    """What is stored, who sees it, how to see and delete it: shown before any consent."""
+    return _(
+        "🔒 Privacy: the bot keeps your language, your reports and what you send about them "
+        "(messages, photos, files, phone number if you give it). It is kept private and seen "
+        "only by hotline staff. "
+        "You can report without your name. /mydata shows what is kept; /delete deletes it."
+    )
+
+
 async def on_language_asked(update: Update, context: HotlineContext) -> int:
-    """Offers the two languages again (/language or the menu entry)."""
+    """Offers the two languages again (/language or the menu entry); the privacy notice first
+    to someone who has not accepted it (choosing a language accepts it)."""
+    user = await users.get(context.db, update.effective_user.id)
+    if user is None or user.consent_at is None:
+        return await on_start(update, context)
     await ui.send(update, context, _("Choose your language:"), language_markup())
     return END
 
@@ -111,8 +124,20 @@ async def on_about(update: Update, context: HotlineContext) -> int:
         "staff can read it. We never give it to employers, recruiters or brokers, and we share "
         "your name with a partner organisation only if you allow it."
     )
-    await ui.send(update, context, f"{who}\n\n{privacy}", ui.keyboard([ui.nav_row()]))
+    rights = _("/mydata shows what is kept about you; /delete deletes it. The personal details "
+               "of a report are erased {period} after it is closed; only anonymous figures "
+               "stay.").format(period=retention_period(context.settings.retention_days))
+    await ui.send(update, context, f"{who}\n\n{privacy}\n\n{rights}",
+                  ui.keyboard([[ui.button(_("📄 My data"), "pv:mydata"),
+                                ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
     return END
+
+
+def retention_period(days: int) -> str:
+    """'12 months' for 365 days: long periods in months (three digits read like a phone)."""
+    if days < 100:
+        return _("{days} days").format(days=days)
+    return _("{months} months").format(months=round(days / 30.44))
 
 
 async def on_cancel(update: Update, context: HotlineContext) -> int:
@@ -141,7 +166,10 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def exit_handlers() -> list[BaseHandler]:
     """Handlers that leave any conversation; conversations list these in their fallbacks."""
+    from flows import my_data  # imports flows that import this module
+
     return [
+        *my_data.handlers(),
         CommandHandler("start", on_start, filters=PRIVATE),
         CommandHandler("menu", on_menu, filters=PRIVATE),
         CommandHandler("help", on_help, filters=PRIVATE),

@@ -37,7 +37,7 @@ class Audience:
 
     def where(self) -> tuple[str, tuple]:
         """SQL condition on subscribers s / users u, with its parameters."""
-        condition = "s.subscribed = 1 AND u.unreachable_at IS NULL"
+        condition = "s.subscribed = 1 AND u.unreachable_at IS NULL AND u.deleted_at IS NULL"
         if self.kind == "province":
             return condition + " AND s.province = ?", (self.value,)
         if self.kind == "language":
@@ -190,6 +190,9 @@ async def due(db: Database, now: float, limit: int) -> list[Delivery]:
         "SELECT d.broadcast_id, d.user_id, d.language, d.attempts FROM deliveries d"
         " WHERE d.status = 'queued' AND d.next_attempt <= ?"
         " AND d.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
+        # Never to someone who deleted their data (their rows go with /delete as well).
+        " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.telegram_id = d.user_id"
+        "                 AND u.deleted_at IS NOT NULL)"
         " ORDER BY d.next_attempt LIMIT ?",
         (now, limit),
     )

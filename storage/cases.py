@@ -60,6 +60,7 @@ class NewCase:
     anonymous: bool = False
     phone: str | None = None
     share_name: bool = False
+    reporter_name: str | None = None  # how staff see a named reporter; None when anonymous
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Case(NewCase):
     updated_at: str = ""
     first_response_at: str | None = None
     closed_at: str | None = None
+    erased_at: str | None = None  # personal details erased (/delete or retention)
 
     @property
     def reference(self) -> str:

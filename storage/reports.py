@@ -15,11 +15,13 @@ REPORT_COLUMNS = (
 )
 # Free text, names and phone numbers: only with --with-details.
 DETAIL_COLUMNS = ("employer", "workplace", "place", "recruiter_name", "description", "phone")
+# Who reported, with the details: the name of a named report, the alias of an anonymous one.
+WHO_COLUMNS = ("reporter_name", "anonymous", "draft_id")
 
 
 async def cases_between(db: Database, start: str | None, end: str | None,
                         with_details: bool = False) -> list[dict]:
-    columns = REPORT_COLUMNS + (DETAIL_COLUMNS if with_details else ())
+    columns = REPORT_COLUMNS + (DETAIL_COLUMNS + WHO_COLUMNS if with_details else ())
     where, params = [], []
     if start is not None:
         where.append("created_at >= ?")

@@ -36,11 +36,18 @@ async def get(db: Database, telegram_id: int) -> User | None:
 
 
 async def get_or_create(db: Database, telegram_id: int, default_language: str) -> User:
-    """The user's row, created with `default_language` on first contact."""
+    """The user's row, created with `default_language` on first contact.
+
+    Someone who deleted their data (deleted_at) and writes again starts fresh: a new
+    first contact, the default language, and the privacy notice to accept again.
+    """
     now = now_text()
     await db.execute_write(
         "INSERT INTO users(telegram_id, language, first_seen, last_seen) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(telegram_id) DO UPDATE SET last_seen = excluded.last_seen",
+        " ON CONFLICT(telegram_id) DO UPDATE SET last_seen = excluded.last_seen,"
+        " first_seen = CASE WHEN deleted_at IS NULL THEN first_seen ELSE excluded.first_seen END,"
+        " language = CASE WHEN deleted_at IS NULL THEN language ELSE excluded.language END,"
+        " deleted_at = NULL",
         (telegram_id, default_language, now, now),
     )
     user = await get(db, telegram_id)
@@ -66,4 +73,5 @@ async def record_consent(db: Database, telegram_id: int) -> None:
 
 
 async def count(db: Database) -> int:
-    return int(await db.fetchval("SELECT COUNT(*) FROM users"))
+    """People who wrote to the bot (not the row that owns erased cases)."""
+    return int(await db.fetchval("SELECT COUNT(*) FROM users WHERE telegram_id != 0"))

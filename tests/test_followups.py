@@ -327,3 +327,22 @@ async def test_help_again_after_close_reopens_and_calls_the_staff_on_duty(settin
         assert (await desk.get(bot.db, case.id)).case.status == "new"
         assert any("🔓 G-0001 is open again: the returnee answered a follow-up that they need "
                    "help again." in r.text and "@ana" in r.text for r in ana.group[before:])
+
+
+async def test_deleting_ones_data_cancels_pending_follow_ups_and_erases_staff_words(
+        settings, fake_api):
+    async with followup_bot(settings, fake_api) as bot:
+        ana, _bo, _chan, _outsider = staff(bot)
+        person, case = await reported_case(bot, "en")
+        topic = await topic_of(bot, case.id)
+        await ana.send("/claim", thread_id=topic)
+        await ana.send("/followup 3d Did Mr Chan at the farm pay you?", thread_id=topic)
+        assert [f.state for f in await followups.of_case(bot.db, case.id)] == ["scheduled"]
+
+        ask = (await person.send("/delete"))[-1]
+        await person.press(ask.labels[0], ask)  # Yes, delete
+
+        rows = await bot.db.fetchall("SELECT state, text FROM followups WHERE case_id = ?"
+                                     " AND kind = 'staff'", (case.id,))
+        assert [(r["state"], r["text"]) for r in rows] == [("cancelled", "[erased]")]
+        assert await followups.of_case(bot.db, case.id) == []

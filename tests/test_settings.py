@@ -10,6 +10,8 @@ def test_defaults(tmp_path):
     assert str(settings.timezone) == "Asia/Phnom_Penh"
     assert settings.staff_chat_id is None and not settings.staff_enabled
     assert settings.staff_user_ids == frozenset()
+    assert settings.retention_days == 365
+    assert load_settings({"RETENTION_DAYS": "90"}, env_file=None).retention_days == 90
 
 
 def test_values_and_env_file(tmp_path):
@@ -27,6 +29,8 @@ def test_values_and_env_file(tmp_path):
     ("ADMIN_USER_IDS", "1,two"),
     ("STAFF_USER_IDS", "12;13"),
     ("TIMEZONE", "Mars/Olympus"),
+    ("RETENTION_DAYS", "a year"),
+    ("RETENTION_DAYS", "0"),
 ])
 def test_a_wrong_value_names_the_variable(name, value):
     with pytest.raises(SettingsError) as error:
