@@ -259,18 +259,23 @@ def _parse_shift(name: str, raw: str | None) -> timedelta:
     return timedelta(0) if raw is None else _parse_duration(name, raw)
 
 
-def _parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
-    """'21:00-07:00' (may run past midnight), or 'off'."""
-    if raw.strip().lower() == "off":
-        return None
+def _parse_time_range(name: str, raw: str, example: str) -> tuple[time, time]:
+    """'HH:MM-HH:MM' as two times (in TIMEZONE)."""
     match = _HOURS.match(raw.strip())
     try:
         if not match:
             raise ValueError
         h1, m1, h2, m2 = (int(value) for value in match.groups())
-        start, end = time(h1, m1), time(h2, m2)
+        return time(h1, m1), time(h2, m2)
     except ValueError:
-        raise SettingsError(f"{name}: {raw!r} is not a range like 21:00-07:00 (or off)") from None
+        raise SettingsError(f"{name}: {raw!r} is not a range like {example}") from None
+
+
+def _parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
+    """'21:00-07:00' (may run past midnight), or 'off'."""
+    if raw.strip().lower() == "off":
+        return None
+    start, end = _parse_time_range(name, raw, "21:00-07:00 (or off)")
     if start == end:
         raise SettingsError(f"{name}: {raw!r} starts and ends at the same time")
     return start, end
@@ -278,14 +283,7 @@ def _parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
 
 def _parse_hours(name: str, raw: str) -> tuple[time, time]:
     """'08:00-17:00' (start before end, both in TIMEZONE)."""
-    match = _HOURS.match(raw.strip())
-    try:
-        if not match:
-            raise ValueError
-        h1, m1, h2, m2 = (int(value) for value in match.groups())
-        start, end = time(h1, m1), time(h2, m2)
-    except ValueError:
-        raise SettingsError(f"{name}: {raw!r} is not a range like 08:00-17:00") from None
+    start, end = _parse_time_range(name, raw, "08:00-17:00")
     if start >= end:
         raise SettingsError(f"{name}: {raw!r} must start before it ends")
     return start, end
