@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
@@ -14,6 +15,7 @@ from telegram.ext import (
     TypeHandler,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import broadcaster, followups
 from bot import context as services
@@ -31,6 +33,10 @@ from flows import FLOWS, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# Conversations with buttons track each person, not each message, on purpose; PTB
+# says so with a warning at every start, which would only confuse console users.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # PTB needs a token even when no Telegram is involved (console, benchmarks).
 OFFLINE_TOKEN = "0:offline"
