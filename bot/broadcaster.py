@@ -55,6 +55,7 @@ OUTAGE_AFTER = 3  # transient errors in a row that pause all sending
 MAX_BACKOFF = 300.0  # seconds
 CATCH_UP = 0.05  # seconds of sends that may go out back to back after a stall
 SLICE = 0.25  # longest sleep between checks for a stop
+WINDOW = 1.0 + 1e-6  # one second, and a little more than float rounding of Unix time
 
 
 class Clock:
@@ -160,8 +161,12 @@ class Broadcaster:
         """Send one batch (about a second's worth) of due rows; False if none were due."""
         batch = max(20, int(self.rate))
         self._statuses_changed = False
-        rows = await broadcasts.due(self.db, self.clock.now(), batch + len(self._tasks))
-        rows = [row for row in rows if (row.broadcast_id, row.user_id) not in self._tasks]
+        # Rows in flight when the query starts may be read before their answer is written:
+        # leave out everything that was in flight at any time during the query.
+        busy = set(self._tasks)
+        rows = await broadcasts.due(self.db, self.clock.now(), batch + len(busy))
+        busy |= set(self._tasks)
+        rows = [row for row in rows if (row.broadcast_id, row.user_id) not in busy]
         if not rows:
             if self._tasks:  # only sends in flight: wait for one to finish
                 await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
@@ -183,13 +188,13 @@ class Broadcaster:
         """Until the next send is allowed: pacing, RetryAfter, sends in flight."""
         while keep_running() and not self._statuses_changed:
             now = self.clock.now()
-            while self._recent and self._recent[0] <= now - 1.0:
+            while self._recent and self._recent[0] + WINDOW <= now:
                 self._recent.popleft()
             ready = max(self._next_slot, self._pause_until)
             if len(self._recent) >= self.rate:  # never more than `rate` in any second
-                ready = max(ready, self._recent[0] + 1.0)
-            if ready > now:
-                await self._sleep(min(ready - now, SLICE), keep_running)
+                ready = max(ready, self._recent[0] + WINDOW)
+            if ready > now or len(self._recent) >= self.rate:
+                await self._sleep(min(max(ready - now, 1e-6), SLICE), keep_running)
                 continue
             if len(self._tasks) >= self.concurrency:
                 await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
@@ -226,11 +231,14 @@ class Broadcaster:
             await self._transient(row, exc)
         except TelegramError as exc:
             await broadcasts.mark_failed(self.db, row, str(exc))
+        except Exception as exc:  # not Telegram's answer: treat as a network problem
+            log.exception("broadcast %s: unexpected error while sending", row.broadcast_id)
+            await self._transient(row, exc)
         else:
             self._transient_in_row = 0
             await broadcasts.mark_sent(self.db, row)
 
-    async def _transient(self, row: Delivery, exc: TelegramError) -> None:
+    async def _transient(self, row: Delivery, exc: Exception) -> None:
         """Network error, timeout or 5xx: retry later, or give up after MAX_ATTEMPTS."""
         attempts = row.attempts + 1
         reason = f"{type(exc).__name__}: {exc}"
