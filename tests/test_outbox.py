@@ -265,3 +265,37 @@ async def _people(db: Database, count: int) -> list[int]:
         def private_chat(self, user):
             pass
     return await add_subscribers(db, NoChats(), count, "en")
+
+
+async def test_the_command_line_queues_a_broadcast_for_the_running_bot(settings, fake_api, tmp_path):
+    from tests.test_cli import run_cli
+
+    api = fake_api.api
+    db = await Database.open(settings.database_path)
+    in_siem_reap = await add_subscribers(db, api, 2, "km", province="siem_reap")
+    elsewhere = await add_subscribers(db, api, 1, "en", province="kampot")
+    await db.close()
+    (tmp_path / "km.txt").write_text("ប្រយ័ត្ន ការងារក្លែងក្លាយ\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("Beware of fake job offers\n", encoding="utf-8")
+    database = {}  # run_cli points DATABASE_PATH at tmp_path/hotline.sqlite3, as settings does
+    assert settings.database_path == str(tmp_path / "hotline.sqlite3")
+
+    asked = run_cli(tmp_path, "broadcast", "--km", "km.txt", "--en", "en.txt",
+                    "--province", "Siem Reap", input_text="n\n", **database)
+    assert asked.returncode == 1, asked.stderr
+    assert "Recipients: 2" in asked.stdout and "Nothing queued." in asked.stdout
+    assert "ប្រយ័ត្ន ការងារក្លែងក្លាយ" in asked.stdout and "[🔕 Stop alerts]" in asked.stdout
+
+    queued = run_cli(tmp_path, "broadcast", "--km", "km.txt", "--en", "en.txt",
+                     "--province", "សៀមរាប", "--yes", **database)
+    assert queued.returncode == 0, queued.stderr
+    assert "Broadcast #1 queued for 2 people." in queued.stdout
+
+    wrong = run_cli(tmp_path, "broadcast", "--en", "en.txt", "--province", "Bangkok", **database)
+    assert wrong.returncode == 2 and "--province" in wrong.stderr
+
+    async with BotHarness.started(fast(settings), fake_api) as bot:  # the running bot sends it
+        await wait_for_status(bot.db, 1)
+        assert [len(alerts_to(api, p)) for p in in_siem_reap + elsewhere] == [1, 1, 0]
+        listing = await bot.person(language_code="en", user_id=ADMIN_ID).send("/broadcasts")
+        assert "#1 · " in listing[-1].text and "Sent 2 · failed 0" in listing[-1].text
