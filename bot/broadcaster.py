@@ -45,7 +45,7 @@ from bot.settings import Settings
 from flows.alerts import alert_markup, alert_text
 from flows.broadcast import BROADCASTER, control_markup, progress_text
 from storage import broadcasts, users
-from storage.broadcasts import Broadcast, Delivery
+from storage.broadcasts import Broadcast, Delivery, Outcome
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,9 @@ class Broadcaster:
         self._progress: dict[int, _Progress] = {}
         self._last_report = 0.0
         self._wake = asyncio.Event()
+        self._a_send_finished = asyncio.Event()
+        self._answers: list[tuple[Outcome, asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
         self._statuses_changed = False
 
     # -- control from handlers and the application ---------------------------------
@@ -169,8 +172,7 @@ class Broadcaster:
         rows = [row for row in rows if (row.broadcast_id, row.user_id) not in busy]
         if not rows:
             if self._tasks:  # only sends in flight: wait for one to finish
-                await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await self._wait_for_a_send()
                 return True
             return False
         for row in rows:
@@ -179,7 +181,7 @@ class Broadcaster:
                 break
             key = (row.broadcast_id, row.user_id)
             self._tasks[key] = asyncio.create_task(self._deliver(row))
-            self._tasks[key].add_done_callback(lambda _t, key=key: self._tasks.pop(key, None))
+            self._tasks[key].add_done_callback(lambda _t, key=key: self._sent(key))
             if self.clock.now() - self._last_report >= self.progress_seconds:
                 await self._report_progress()
         return True
@@ -197,12 +199,23 @@ class Broadcaster:
                 await self._sleep(min(max(ready - now, 1e-6), SLICE), keep_running)
                 continue
             if len(self._tasks) >= self.concurrency:
-                await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await self._wait_for_a_send()
                 continue
             self._next_slot = max(self._next_slot, now - CATCH_UP) + self._interval
             self._recent.append(now)
             return
+
+    def _sent(self, key: tuple[int, int]) -> None:
+        self._tasks.pop(key, None)
+        self._a_send_finished.set()
+
+    async def _wait_for_a_send(self) -> None:
+        """Until a send in flight finishes (its answer is recorded), at most SLICE."""
+        self._a_send_finished.clear()
+        try:
+            await asyncio.wait_for(self._a_send_finished.wait(), SLICE)
+        except asyncio.TimeoutError:
+            pass
 
     async def _deliver(self, row: Delivery) -> None:
         """Send one alert and record Telegram's answer for its row."""
@@ -221,22 +234,22 @@ class Broadcaster:
             wait = retry_after_seconds(exc)
             self._pause_until = max(self._pause_until, self.clock.now() + wait)
             log.warning("broadcast %s: flood control, waiting %s s", row.broadcast_id, wait)
-            await broadcasts.mark_retry(self.db, row, self.clock.now() + wait,
-                                        f"429: retry after {wait:g} s", counts=False)
+            await self._record(Outcome(row, "retry", f"429: retry after {wait:g} s",
+                                       self.clock.now() + wait, counts=False))
         except Forbidden as exc:
-            await broadcasts.mark_blocked(self.db, row, str(exc))
+            await self._record(Outcome(row, "blocked", str(exc)))
         except BadRequest as exc:  # 400 (a NetworkError subclass in PTB: test it first)
-            await broadcasts.mark_failed(self.db, row, str(exc))
+            await self._record(Outcome(row, "failed", str(exc)))
         except (NetworkError, InvalidToken) as exc:
             await self._transient(row, exc)
         except TelegramError as exc:
-            await broadcasts.mark_failed(self.db, row, str(exc))
+            await self._record(Outcome(row, "failed", str(exc)))
         except Exception as exc:  # not Telegram's answer: treat as a network problem
             log.exception("broadcast %s: unexpected error while sending", row.broadcast_id)
             await self._transient(row, exc)
         else:
             self._transient_in_row = 0
-            await broadcasts.mark_sent(self.db, row)
+            await self._record(Outcome(row, "sent"))
 
     async def _transient(self, row: Delivery, exc: Exception) -> None:
         """Network error, timeout or 5xx: retry later, or give up after MAX_ATTEMPTS."""
@@ -247,10 +260,37 @@ class Broadcaster:
             pause = min(MAX_BACKOFF, self.retry_seconds * 2 ** (self._transient_in_row - OUTAGE_AFTER))
             self._pause_until = max(self._pause_until, self.clock.now() + pause)
         if attempts >= MAX_ATTEMPTS:
-            await broadcasts.mark_failed(self.db, row, f"gave up after {attempts} attempts: {reason}")
+            await self._record(Outcome(row, "failed", f"gave up after {attempts} attempts: {reason}"))
             return
         backoff = min(MAX_BACKOFF, self.retry_seconds * 2 ** (attempts - 1))
-        await broadcasts.mark_retry(self.db, row, self.clock.now() + backoff, reason)
+        await self._record(Outcome(row, "retry", reason, self.clock.now() + backoff))
+
+    async def _record(self, outcome: Outcome) -> None:
+        """Write Telegram's answer for a row before its send counts as finished.
+
+        Answers that arrive while a write is under way go together into the next
+        transaction (group commit): one write per batch, not per message."""
+        done = asyncio.get_running_loop().create_future()
+        self._answers.append((outcome, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_answers())
+        try:
+            await done
+        except Exception:
+            # the row stays queued and will be sent again: the one case of a duplicate
+            log.exception("broadcast %s: could not record an answer", outcome.delivery.broadcast_id)
+
+    async def _write_answers(self) -> None:
+        while self._answers:
+            group, self._answers = self._answers, []
+            try:
+                await broadcasts.record(self.db, [outcome for outcome, _ in group])
+            except Exception as exc:
+                for _, done in group:
+                    done.set_exception(exc)
+            else:
+                for _, done in group:
+                    done.set_result(None)
 
     async def _broadcast(self, broadcast_id: int) -> Broadcast:
         broadcast = self._texts.get(broadcast_id)
@@ -278,7 +318,7 @@ class Broadcaster:
             left = end - self.clock.now()
             if left <= 0 or (wakeable and self._wake.is_set()):
                 return
-            if wakeable and isinstance(self.clock, Clock):
+            if wakeable and type(self.clock) is Clock:  # real time: an event can wake us
                 try:
                     await asyncio.wait_for(self._wake.wait(), min(left, SLICE))
                 except asyncio.TimeoutError:
