@@ -13,9 +13,11 @@ Errors, as Telegram reports them (courier's classification):
 - 403 Forbidden (blocked the bot, deactivated): blocked, the person unreachable.
 - 400 and anything else: failed, with Telegram's reason.
 
-Every row is marked in the database as soon as Telegram answers for it, so a
-restart resumes where it stopped; only a send in flight at the moment of a crash
-can reach its person twice.
+Every row is marked in the database as soon as Telegram answers for it (answers
+that arrive while a write is under way are written together in the next
+transaction), and a send counts as finished only then; so a restart resumes where
+it stopped, and only a send in flight at the moment of a crash (sent, answer not
+yet written) can reach its person twice.
 """
 from __future__ import annotations
 
