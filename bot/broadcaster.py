@@ -56,7 +56,7 @@ MAX_ATTEMPTS = 6  # tries per person for network errors and 5xx
 OUTAGE_AFTER = 3  # transient errors in a row that pause all sending
 MAX_BACKOFF = 300.0  # seconds
 CATCH_UP = 0.05  # seconds of sends that may go out back to back after a stall
-SLICE = 0.25  # longest sleep between checks for a stop
+SLICE = 0.02  # longest sleep between checks for a stop (a stop waits at most this)
 WINDOW = 1.0 + 1e-6  # one second, and a little more than float rounding of Unix time
 
 
@@ -86,14 +86,12 @@ class Broadcaster:
                  retry_seconds: float = 2.0, clock: Clock | None = None,
                  progress_bot: Bot | None = None) -> None:
         self.db, self.bot = db, bot
-        self.rate, self.paid = rate, paid
+        self.paid = paid
         self.poll_seconds, self.progress_seconds = poll_seconds, progress_seconds
         self.retry_seconds = retry_seconds
         self.clock = clock or Clock()
         self.progress_bot = progress_bot or bot
-        # enough sends in flight to keep the rate up at ~0.3 s per request
-        self.concurrency = max(4, min(200, int(rate * 0.3) + 1))
-        self._interval = 1.0 / rate
+        self.rate = rate
         self._next_slot = 0.0
         self._recent: collections.deque[float] = collections.deque()  # send times, last second
         self._pause_until = 0.0
@@ -107,6 +105,15 @@ class Broadcaster:
         self._answers: list[tuple[Outcome, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
         self._statuses_changed = False
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    @rate.setter
+    def rate(self, rate: float) -> None:
+        self._rate, self._interval = rate, 1.0 / rate
+        self.concurrency = concurrency_for(rate)
 
     # -- control from handlers and the application ---------------------------------
     def wake(self) -> None:
@@ -166,6 +173,7 @@ class Broadcaster:
         """Send one batch (about a second's worth) of due rows; False if none were due."""
         batch = max(20, int(self.rate))
         self._statuses_changed = False
+        self._wake.clear()  # a wake-up from now on is for rows this query may not see
         # Rows in flight when the query starts may be read before their answer is written:
         # leave out everything that was in flight at any time during the query.
         busy = set(self._tasks)
@@ -309,7 +317,6 @@ class Broadcaster:
         next_due = await broadcasts.next_due_time(self.db)
         if next_due is not None:
             wait = max(0.0, min(wait, next_due - self.clock.now()))
-        self._wake.clear()
         await self._sleep(wait, keep_running, wakeable=True)
 
     async def _sleep(self, seconds: float, keep_running: Callable[[], bool],
@@ -394,6 +401,11 @@ async def _language_of(db: Database, telegram_id: int | None) -> str:
     return person.language if person else i18n.DEFAULT_LANGUAGE
 
 
+def concurrency_for(rate: float) -> int:
+    """Sends in flight: enough to keep the rate up at ~0.3 s per request."""
+    return max(4, min(200, int(rate * 0.3) + 1))
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     """RetryAfter's wait in seconds (int or timedelta, depending on PTB_TIMEDELTA)."""
     with warnings.catch_warnings():
@@ -431,7 +443,7 @@ def install(app, settings: Settings, db: Database) -> None:
                 await bot.shutdown()
 
     broadcaster = Broadcaster(
-        db, sender_bot(app.bot, max(4, min(200, int(settings.broadcast_rate * 0.3) + 1))),
+        db, sender_bot(app.bot, concurrency_for(settings.broadcast_rate)),
         rate=settings.broadcast_rate, paid=settings.broadcast_paid,
         poll_seconds=settings.broadcast_poll_seconds,
         progress_seconds=settings.broadcast_progress_seconds,

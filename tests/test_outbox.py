@@ -146,7 +146,6 @@ async def test_pause_resume_and_cancel_from_the_progress_message(settings, fake_
         assert f"#{broadcast_id} ▶️ Resume" in listing[-1].labels
 
         bot.app.bot_data["broadcaster"].rate = 500  # finish quickly once resumed
-        bot.app.bot_data["broadcaster"]._interval = 1 / 500
         await admin.press_data(f"bc:resume:{broadcast_id}")
         await wait_for_status(bot.db, broadcast_id)
         assert [len(alerts_to(api, p)) for p in people] == [1] * 10
