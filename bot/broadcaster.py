@@ -13,9 +13,11 @@ Errors, as Telegram reports them (courier's classification):
 - 403 Forbidden (blocked the bot, deactivated): blocked, the person unreachable.
 - 400 and anything else: failed, with Telegram's reason.
 
-Every row is marked in the database as soon as Telegram answers for it, so a
-restart resumes where it stopped; only a send in flight at the moment of a crash
-can reach its person twice.
+Every row is marked in the database as soon as Telegram answers for it (answers
+that arrive while a write is under way are written together in the next
+transaction), and a send counts as finished only then; so a restart resumes where
+it stopped, and only a send in flight at the moment of a crash (sent, answer not
+yet written) can reach its person twice.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ from bot.settings import Settings
 from flows.alerts import alert_markup, alert_text
 from flows.broadcast import BROADCASTER, control_markup, progress_text
 from storage import broadcasts, users
-from storage.broadcasts import Broadcast, Delivery
+from storage.broadcasts import Broadcast, Delivery, Outcome
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,8 @@ MAX_ATTEMPTS = 6  # tries per person for network errors and 5xx
 OUTAGE_AFTER = 3  # transient errors in a row that pause all sending
 MAX_BACKOFF = 300.0  # seconds
 CATCH_UP = 0.05  # seconds of sends that may go out back to back after a stall
-SLICE = 0.25  # longest sleep between checks for a stop
+SLICE = 0.02  # longest sleep between checks for a stop (a stop waits at most this)
+WINDOW = 1.0 + 1e-6  # one second, and a little more than float rounding of Unix time
 
 
 class Clock:
@@ -83,14 +86,12 @@ class Broadcaster:
                  retry_seconds: float = 2.0, clock: Clock | None = None,
                  progress_bot: Bot | None = None) -> None:
         self.db, self.bot = db, bot
-        self.rate, self.paid = rate, paid
+        self.paid = paid
         self.poll_seconds, self.progress_seconds = poll_seconds, progress_seconds
         self.retry_seconds = retry_seconds
         self.clock = clock or Clock()
         self.progress_bot = progress_bot or bot
-        # enough sends in flight to keep the rate up at ~0.3 s per request
-        self.concurrency = max(4, min(200, int(rate * 0.3) + 1))
-        self._interval = 1.0 / rate
+        self.rate = rate
         self._next_slot = 0.0
         self._recent: collections.deque[float] = collections.deque()  # send times, last second
         self._pause_until = 0.0
@@ -100,7 +101,19 @@ class Broadcaster:
         self._progress: dict[int, _Progress] = {}
         self._last_report = 0.0
         self._wake = asyncio.Event()
+        self._a_send_finished = asyncio.Event()
+        self._answers: list[tuple[Outcome, asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
         self._statuses_changed = False
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    @rate.setter
+    def rate(self, rate: float) -> None:
+        self._rate, self._interval = rate, 1.0 / rate
+        self.concurrency = concurrency_for(rate)
 
     # -- control from handlers and the application ---------------------------------
     def wake(self) -> None:
@@ -160,12 +173,16 @@ class Broadcaster:
         """Send one batch (about a second's worth) of due rows; False if none were due."""
         batch = max(20, int(self.rate))
         self._statuses_changed = False
-        rows = await broadcasts.due(self.db, self.clock.now(), batch + len(self._tasks))
-        rows = [row for row in rows if (row.broadcast_id, row.user_id) not in self._tasks]
+        self._wake.clear()  # a wake-up from now on is for rows this query may not see
+        # Rows in flight when the query starts may be read before their answer is written:
+        # leave out everything that was in flight at any time during the query.
+        busy = set(self._tasks)
+        rows = await broadcasts.due(self.db, self.clock.now(), batch + len(busy))
+        busy |= set(self._tasks)
+        rows = [row for row in rows if (row.broadcast_id, row.user_id) not in busy]
         if not rows:
             if self._tasks:  # only sends in flight: wait for one to finish
-                await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await self._wait_for_a_send()
                 return True
             return False
         for row in rows:
@@ -174,7 +191,7 @@ class Broadcaster:
                 break
             key = (row.broadcast_id, row.user_id)
             self._tasks[key] = asyncio.create_task(self._deliver(row))
-            self._tasks[key].add_done_callback(lambda _t, key=key: self._tasks.pop(key, None))
+            self._tasks[key].add_done_callback(lambda _t, key=key: self._sent(key))
             if self.clock.now() - self._last_report >= self.progress_seconds:
                 await self._report_progress()
         return True
@@ -183,21 +200,32 @@ class Broadcaster:
         """Until the next send is allowed: pacing, RetryAfter, sends in flight."""
         while keep_running() and not self._statuses_changed:
             now = self.clock.now()
-            while self._recent and self._recent[0] <= now - 1.0:
+            while self._recent and self._recent[0] + WINDOW <= now:
                 self._recent.popleft()
             ready = max(self._next_slot, self._pause_until)
             if len(self._recent) >= self.rate:  # never more than `rate` in any second
-                ready = max(ready, self._recent[0] + 1.0)
-            if ready > now:
-                await self._sleep(min(ready - now, SLICE), keep_running)
+                ready = max(ready, self._recent[0] + WINDOW)
+            if ready > now or len(self._recent) >= self.rate:
+                await self._sleep(min(max(ready - now, 1e-6), SLICE), keep_running)
                 continue
             if len(self._tasks) >= self.concurrency:
-                await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await self._wait_for_a_send()
                 continue
             self._next_slot = max(self._next_slot, now - CATCH_UP) + self._interval
             self._recent.append(now)
             return
+
+    def _sent(self, key: tuple[int, int]) -> None:
+        self._tasks.pop(key, None)
+        self._a_send_finished.set()
+
+    async def _wait_for_a_send(self) -> None:
+        """Until a send in flight finishes (its answer is recorded), at most SLICE."""
+        self._a_send_finished.clear()
+        try:
+            await asyncio.wait_for(self._a_send_finished.wait(), SLICE)
+        except asyncio.TimeoutError:
+            pass
 
     async def _deliver(self, row: Delivery) -> None:
         """Send one alert and record Telegram's answer for its row."""
@@ -216,21 +244,24 @@ class Broadcaster:
             wait = retry_after_seconds(exc)
             self._pause_until = max(self._pause_until, self.clock.now() + wait)
             log.warning("broadcast %s: flood control, waiting %s s", row.broadcast_id, wait)
-            await broadcasts.mark_retry(self.db, row, self.clock.now() + wait,
-                                        f"429: retry after {wait:g} s", counts=False)
+            await self._record(Outcome(row, "retry", f"429: retry after {wait:g} s",
+                                       self.clock.now() + wait, counts=False))
         except Forbidden as exc:
-            await broadcasts.mark_blocked(self.db, row, str(exc))
+            await self._record(Outcome(row, "blocked", str(exc)))
         except BadRequest as exc:  # 400 (a NetworkError subclass in PTB: test it first)
-            await broadcasts.mark_failed(self.db, row, str(exc))
+            await self._record(Outcome(row, "failed", str(exc)))
         except (NetworkError, InvalidToken) as exc:
             await self._transient(row, exc)
         except TelegramError as exc:
-            await broadcasts.mark_failed(self.db, row, str(exc))
+            await self._record(Outcome(row, "failed", str(exc)))
+        except Exception as exc:  # not Telegram's answer: treat as a network problem
+            log.exception("broadcast %s: unexpected error while sending", row.broadcast_id)
+            await self._transient(row, exc)
         else:
             self._transient_in_row = 0
-            await broadcasts.mark_sent(self.db, row)
+            await self._record(Outcome(row, "sent"))
 
-    async def _transient(self, row: Delivery, exc: TelegramError) -> None:
+    async def _transient(self, row: Delivery, exc: Exception) -> None:
         """Network error, timeout or 5xx: retry later, or give up after MAX_ATTEMPTS."""
         attempts = row.attempts + 1
         reason = f"{type(exc).__name__}: {exc}"
@@ -239,10 +270,37 @@ class Broadcaster:
             pause = min(MAX_BACKOFF, self.retry_seconds * 2 ** (self._transient_in_row - OUTAGE_AFTER))
             self._pause_until = max(self._pause_until, self.clock.now() + pause)
         if attempts >= MAX_ATTEMPTS:
-            await broadcasts.mark_failed(self.db, row, f"gave up after {attempts} attempts: {reason}")
+            await self._record(Outcome(row, "failed", f"gave up after {attempts} attempts: {reason}"))
             return
         backoff = min(MAX_BACKOFF, self.retry_seconds * 2 ** (attempts - 1))
-        await broadcasts.mark_retry(self.db, row, self.clock.now() + backoff, reason)
+        await self._record(Outcome(row, "retry", reason, self.clock.now() + backoff))
+
+    async def _record(self, outcome: Outcome) -> None:
+        """Write Telegram's answer for a row before its send counts as finished.
+
+        Answers that arrive while a write is under way go together into the next
+        transaction (group commit): one write per batch, not per message."""
+        done = asyncio.get_running_loop().create_future()
+        self._answers.append((outcome, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_answers())
+        try:
+            await done
+        except Exception:
+            # the row stays queued and will be sent again: the one case of a duplicate
+            log.exception("broadcast %s: could not record an answer", outcome.delivery.broadcast_id)
+
+    async def _write_answers(self) -> None:
+        while self._answers:
+            group, self._answers = self._answers, []
+            try:
+                await broadcasts.record(self.db, [outcome for outcome, _ in group])
+            except Exception as exc:
+                for _, done in group:
+                    done.set_exception(exc)
+            else:
+                for _, done in group:
+                    done.set_result(None)
 
     async def _broadcast(self, broadcast_id: int) -> Broadcast:
         broadcast = self._texts.get(broadcast_id)
@@ -259,7 +317,6 @@ class Broadcaster:
         next_due = await broadcasts.next_due_time(self.db)
         if next_due is not None:
             wait = max(0.0, min(wait, next_due - self.clock.now()))
-        self._wake.clear()
         await self._sleep(wait, keep_running, wakeable=True)
 
     async def _sleep(self, seconds: float, keep_running: Callable[[], bool],
@@ -270,7 +327,7 @@ class Broadcaster:
             left = end - self.clock.now()
             if left <= 0 or (wakeable and self._wake.is_set()):
                 return
-            if wakeable and isinstance(self.clock, Clock):
+            if wakeable and type(self.clock) is Clock:  # real time: an event can wake us
                 try:
                     await asyncio.wait_for(self._wake.wait(), min(left, SLICE))
                 except asyncio.TimeoutError:
@@ -344,6 +401,11 @@ async def _language_of(db: Database, telegram_id: int | None) -> str:
     return person.language if person else i18n.DEFAULT_LANGUAGE
 
 
+def concurrency_for(rate: float) -> int:
+    """Sends in flight: enough to keep the rate up at ~0.3 s per request."""
+    return max(4, min(200, int(rate * 0.3) + 1))
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     """RetryAfter's wait in seconds (int or timedelta, depending on PTB_TIMEDELTA)."""
     with warnings.catch_warnings():
@@ -381,7 +443,7 @@ def install(app, settings: Settings, db: Database) -> None:
                 await bot.shutdown()
 
     broadcaster = Broadcaster(
-        db, sender_bot(app.bot, max(4, min(200, int(settings.broadcast_rate * 0.3) + 1))),
+        db, sender_bot(app.bot, concurrency_for(settings.broadcast_rate)),
         rate=settings.broadcast_rate, paid=settings.broadcast_paid,
         poll_seconds=settings.broadcast_poll_seconds,
         progress_seconds=settings.broadcast_progress_seconds,

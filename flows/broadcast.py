@@ -272,6 +272,9 @@ async def on_broadcast_controlled(update: Update, context: HotlineContext) -> No
         return
     _prefix, action, number = update.callback_query.data.split(":")
     broadcast_id = int(number)
+    if await broadcasts.get(context.db, broadcast_id) is None:
+        await start.on_stale_button(update, context)
+        return
     if action == "cancel":
         figures = await broadcasts.figures(context.db, broadcast_id)
         await ui.send(update, context, _(
@@ -293,9 +296,6 @@ async def on_broadcast_controlled(update: Update, context: HotlineContext) -> No
     else:
         text = _("Broadcast #{id} cannot be changed now: it is already {status}.")
     broadcast = await broadcasts.get(context.db, broadcast_id)
-    if broadcast is None:
-        await start.on_stale_button(update, context)
-        return
     await sender(context).show_progress(broadcast_id)
     await ui.send(update, context, text.format(id=broadcast_id,
                                                status=_(STATUS_NAMES[broadcast.status])),

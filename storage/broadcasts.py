@@ -208,47 +208,71 @@ async def next_due_time(db: Database) -> float | None:
     )
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """Telegram's answer for one delivery, as the sender records it."""
+
+    delivery: Delivery
+    status: str  # 'sent', 'retry' (stays queued), 'failed' or 'blocked'
+    error: str | None = None
+    next_attempt: float | None = None
+    counts: bool = True  # False for flood waits (429): they say nothing about the person
+
+
+async def record(db: Database, outcomes: list[Outcome]) -> None:
+    """Write a group of answers in one transaction (a handful of statements however many).
+
+    blocked: the row, the person's other queued alerts, and the person unreachable."""
+    now = now_text()
+    by_status: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_status.setdefault(outcome.status, []).append(outcome)
+    key = lambda o: (o.delivery.broadcast_id, o.delivery.user_id)  # noqa: E731
+    async with db.transaction() as conn:
+        if "sent" in by_status:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,"
+                " error = NULL WHERE broadcast_id = ? AND user_id = ?",
+                [(now, *key(o)) for o in by_status["sent"]])
+        if "retry" in by_status:
+            await conn.executemany(
+                "UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, error = ?"
+                " WHERE broadcast_id = ? AND user_id = ?",
+                [(int(o.counts), o.next_attempt, o.error, *key(o)) for o in by_status["retry"]])
+        if "failed" in by_status:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, error = ?"
+                " WHERE broadcast_id = ? AND user_id = ?",
+                [(o.error, *key(o)) for o in by_status["failed"]])
+        if "blocked" in by_status:
+            blocked = by_status["blocked"]
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'blocked', attempts = attempts + 1, error = ?"
+                " WHERE broadcast_id = ? AND user_id = ?",
+                [(o.error, *key(o)) for o in blocked])
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'blocked', error = ?"
+                " WHERE user_id = ? AND status = 'queued'",
+                [(o.error, o.delivery.user_id) for o in blocked])
+            await conn.executemany(
+                "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?)"
+                " WHERE telegram_id = ?", [(now, o.delivery.user_id) for o in blocked])
+
+
 async def mark_sent(db: Database, delivery: Delivery) -> None:
-    await db.execute_write(
-        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, error = NULL"
-        " WHERE broadcast_id = ? AND user_id = ?",
-        (now_text(), delivery.broadcast_id, delivery.user_id),
-    )
+    await record(db, [Outcome(delivery, "sent")])
 
 
 async def mark_retry(db: Database, delivery: Delivery, next_attempt: float, error: str, *,
                      counts: bool = True) -> None:
-    """Leave the row queued for a later attempt; `counts=False` for flood waits (429),
-    which say nothing about this person."""
-    await db.execute_write(
-        "UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, error = ?"
-        " WHERE broadcast_id = ? AND user_id = ?",
-        (int(counts), next_attempt, error, delivery.broadcast_id, delivery.user_id),
-    )
+    """Leave the row queued for a later attempt; `counts=False` for flood waits (429)."""
+    await record(db, [Outcome(delivery, "retry", error, next_attempt, counts)])
 
 
 async def mark_failed(db: Database, delivery: Delivery, error: str) -> None:
-    await db.execute_write(
-        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, error = ?"
-        " WHERE broadcast_id = ? AND user_id = ?",
-        (error, delivery.broadcast_id, delivery.user_id),
-    )
+    await record(db, [Outcome(delivery, "failed", error)])
 
 
 async def mark_blocked(db: Database, delivery: Delivery, error: str) -> None:
     """403: this row is blocked, the person unreachable, and their other queued alerts too."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE deliveries SET status = 'blocked', attempts = attempts + 1, error = ?"
-            " WHERE broadcast_id = ? AND user_id = ?",
-            (error, delivery.broadcast_id, delivery.user_id),
-        )
-        await conn.execute(
-            "UPDATE deliveries SET status = 'blocked', error = ?"
-            " WHERE user_id = ? AND status = 'queued'",
-            (error, delivery.user_id),
-        )
-        await conn.execute(
-            "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?) WHERE telegram_id = ?",
-            (now_text(), delivery.user_id),
-        )
+    await record(db, [Outcome(delivery, "blocked", error)])

@@ -175,3 +175,13 @@ async def test_a_non_admin_cannot_broadcast_and_learns_nothing(bot):
 async def test_broadcast_commands_are_not_advertised(bot):
     assert not {"broadcast", "broadcasts"} & {c["command"] for c in bot.api.commands[""]}
     assert "alerts" in {c["command"] for c in bot.api.commands["km"]}
+
+
+async def test_cancel_leaves_the_composer(bot):
+    admin = bot.person(language_code="en", user_id=ADMIN_ID)
+    await admin.send("/broadcast")
+    await admin.press("All subscribers")
+    replies = await admin.send("/cancel")
+    assert replies[-1].text.startswith("Stopped.")
+    replies = await admin.send("Beware of fake job offers")  # no longer taken as alert text
+    assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."

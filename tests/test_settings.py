@@ -37,3 +37,22 @@ def test_a_wrong_value_names_the_variable(name, value):
         load_settings({name: value}, env_file=None)
     assert str(error.value).startswith(f"{name}:")
     assert "\n" not in str(error.value)
+
+
+def test_broadcast_settings(tmp_path):
+    settings = load_settings({}, env_file=None)
+    assert settings.broadcast_rate == 25 and settings.broadcast_paid is False
+    settings = load_settings({"BROADCAST_RATE": "1000", "BROADCAST_PAID": "yes"}, env_file=None)
+    assert settings.broadcast_rate == 1000 and settings.broadcast_paid is True
+
+
+@pytest.mark.parametrize("name, value", [
+    ("BROADCAST_RATE", "fast"),
+    ("BROADCAST_RATE", "0"),
+    ("BROADCAST_RATE", "5000"),
+    ("BROADCAST_PAID", "maybe"),
+])
+def test_a_wrong_broadcast_setting_names_the_variable(name, value):
+    with pytest.raises(SettingsError) as error:
+        load_settings({name: value}, env_file=None)
+    assert str(error.value).startswith(f"{name}:") and "\n" not in str(error.value)
