@@ -18,6 +18,7 @@ from storage import subscribers
 
 ALERTS = MenuEntry("alerts", N_("🔔 Safety alerts"), order=800)
 STOP = "al:stop"  # the button under every alert
+PREVIEW_STOP = "al:preview"  # the same button in an admin's preview: it changes nothing
 PROVINCES_PER_ROW = 2
 
 
@@ -38,9 +39,10 @@ def alert_text(language: str, text_km: str | None, text_en: str | None) -> str:
         ])
 
 
-def alert_markup(language: str) -> InlineKeyboardMarkup:
+def alert_markup(language: str, *, preview: bool = False) -> InlineKeyboardMarkup:
+    """The Stop alerts button; in a preview it looks the same but unsubscribes nobody."""
     with use_language(language):
-        return ui.keyboard([[ui.button(_("🔕 Stop alerts"), STOP)]])
+        return ui.keyboard([[ui.button(_("🔕 Stop alerts"), PREVIEW_STOP if preview else STOP)]])
 
 
 # -- onboarding ----------------------------------------------------------------------
@@ -108,6 +110,12 @@ async def on_alerts_turned_off(update: Update, context: HotlineContext) -> None:
                                            "here any time."))
 
 
+async def on_preview_button_pressed(update: Update, context: HotlineContext) -> None:
+    """The Stop alerts button of a preview: says what it does for subscribers."""
+    await update.callback_query.answer(
+        _("This is the preview: for subscribers this button stops the alerts."), show_alert=True)
+
+
 async def on_province_asked(update: Update, context: HotlineContext) -> None:
     """Offers the 25 provinces as buttons."""
     buttons = [ui.button(p.name, f"al:prov:{p.key}") for p in provinces().all]
@@ -151,6 +159,7 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(on_alerts_answered, pattern="^al:(yes|no)$"),
         CallbackQueryHandler(on_alerts_turned_on, pattern="^al:on$"),
         CallbackQueryHandler(on_alerts_turned_off, pattern=f"^(al:off|{STOP})$"),
+        CallbackQueryHandler(on_preview_button_pressed, pattern=f"^{PREVIEW_STOP}$"),
         CallbackQueryHandler(on_province_asked, pattern="^al:prov$"),
         CallbackQueryHandler(on_province_chosen, pattern="^al:prov:"),
         ChatMemberHandler(on_bot_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -168,7 +168,8 @@ async def show_preview(update: Update, context: HotlineContext) -> str:
     if update.callback_query is not None:
         await update.callback_query.answer()
     for reader in preview_languages(audience):
-        text, markup = alert_text(reader, draft.get("km"), draft.get("en")), alert_markup(reader)
+        text, markup = (alert_text(reader, draft.get("km"), draft.get("en")),
+                        alert_markup(reader, preview=True))
         if draft.get("photo"):
             await context.bot.send_photo(chat_id, draft["photo"], caption=text, reply_markup=markup)
         else:

@@ -185,3 +185,21 @@ async def test_cancel_leaves_the_composer(bot):
     assert replies[-1].text.startswith("Stopped.")
     replies = await admin.send("Beware of fake job offers")  # no longer taken as alert text
     assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."
+
+
+async def test_the_previews_stop_button_unsubscribes_nobody(bot):
+    admin = bot.person(language_code="en", user_id=ADMIN_ID)
+    await add_subscribers(bot.db, bot.api, 1, "en")
+    await admin.send("/start")
+    await admin.press("English")
+    question = next(r for r in admin.chat if "✅ Yes, send me alerts" in r.labels)
+    await admin.press("✅ Yes, send me alerts", question)
+    assert await bot.db.fetchval("SELECT subscribed FROM subscribers WHERE telegram_id = ?",
+                                 (ADMIN_ID,)) == 1
+    preview = await compose(bot, admin)
+    english_view = preview[1]
+    assert english_view.labels == ["🔕 Stop alerts"]  # looks exactly as subscribers see it
+    await admin.press("🔕 Stop alerts", english_view)
+    assert bot.api.answered_callbacks[-1]["text"].startswith("This is the preview")
+    assert await bot.db.fetchval("SELECT subscribed FROM subscribers WHERE telegram_id = ?",
+                                 (ADMIN_ID,)) == 1
