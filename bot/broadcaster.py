@@ -160,8 +160,12 @@ class Broadcaster:
         """Send one batch (about a second's worth) of due rows; False if none were due."""
         batch = max(20, int(self.rate))
         self._statuses_changed = False
+        # A send that finishes while this query runs may still read as queued: skip the
+        # rows in flight when it started, not only those still in flight when it answers.
+        busy = set(self._tasks)
         rows = await broadcasts.due(self.db, self.clock.now(), batch + len(self._tasks))
-        rows = [row for row in rows if (row.broadcast_id, row.user_id) not in self._tasks]
+        rows = [row for row in rows if (row.broadcast_id, row.user_id) not in busy
+                and (row.broadcast_id, row.user_id) not in self._tasks]
         if not rows:
             if self._tasks:  # only sends in flight: wait for one to finish
                 await asyncio.wait(list(self._tasks.values()), timeout=SLICE,
