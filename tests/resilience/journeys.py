@@ -70,14 +70,15 @@ STEPS: list[tuple[str, int]] = [(name, count) for name, actions in JOURNEYS.item
                                 for count in range(len(actions) + 1)]
 
 
-async def perform(person: Person, action: Action) -> list[Reply]:
+async def perform(person: Person, action: Action, keyboard: Reply | None = None) -> list[Reply]:
+    """Take one step; buttons are pressed on `keyboard` (default: the latest one)."""
     kind, value = action
     if kind == "text":
         return await person.send(str(value))
     if kind == "content":
         assert isinstance(value, dict)
         return await person.send(**value)
-    keyboard = person.latest_with_buttons()
+    keyboard = keyboard or person.latest_with_buttons()
     if kind == "data":
         return await person.press_data(str(value), keyboard)
     if kind == "prefix":
