@@ -134,7 +134,8 @@ async def victim(desk):
 
 async def untouched(bot: BotHarness, victim) -> None:
     case, _ = victim
-    row = await bot.db.fetchone("SELECT status, assigned_staff_id FROM cases WHERE id = ?", (case.id,))
+    row = await bot.db.fetchone("SELECT status, assigned_staff_id FROM cases WHERE id = ?",
+                                (case.id,))
     states = await bot.db.fetchall("SELECT state FROM followups WHERE case_id = ?", (case.id,))
     assert (row["status"], row["assigned_staff_id"]) == ("new", None)
     assert [s["state"] for s in states] == ["scheduled"]
