@@ -16,13 +16,13 @@ import json
 
 from bot.offline import Fault
 from flows import desk_thread
+from storage.db import Database
 from tests.alerts_helpers import add_subscribers, alerts_to, compose
 from tests.desk_helpers import ANA, STAFF_CHAT, context_of, desk_settings
 from tests.harness import BotHarness
 from tests.intake_helpers import onboarded
 from tests.resilience.journeys import WAGE_CLAIM, walk
 from tests.resilience.process import ProcessBot, wait_for
-from storage.db import Database
 
 STAFF_ENV = {"STAFF_CHAT_ID": str(STAFF_CHAT), "STAFF_USER_IDS": str(ANA),
              "STAFF_LANGUAGE": "en", "QUIET_HOURS": "off"}

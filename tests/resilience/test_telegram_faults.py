@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from bot.offline import Fault
 from storage import broadcasts
-from tests.alerts_helpers import add_subscribers, alerts_to, compose, fast, latest_broadcast_id
-from tests.alerts_helpers import wait_for_status
+from tests.alerts_helpers import (
+    add_subscribers,
+    alerts_to,
+    compose,
+    fast,
+    latest_broadcast_id,
+    wait_for_status,
+)
 from tests.harness import BotHarness
 from tests.intake_helpers import case_rows, onboarded
 from tests.resilience.journeys import WAGE_CLAIM, walk
