@@ -1,21 +1,11 @@
 """The command line as an operator uses it: run, console, help, bad configuration."""
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli_env(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "STAFF_", "ADMIN_"))}
-    env.update(DATABASE_PATH=str(tmp_path / "hotline.sqlite3"), PYTHONPATH=str(ROOT), **extra)
-    return env
+from tests.resilience.process import cli_env, start_bot, stop_bot, wait_for
 
 
 def run_cli(tmp_path, *args, input_text=None, **extra) -> subprocess.CompletedProcess:
@@ -61,28 +51,6 @@ def test_console_lets_a_person_choose_english_and_reach_the_menu(tmp_path):
     assert "] ❓ Help" in result.stdout  # the menu, with its buttons numbered
     assert "In an emergency in Thailand, call:" in result.stdout  # /help answered
     assert "Traceback" not in result.stderr
-
-
-async def wait_for(predicate, timeout=20.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the bot")
-        await asyncio.sleep(0.05)
-
-
-async def start_bot(tmp_path, fake_api) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path,
-        env=cli_env(tmp_path, BOT_TOKEN="123456:TEST", BOT_API_BASE_URL=fake_api.base_url),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def stop_bot(process) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    return process.returncode, stderr.decode()
 
 
 async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(tmp_path, fake_api):

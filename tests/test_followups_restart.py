@@ -7,9 +7,7 @@ clock of a restarted process past the due times.
 from __future__ import annotations
 
 import asyncio
-import signal
 import sqlite3
-import sys
 import uuid
 from datetime import timedelta
 
@@ -19,7 +17,7 @@ from storage.clock import utcnow
 from storage.db import Database
 from tests.desk_helpers import ANA, STAFF_CHAT, staff
 from tests.followup_helpers import daytime_after, followup_bot, reported_case, texts, topic_of
-from tests.test_cli import cli_env, stop_bot, wait_for
+from tests.resilience.process import kill, start_bot, stop_bot, wait_for
 
 
 async def test_follow_ups_due_while_stopped_go_out_once_after_a_restart(settings, fake_api):
@@ -79,17 +77,7 @@ async def run_bot(tmp_path, fake_api, shift: str | None = None) -> asyncio.subpr
              "STAFF_LANGUAGE": "en", "QUIET_HOURS": "off"}
     if shift:
         extra["FOLLOWUP_CLOCK_SHIFT"] = shift
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path,
-        env=cli_env(tmp_path, BOT_TOKEN="123456:TEST", BOT_API_BASE_URL=fake_api.base_url,
-                    **extra),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def kill(process) -> None:
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
+    return await start_bot(tmp_path, fake_api, stdout=asyncio.subprocess.DEVNULL, **extra)
 
 
 def states(tmp_path) -> list[str]:
