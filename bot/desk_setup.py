@@ -14,6 +14,7 @@ from bot.settings import Settings
 from flows import desk_followups, desk_thread, staff_desk
 
 log = logging.getLogger(__name__)
+FIRST_SWEEP_SECONDS = 2
 
 
 async def prepare(app: HotlineApplication, settings: Settings) -> None:
@@ -29,8 +30,10 @@ async def prepare(app: HotlineApplication, settings: Settings) -> None:
     except TelegramError as exc:
         log.warning("could not list the staff commands in the staff group: %s", exc)
     if app.job_queue is not None:
+        # First run soon after start: a case stored just before a crash, but not yet
+        # announced, reaches the staff group within seconds of the restart.
         app.job_queue.run_repeating(desk_thread.run_sweep, interval=desk_thread.SWEEP_SECONDS,
-                                    first=desk_thread.SWEEP_SECONDS, name="staff-desk-sweep")
+                                    first=FIRST_SWEEP_SECONDS, name="staff-desk-sweep")
     else:
         log.warning("no job queue: unannounced and unclaimed cases are not swept")
 

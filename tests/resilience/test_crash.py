@@ -126,6 +126,33 @@ async def test_a_bot_killed_just_after_confirm_keeps_one_case_that_reaches_staff
     assert case[6] is not None  # announced
 
 
+async def test_a_case_stored_but_not_announced_before_a_crash_reaches_staff_on_restart(
+        tmp_path, fake_api):
+    api = fake_api.api
+    api.add_group(STAFF_CHAT, "Hotline staff", is_forum=True, members={ANA: "member"})
+    bot = await ProcessBot(tmp_path, fake_api, **STAFF_ENV).start()
+    try:
+        person = await onboarded(bot, "en")
+        await walk(person, WAGE_CLAIM[:-1])
+        summary = person.latest_with_buttons()
+        confirm = next(d for _, d in summary.buttons if d.startswith("rp:confirm:"))
+        api.faults.append(Fault("createForumTopic", hang=True))
+        fake_api.queue(api.user_presses(person.user, api.messages[(person.id,
+                                        summary.raw["message_id"])], confirm))
+        await wait_for(lambda: "W-0001" in person.last.text and not api.faults,
+                       what="the reference and the topic request")
+        await bot.kill()
+        assert cards(api) == []
+
+        await bot.start()  # nobody does anything: the desk's first sweep announces it
+        await wait_for(lambda: len(cards(api)) == 1, what="the case card", timeout=15)
+    finally:
+        if bot.process is not None:
+            code, stderr = await bot.stop()
+            assert code == 0, stderr
+    assert len(api.topics[STAFF_CHAT]) == 1
+
+
 ADMIN = 900_001
 SUBSCRIBERS = 120
 
