@@ -65,9 +65,20 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print("error: BOT_TOKEN is not set (get one from @BotFather); "
               "or try `python -m bot console`, which needs none", file=sys.stderr)
         return 2
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.runner import serve
 
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except InvalidToken:  # PTB's message quotes the token: never print it
+        print("error: Telegram rejected BOT_TOKEN (check it, and BOT_API_BASE_URL if set)",
+              file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"error: cannot reach the Bot API ({type(exc).__name__}); "
+              "check the network and BOT_API_BASE_URL", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -172,6 +172,9 @@ async def erase_cases(conn, case_ids: list[int], now: str) -> None:
         await followups.cancel_pending(conn, case_id, None, "personal details erased")
     await conn.execute(f"UPDATE followups SET text = '[erased]' WHERE kind = 'staff'"
                        f" AND case_id IN ({marks})", case_ids)
+    # The link to the person goes too: an old follow-up button of theirs answers nothing.
+    await conn.execute(f"UPDATE followups SET person_id = ?, message_id = NULL"
+                       f" WHERE case_id IN ({marks})", (NOBODY, *case_ids))
 
 
 async def thread_messages(db: Database, case_id: int) -> list[int]:

@@ -1,6 +1,7 @@
 """The command line as an operator uses it: run, console, help, bad configuration."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -113,3 +114,21 @@ def test_console_completes_a_short_grievance(tmp_path):
     with sqlite3.connect(tmp_path / "hotline.sqlite3") as db:
         row = db.execute("SELECT kind, category, place, anonymous FROM cases").fetchone()
     assert row == ("G", "other", "Battambang", 1)
+
+
+async def test_a_rejected_token_is_one_line_that_does_not_show_the_token(tmp_path, fake_api):
+    from bot.offline import Fault
+
+    fake_api.api.faults.append(Fault("getMe", error_code=401, description="Unauthorized"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path,
+        env=cli_env(tmp_path, BOT_TOKEN="123456:SECRET-TOKEN",
+                    BOT_API_BASE_URL=fake_api.base_url),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    text = stderr.decode()
+    assert process.returncode == 2
+    assert "SECRET-TOKEN" not in text and "Traceback" not in text
+    assert text.strip().splitlines()[-1] == (
+        "error: Telegram rejected BOT_TOKEN (check it, and BOT_API_BASE_URL if set)")

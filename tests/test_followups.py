@@ -346,3 +346,29 @@ async def test_deleting_ones_data_cancels_pending_follow_ups_and_erases_staff_wo
                                      " AND kind = 'staff'", (case.id,))
         assert [(r["state"], r["text"]) for r in rows] == [("cancelled", "[erased]")]
         assert await followups.of_case(bot.db, case.id) == []
+
+
+async def test_after_deleting_ones_data_an_old_follow_up_button_changes_nothing(
+        settings, fake_api):
+    async with followup_bot(settings, fake_api) as bot:
+        ana, *_ = staff(bot)
+        person, case = await reported_case(bot, "en")
+        topic = await topic_of(bot, case.id)
+        await ana.send("/close resolved", thread_id=topic)
+        [row] = await followups.of_case(bot.db, case.id)
+        assert await sweep_at(bot, daytime_after(row.due, bot)) == 1
+        check = person.last
+        assert check.text == "📋 About your report G-0001: is the problem solved?"
+
+        ask = (await person.send("/delete"))[-1]
+        await person.press(ask.labels[0], ask)  # Yes, delete
+        await person.press("❌ No", check)
+
+        status, erased = (await bot.db.fetchone(
+            "SELECT status, erased_at FROM cases WHERE id = ?", (case.id,)))
+        assert status == "closed" and erased is not None  # not reopened
+        stored = await followups.get(bot.db, row.id)
+        assert stored.answer is None
+        linked = await bot.db.fetchval("SELECT COUNT(*) FROM followups WHERE person_id = ?",
+                                       (person.id,))
+        assert linked == 0
