@@ -194,6 +194,9 @@ async def mark_cancelled(db: Database, followup_id: int, reason: str) -> None:
     )
 
 
+QUIET_WINDOW = timedelta(hours=1)  # where the rows moved out of quiet hours are spread
+
+
 async def defer_due(db: Database, now: datetime, morning: datetime, spread: timedelta) -> int:
     """Quiet hours: move what is due now to the morning, `spread` apart, after anything
     already moved there; how many rows moved."""
@@ -205,9 +208,12 @@ async def defer_due(db: Database, now: datetime, morning: datetime, spread: time
             ids = [row[0] for row in await cur.fetchall()]
         if not ids:
             return 0
+        # Only the morning's own spread counts: a follow-up scheduled days ahead must not
+        # push what is due now back to after it.
         async with conn.execute(
             "SELECT MAX(next_attempt) FROM followups WHERE state = 'scheduled'"
-            " AND next_attempt >= ?", (to_text(morning),),
+            " AND next_attempt >= ? AND next_attempt < ?",
+            (to_text(morning), to_text(morning + QUIET_WINDOW)),
         ) as cur:
             last = (await cur.fetchone())[0]
         slot = morning if last is None else from_text(last) + spread

@@ -223,3 +223,13 @@ async def test_an_answer_counts_once_and_only_from_its_person(db):
     assert await followups.record_answer(db, row.id, 31, "no")
     assert not await followups.record_answer(db, row.id, 31, "yes")
     assert (await followups.get(db, row.id)).answer == "no"
+
+
+async def test_quiet_hours_ignore_follow_ups_scheduled_days_ahead(db):
+    await new_case(db, reporter=21, reassure=timedelta(seconds=1))  # due now, at night
+    await new_case(db, reporter=22, reassure=timedelta(days=14))    # due in two weeks
+    night = utcnow() + timedelta(minutes=1)
+    morning = night + timedelta(hours=8)
+    assert await followups.defer_due(db, night, morning, timedelta(seconds=5)) == 1
+    [moved] = await db.fetchall("SELECT next_attempt FROM followups WHERE person_id = 21")
+    assert from_text(moved["next_attempt"]) == morning
