@@ -56,7 +56,14 @@ class SQLitePersistence(BasePersistence):
             return
         conversations, self._pending_conversations = self._pending_conversations, {}
         user_data, self._pending_user_data = self._pending_user_data, {}
-        await rows.save(self.db, conversations, user_data)
+        try:
+            await rows.save(self.db, conversations, user_data)
+        except Exception:
+            # Keep the batch for the next interval (e.g. the database was locked by an
+            # import); changes made meanwhile are newer and win.
+            self._pending_conversations = {**conversations, **self._pending_conversations}
+            self._pending_user_data = {**user_data, **self._pending_user_data}
+            raise
 
     # Not persisted: chat_data, bot_data and callback_data stay in memory.
     async def get_chat_data(self) -> dict[int, dict]:

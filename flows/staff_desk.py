@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date
+from datetime import datetime
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -444,7 +444,8 @@ async def on_export(update: Update, context: HotlineContext) -> None:
     buffer = io.StringIO()
     count = await reports.export_cases(context.db, context.settings, buffer, start_day, end_day,
                                        with_details=False, staff_id=update.effective_user.id)
-    name = f"cases-{start_day or 'start'}-{end_day or date.today()}.csv"
+    today = datetime.now(context.settings.timezone).date()
+    name = f"cases-{start_day or 'start'}-{end_day or today}.csv"
     await update.effective_message.reply_document(buffer.getvalue().encode(), filename=name,
                                                   caption=_("{count} cases").format(count=count))
 

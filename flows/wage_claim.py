@@ -5,7 +5,7 @@ question is who is reporting. Months are chosen with buttons, never typed.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel import dates
@@ -176,9 +176,9 @@ def month_text(value: str | None) -> str | None:
     return dates.format_date(date(year, month, 1), "MMMM y", locale=current_language())
 
 
-def _bounds(draft: dict, key: str) -> tuple[str, str]:
+def _bounds(context: HotlineContext, draft: dict, key: str) -> tuple[str, str]:
     """The earliest and latest month ('YYYY-MM') that may be chosen for this step."""
-    today = date.today()
+    today = datetime.now(context.settings.timezone).date()  # the hotline's date, not the server's
     latest = f"{today.year:04d}-{today.month:02d}"
     earliest = f"{today.year - YEARS_BACK:04d}-01"
     if key == "last_month" and draft["f"].get("first_month"):
@@ -187,7 +187,7 @@ def _bounds(draft: dict, key: str) -> tuple[str, str]:
 
 
 async def ask_month(update: Update, context: HotlineContext, draft: dict, key: str) -> None:
-    earliest, latest = _bounds(draft, key)
+    earliest, latest = _bounds(context, draft, key)
     year = draft.get("picking_year")
     if key == "first_month":
         text = _("When did you start working there? Choose the year.")
@@ -212,7 +212,7 @@ def month_step(key: str, label: str) -> StepUI:
         """A year shows its months; a month is stored."""
         value = update.callback_query.data.split(":")[2]
         draft = form.current(context)
-        earliest, latest = _bounds(draft, key)
+        earliest, latest = _bounds(context, draft, key)
         if len(value) == 4:
             if earliest[:4] <= value <= latest[:4]:
                 draft["picking_year"] = value

@@ -72,3 +72,24 @@ async def test_persistence_round_trips_conversations_and_user_data(tmp_path):
         assert await persistence.get_user_data() == {10: {"lang": "km", "draft": {"amount": "១២៥០០"}}}
         await persistence.drop_user_data(10)
         assert await persistence.get_user_data() == {}
+
+
+async def test_a_failed_persistence_write_is_kept_for_the_next_one(tmp_path, monkeypatch):
+    import pytest
+
+    from storage import conversations as rows
+
+    real_save = rows.save
+
+    async def locked(*args):
+        raise RuntimeError("database is locked")
+
+    async with await Database.open(tmp_path / "h.sqlite3") as db:
+        persistence = SQLitePersistence(db)
+        monkeypatch.setattr(rows, "save", locked)
+        with pytest.raises(RuntimeError):
+            await persistence.update_conversation("report", (7, 7), "ask_amount")
+        monkeypatch.setattr(rows, "save", real_save)
+        await persistence.update_user_data(7, {"lang": "en"})  # the next interval
+        assert await persistence.get_conversations("report") == {(7, 7): "ask_amount"}
+        assert await persistence.get_user_data() == {7: {"lang": "en"}}
