@@ -7,6 +7,7 @@ per recipient are written in one transaction and bot/broadcaster.py sends them.
 """
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,7 @@ async def on_broadcast_started(update: Update, context: HotlineContext) -> str |
     if not is_admin(update, context):
         await start.on_not_understood(update, context)  # the same as any unknown command
         return END
-    context.user_data[DRAFT] = {"step": ASK_AUDIENCE}
+    context.user_data[DRAFT] = {"step": ASK_AUDIENCE, "id": uuid.uuid4().hex}
     return await ask(update, context, ASK_AUDIENCE)
 
 
@@ -210,6 +211,7 @@ async def on_confirmed(update: Update, context: HotlineContext) -> int:
     broadcast_id, count = await broadcasts.create(
         context.db, audience=Audience.parse(draft["audience"]), text_km=draft.get("km"),
         text_en=draft.get("en"), photo=draft.get("photo"), created_by=update.effective_user.id,
+        draft_id=draft.get("id"),
     )
     broadcast = await broadcasts.get(context.db, broadcast_id)
     figures = await broadcasts.figures(context.db, broadcast_id)

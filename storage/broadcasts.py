@@ -98,17 +98,28 @@ async def count_recipients(db: Database, audience: Audience) -> int:
 
 
 async def create(db: Database, *, audience: Audience, text_km: str | None, text_en: str | None,
-                 photo: str | None = None, created_by: int | None = None) -> tuple[int, int]:
+                 photo: str | None = None, created_by: int | None = None,
+                 draft_id: str | None = None) -> tuple[int, int]:
     """Queue a broadcast: the broadcast row and one delivery per recipient, in one
-    transaction. Returns (broadcast id, number of recipients)."""
+    transaction. Returns (broadcast id, number of recipients). A draft already queued
+    (Confirm pressed again) returns the broadcast it made; nothing is queued twice."""
     if not (text_km or text_en):
         raise ValueError("a broadcast needs a Khmer or an English text")
     condition, params = audience.where()
     async with db.transaction() as conn:
+        if draft_id is not None:
+            async with conn.execute(
+                "SELECT b.id, (SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id)"
+                " FROM broadcasts b WHERE b.draft_id = ?", (draft_id,),
+            ) as cur:
+                existing = await cur.fetchone()
+            if existing is not None:
+                return existing[0], existing[1]
         cursor = await conn.execute(
-            "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en, photo)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (created_by, now_text(), str(audience), text_km or None, text_en or None, photo),
+            "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en, photo,"
+            " draft_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (created_by, now_text(), str(audience), text_km or None, text_en or None, photo,
+             draft_id),
         )
         broadcast_id = cursor.lastrowid
         cursor = await conn.execute(

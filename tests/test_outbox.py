@@ -298,3 +298,19 @@ async def test_the_command_line_queues_a_broadcast_for_the_running_bot(settings,
         assert [len(alerts_to(api, p)) for p in in_siem_reap + elsewhere] == [1, 1, 0]
         listing = await bot.person(language_code="en", user_id=ADMIN_ID).send("/broadcasts")
         assert "#1 · " in listing[-1].text and "Sent 2 · failed 0" in listing[-1].text
+
+
+async def test_a_draft_confirmed_twice_queues_one_broadcast(tmp_path, fake_api):
+    async with await Database.open(tmp_path / "h.sqlite3") as db:
+        await add_subscribers(db, fake_api.api, 3, "km")
+        first = await broadcasts.create(db, audience=Audience.parse("all"), text_km="ប្រយ័ត្ន",
+                                        text_en=None, draft_id="draft-1")
+        # after a crash the admin is back at the preview and presses Confirm again
+        again = await broadcasts.create(db, audience=Audience.parse("all"), text_km="ប្រយ័ត្ន",
+                                        text_en=None, draft_id="draft-1")
+        assert again == first == (first[0], 3)
+        assert await db.fetchval("SELECT COUNT(*) FROM broadcasts") == 1
+        assert await db.fetchval("SELECT COUNT(*) FROM deliveries") == 3
+        other = await broadcasts.create(db, audience=Audience.parse("all"), text_km="ថ្មី",
+                                        text_en=None)  # the command line has no draft
+        assert other[0] != first[0]
