@@ -44,10 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from telegram import Bot  # noqa: E402
-from telegram.request import BaseRequest, RequestData  # noqa: E402
+from telegram.request import RequestData  # noqa: E402
 
 from bot.broadcaster import Broadcaster, Clock  # noqa: E402
-from bot.offline import BOT_USER  # noqa: E402
+from bot.offline import BOT_USER, InProcessRequest  # noqa: E402
 from storage import broadcasts  # noqa: E402
 from storage.broadcasts import Audience  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -89,7 +89,7 @@ def kind_of(chat_id: int) -> str:
     return "ok"
 
 
-class FakeTelegram(BaseRequest):
+class FakeTelegram(InProcessRequest):
     """A lean Bot API: sendMessage with a rate cap and injected faults, nothing stored
     but a delivery count per recipient (so 100,000 sends need little memory)."""
 
@@ -105,16 +105,6 @@ class FakeTelegram(BaseRequest):
         self.last_answer_at = 0.0
         self.paid_flags = 0
         self.message_id = 0
-
-    @property
-    def read_timeout(self) -> float:
-        return 5.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=None, write_timeout=None, connect_timeout=None,

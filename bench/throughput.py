@@ -33,33 +33,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter, Application, MessageHandler, filters  # noqa: E402
-from telegram.request import BaseRequest, RequestData  # noqa: E402
+from telegram.request import RequestData  # noqa: E402
 
 from bench.recruiter_lookup import generate  # noqa: E402
 from bot.app import build_application  # noqa: E402
-from bot.offline import BOT_USER  # noqa: E402
+from bot.offline import BOT_USER, InProcessRequest  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage import recruiters as registry_store  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 
-class BenchRequest(BaseRequest):
+class BenchRequest(InProcessRequest):
     """Answers like the Bot API and keeps only each chat's latest buttons (for pressing)."""
 
     def __init__(self) -> None:
         self.calls = 0
         self.buttons: dict[int, dict] = {}  # chat id -> the last message that had buttons
         self._message_id = 0
-
-    @property
-    def read_timeout(self) -> float:
-        return 5.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
 
     async def do_request(self, url, method, request_data: RequestData | None = None, **_):
         self.calls += 1

@@ -441,11 +441,8 @@ def _user(user: dict) -> dict:
         "is_bot": user.get("is_bot", False)}
 
 
-class OfflineRequest(BaseRequest):
-    """PTB request layer that talks to an OfflineBotAPI in process (no network)."""
-
-    def __init__(self, api: OfflineBotAPI) -> None:
-        self.api = api
+class InProcessRequest(BaseRequest):
+    """A PTB request layer with nothing to open or close; subclasses answer do_request."""
 
     @property
     def read_timeout(self) -> float:
@@ -456,6 +453,13 @@ class OfflineRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         pass
+
+
+class OfflineRequest(InProcessRequest):
+    """PTB request layer that talks to an OfflineBotAPI in process (no network)."""
+
+    def __init__(self, api: OfflineBotAPI) -> None:
+        self.api = api
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=None, write_timeout=None, connect_timeout=None,

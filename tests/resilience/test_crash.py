@@ -79,26 +79,33 @@ async def test_a_wage_claim_killed_half_way_continues_after_the_restart(tmp_path
     assert len(bot.api.topics[STAFF_CHAT]) == 1
 
 
+async def kill_after_confirm_before_staff(bot: ProcessBot, fake_api):
+    """A wage claim confirmed, then SIGKILL: the case stored and the person told, but
+    nothing yet in the staff group (Telegram does not answer the topic request).
+    Returns (person, summary, confirm data)."""
+    api = fake_api.api
+    person = await onboarded(bot, "en")
+    await walk(person, WAGE_CLAIM[:-1])
+    await wait_for(lambda: persisted(bot, person) == ("summary", "summary"),
+                   what="the summary to be written")
+    summary = person.latest_with_buttons()
+    confirm = next(d for _, d in summary.buttons if d.startswith("rp:confirm:"))
+    api.faults.append(Fault("createForumTopic", hang=True))
+    fake_api.queue(api.user_presses(person.user, api.messages[(person.id,
+                                    summary.raw["message_id"])], confirm))
+    await wait_for(lambda: "W-0001" in person.last.text and not api.faults,
+                   what="the reference and the topic request")
+    await bot.kill()
+    return person, summary, confirm
+
+
 async def test_a_bot_killed_just_after_confirm_keeps_one_case_that_reaches_staff_once(
         tmp_path, fake_api, settings):
     api = fake_api.api
     api.add_group(STAFF_CHAT, "Hotline staff", is_forum=True, members={ANA: "member"})
     bot = await ProcessBot(tmp_path, fake_api, **STAFF_ENV).start()
     try:
-        person = await onboarded(bot, "en")
-        await walk(person, WAGE_CLAIM[:-1])
-        await wait_for(lambda: persisted(bot, person) == ("summary", "summary"),
-                       what="the summary to be written")
-        summary = person.latest_with_buttons()
-        confirm = next(d for _, d in summary.buttons if d.startswith("rp:confirm:"))
-        # Telegram does not answer the topic for the new case: killed with the case stored
-        # and the person told, but nothing yet in the staff group.
-        api.faults.append(Fault("createForumTopic", hang=True))
-        fake_api.queue(api.user_presses(person.user, api.messages[(person.id,
-                                        summary.raw["message_id"])], confirm))
-        await wait_for(lambda: "W-0001" in person.last.text and not api.faults,
-                       what="the reference and the topic request")
-        await bot.kill()
+        person, summary, confirm = await kill_after_confirm_before_staff(bot, fake_api)
         assert [c[0] for c in cases_of(bot, person)] == [1] and cards(api) == []
 
         await bot.start()
@@ -132,16 +139,7 @@ async def test_a_case_stored_but_not_announced_before_a_crash_reaches_staff_on_r
     api.add_group(STAFF_CHAT, "Hotline staff", is_forum=True, members={ANA: "member"})
     bot = await ProcessBot(tmp_path, fake_api, **STAFF_ENV).start()
     try:
-        person = await onboarded(bot, "en")
-        await walk(person, WAGE_CLAIM[:-1])
-        summary = person.latest_with_buttons()
-        confirm = next(d for _, d in summary.buttons if d.startswith("rp:confirm:"))
-        api.faults.append(Fault("createForumTopic", hang=True))
-        fake_api.queue(api.user_presses(person.user, api.messages[(person.id,
-                                        summary.raw["message_id"])], confirm))
-        await wait_for(lambda: "W-0001" in person.last.text and not api.faults,
-                       what="the reference and the topic request")
-        await bot.kill()
+        await kill_after_confirm_before_staff(bot, fake_api)
         assert cards(api) == []
 
         await bot.start()  # nobody does anything: the desk's first sweep announces it
