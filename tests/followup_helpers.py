@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 from bot import followups as sender
 from bot.followup_time import CLOCK
 from flows import desk_thread
-from storage import cases, users
+from storage import cases, followups, users
 from storage.cases import NewCase
-from tests.desk_helpers import context_of, desk_bot
+from tests.desk_helpers import context_of, desk_bot, staff
 from tests.harness import BotHarness, Person
 
 
@@ -69,3 +69,17 @@ async def rows(bot: BotHarness, case_id: int) -> list[dict]:
 
 def texts(person: Person, needle: str) -> list[str]:
     return [reply.text for reply in person.chat if needle in reply.text]
+
+
+async def closed_and_checked(bot: BotHarness, language: str, outcome: str = "resolved"):
+    """A case closed by staff whose after-close check has gone out to the person.
+
+    Returns (staff member, person, case, thread id, the follow-up row).
+    """
+    ana, *_ = staff(bot)
+    person, case = await reported_case(bot, language)
+    topic = await topic_of(bot, case.id)
+    await ana.send(f"/close {outcome}", thread_id=topic)
+    [row] = await followups.of_case(bot.db, case.id)
+    assert await sweep_at(bot, daytime_after(row.due, bot)) == 1
+    return ana, person, case, topic, row
