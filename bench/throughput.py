@@ -199,7 +199,7 @@ async def hotline_mix(people: int, sessions: int, rng: random.Random) -> tuple[f
         def count_statement(_sql: str) -> None:
             statements[0] += 1
 
-        await db.conn.set_trace_callback(count_statement)
+        await db.trace(count_statement)
         timings: list[float] = []
         names = ["Golden Lotus", "ក្រុមហ៊ុន ឈូកមាស", "Shadow Crossing", "Mekong Bridgee"]
         update_id = 0

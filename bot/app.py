@@ -19,7 +19,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import broadcaster, followups
 from bot import context as services
-from bot import desk_setup, retention
+from bot import desk_setup, inbox, retention
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -28,6 +28,7 @@ from bot.i18n import LANGUAGES, _, use_language
 from bot.people import load_person
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
+from bot.processor import PerPersonProcessor
 from bot.settings import Settings
 from flows import FLOWS, start
 from storage.db import Database
@@ -51,15 +52,23 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
     directory: Directory | None = None,
     persistence_interval: float | None = None,
+    sequential: bool = False,
 ) -> HotlineApplication:
-    """The hotline bot, ready for `async with app:`; `request` replaces Telegram (offline)."""
+    """The hotline bot, ready for `async with app:`; `request` replaces Telegram (offline).
+
+    Updates arrive through the durable inbox (bot/polling.py feeds it) and run through the
+    per-person processor; `sequential` restores the old one-at-a-time processing, for the
+    benchmark's comparison only."""
+    updates_inbox = inbox.Inbox(db)
     builder = (
         Application.builder()
         .token(settings.bot_token or OFFLINE_TOKEN)
         .context_types(ContextTypes(context=HotlineContext))
         .defaults(Defaults(tzinfo=settings.timezone))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(False)  # ConversationHandler needs updates one by one
+        .concurrent_updates(False if sequential
+                            else PerPersonProcessor(on_done=updates_inbox.done))
+        .updater(None)  # bot/polling.py polls: it confirms updates only once stored
     )
     builder.persistence(SQLitePersistence(db, persistence_interval or PERSISTENCE_INTERVAL))
     if settings.api_base_url:
@@ -77,6 +86,7 @@ def build_application(
         services.DIRECTORY: directory,
         services.CONTENT: load_content(directory),
         services.MENU: menu,
+        services.INBOX: updates_inbox,
     })
     app.add_handler(TypeHandler(Update, load_person), group=-1)
     for flow in FLOWS:
@@ -86,6 +96,7 @@ def build_application(
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     followups.install(app, settings)  # the repeating sweep that sends due follow-ups
     retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
+    inbox.install(app)  # forgets handled updates after a day
     return app
 
 

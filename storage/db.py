@@ -1,7 +1,15 @@
-"""One aiosqlite connection for the whole process, with migrations.
+"""The process's SQLite database: one connection that writes, one that reads, and migrations.
 
-All writes share one connection, so a transaction must not interleave with
-another coroutine's writes: `transaction()` and `execute_write()` take one lock.
+Handlers and jobs run concurrently, so every write goes through one lock held
+from BEGIN to COMMIT (`transaction()`, `execute_write()`), and reads use a second
+connection that only ever sees committed rows (WAL): a reader never sees a row
+that a concurrent transaction later rolls back. An in-memory database has a single
+connection, so its reads take the write lock instead.
+
+Commits use synchronous=NORMAL (safe against a crash of the process). Commits that
+precede a promise to a person ("received") or an acknowledgement to Telegram pass
+`durable=True`: synchronous=FULL, so they also survive a power cut, and with them
+every commit before.
 """
 from __future__ import annotations
 
@@ -22,9 +30,11 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 class Database:
     """A connected database. Create with `await Database.open(path)`."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str,
+                 reader: aiosqlite.Connection | None = None) -> None:
         self.conn = conn
         self.path = path
+        self._reader = reader
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -32,17 +42,19 @@ class Database:
         path = str(path)
         if path != ":memory:":
             _create_private_file(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
+        conn = await _connect(path)
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn, path)
         await db.migrate()
+        if path != ":memory:":
+            db._reader = await _connect(path)
+            await db._reader.execute("PRAGMA query_only=ON")
         return db
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
         await self.conn.close()
 
     async def __aenter__(self) -> "Database":
@@ -53,16 +65,27 @@ class Database:
 
     # -- reading -------------------------------------------------------------
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self._read(sql, params, one=True)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return await self._read(sql, params, one=False)
+
+    async def _read(self, sql: str, params: Iterable[Any], *, one: bool) -> list[aiosqlite.Row]:
+        if self._reader is None:  # in memory: one connection, so wait for open transactions
+            async with self._write_lock:
+                return await _rows(self.conn, sql, params, one)
+        return await _rows(self._reader, sql, params, one)
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def trace(self, callback: Any) -> None:
+        """Call `callback(sql)` for every statement on either connection (benchmarks)."""
+        for conn in (self.conn, self._reader):
+            if conn is not None:
+                await conn.set_trace_callback(callback)
 
     # -- writing -------------------------------------------------------------
     async def execute_write(self, sql: str, params: Iterable[Any] = ()) -> int:
@@ -72,16 +95,28 @@ class Database:
                 return cur.lastrowid or 0
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the write lock, rolled back on any exception
+        (a cancellation included). Never await Telegram inside: everyone's writes wait."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            if durable:
+                await self.conn.execute("PRAGMA synchronous=FULL")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
+                await self.conn.execute("COMMIT")
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                # Shielded: a cancelled task must not leave the connection mid-transaction.
+                await asyncio.shield(self._rollback())
                 raise
-            await self.conn.execute("COMMIT")
+            finally:
+                if durable:
+                    await asyncio.shield(self.conn.execute("PRAGMA synchronous=NORMAL"))
+
+    async def _rollback(self) -> None:
+        # The statement that was cancelled still ran; ROLLBACK after it, if anything is open.
+        with contextlib.suppress(aiosqlite.OperationalError):
+            await self.conn.execute("ROLLBACK")
 
     # -- migrations ----------------------------------------------------------
     async def migrate(self) -> list[str]:
@@ -106,6 +141,23 @@ class Database:
             )
             applied.append(path.name)
         return applied
+
+
+async def _connect(path: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+async def _rows(conn: aiosqlite.Connection, sql: str, params: Iterable[Any],
+                one: bool) -> list[aiosqlite.Row]:
+    async with conn.execute(sql, tuple(params)) as cur:
+        if one:
+            row = await cur.fetchone()
+            return [] if row is None else [row]
+        return list(await cur.fetchall())
 
 
 def migration_files() -> list[tuple[int, Path]]:

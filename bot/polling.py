@@ -1,0 +1,56 @@
+"""Long polling through the durable inbox.
+
+PTB's Updater confirms updates to Telegram (the next getUpdates offset) before they are
+handled; this loop moves the offset only after the batch is a row in the inbox. The
+offset lives in memory only: Telegram may restart its numbering after a quiet week, and
+redelivered updates are recognised by the inbox anyway.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.broadcaster import retry_after_seconds
+from bot.context import HotlineApplication
+from bot.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10  # seconds Telegram holds an empty getUpdates open
+MAX_BACKOFF = 30.0
+
+
+async def poll(app: HotlineApplication, inbox: Inbox) -> None:
+    """Fetch, store, queue, confirm; forever (cancel the task to stop)."""
+    offset: int | None = None
+    backoff = 1.0
+    while True:
+        try:
+            updates = await app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
+                                                allowed_updates=Update.ALL_TYPES)
+        except TimedOut:
+            continue
+        except RetryAfter as exc:
+            await asyncio.sleep(retry_after_seconds(exc))
+            continue
+        except InvalidToken:
+            raise
+        except (Conflict, NetworkError, TelegramError) as exc:
+            log.warning("polling Telegram failed (%s); again in %.0f s", type(exc).__name__,
+                        backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        backoff = 1.0
+        if not updates:
+            continue
+        try:
+            await inbox.receive(app, updates)
+        except Exception:  # not stored: not confirmed either, so Telegram sends them again
+            log.exception("could not store %d update(s); fetching them again", len(updates))
+            await asyncio.sleep(1)
+            continue
+        offset = updates[-1].update_id + 1
