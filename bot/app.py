@@ -87,6 +87,7 @@ def build_application(
         services.CONTENT: load_content(directory),
         services.MENU: menu,
         services.INBOX: updates_inbox,
+        services.BACKGROUND: set(),
     })
     app.add_handler(TypeHandler(Update, load_person), group=-1)
     for flow in FLOWS:

@@ -194,3 +194,25 @@ async def test_a_broadcast_killed_half_way_resumes_without_sending_a_recorded_se
     assert all(count >= 1 for count in counts.values())  # and nobody is left out
     assert {user for user, count in counts.items() if count > 1} <= in_flight
     assert bot.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(SUBSCRIBERS,)]
+
+
+async def test_a_backlog_killed_before_it_was_handled_is_handled_once_after_the_restart(
+        tmp_path, fake_api):
+    bot = await ProcessBot(tmp_path, fake_api).start()
+    people = [bot.person("en") for _ in range(20)]
+    # Every answer hangs: the bot has fetched the updates (Telegram forgot them at the next
+    # getUpdates) but finishes none of them before it is killed.
+    fake_api.api.faults.append(Fault("sendMessage", hang=True, times=10_000))
+    updates = [bot.api.user_sends(p.user, "/help") for p in people]
+    for update in updates:
+        fake_api.queue(update)
+    await fake_api.wait_fetched(updates[-1]["update_id"])
+    await bot.kill()
+    fake_api.api.faults.clear()
+    fake_api.api.updates.extend(dict(u) for u in updates)  # Telegram sends them once more
+    await bot.start()
+    await wait_for(lambda: all(bot.handled(u["update_id"]) for u in updates),
+                   what="the backlog to be handled")
+    await bot.deliver(None)  # a probe after everything: any second answer would be out
+    assert [len(bot.api.sent_to(p.id)) for p in people] == [1] * len(people)
+    await bot.stop()
