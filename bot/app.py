@@ -7,7 +7,6 @@ import warnings
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseRateLimiter,
     ContextTypes,
@@ -28,7 +27,8 @@ from bot.i18n import LANGUAGES, _, use_language
 from bot.people import load_person
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
-from bot.processor import PerPersonProcessor
+from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
+from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
 from flows import FLOWS, start
 from storage.db import Database
@@ -41,7 +41,6 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 # PTB needs a token even when no Telegram is involved (console, benchmarks).
 OFFLINE_TOKEN = "0:offline"
-RATE_LIMIT_RETRIES = 3
 
 
 def build_application(
@@ -57,17 +56,17 @@ def build_application(
     """The hotline bot, ready for `async with app:`; `request` replaces Telegram (offline).
 
     Updates arrive through the durable inbox (bot/polling.py feeds it) and run through the
-    per-person processor; `sequential` restores the old one-at-a-time processing, for the
-    benchmark's comparison only."""
+    per-person processor; `sequential` lets only one update run at a time, as before the
+    processor, for the benchmark's comparison only."""
     updates_inbox = inbox.Inbox(db)
     builder = (
         Application.builder()
         .token(settings.bot_token or OFFLINE_TOKEN)
         .context_types(ContextTypes(context=HotlineContext))
         .defaults(Defaults(tzinfo=settings.timezone))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(False if sequential
-                            else PerPersonProcessor(on_done=updates_inbox.done))
+        .rate_limiter(rate_limiter or TelegramBudget())
+        .concurrent_updates(PerPersonProcessor(max_in_flight=1 if sequential else MAX_IN_FLIGHT,
+                                               on_done=updates_inbox.done))
         .updater(None)  # bot/polling.py polls: it confirms updates only once stored
     )
     builder.persistence(SQLitePersistence(db, persistence_interval or PERSISTENCE_INTERVAL))

@@ -13,7 +13,7 @@ import logging
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.broadcaster import retry_after_seconds
+from bot.ratelimit import retry_after_seconds
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
 

@@ -13,10 +13,9 @@ import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from telegram.ext import AIORateLimiter
-
 from bot import background
 from bot.app import build_application
+from bot.ratelimit import TelegramBudget
 from bot.context import HotlineApplication
 from bot.runner import running
 from bot.settings import Settings
@@ -26,10 +25,9 @@ from tests.fake_api import FakeBotAPI
 _user_ids = itertools.count(200_001)
 
 
-def fast_rate_limiter() -> AIORateLimiter:
+def fast_rate_limiter() -> TelegramBudget:
     """The real limiter with Telegram's numbers raised, so tests do not crawl."""
-    return AIORateLimiter(overall_max_rate=10_000, group_max_rate=10_000,
-                          group_time_period=1, max_retries=3)
+    return TelegramBudget(overall_per_second=10_000, group_per_minute=600_000, chat_burst=10_000)
 
 
 @dataclass

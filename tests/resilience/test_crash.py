@@ -214,5 +214,9 @@ async def test_a_backlog_killed_before_it_was_handled_is_handled_once_after_the_
     await wait_for(lambda: all(bot.handled(u["update_id"]) for u in updates),
                    what="the backlog to be handled")
     await bot.deliver(None)  # a probe after everything: any second answer would be out
-    assert [len(bot.api.sent_to(p.id)) for p in people] == [1] * len(people)
+    # Exactly one answer to /help each. (On a loaded machine an answer may be slower than
+    # the client's timeout; the bot then also says something went wrong: not a second /help.)
+    answers = {p.id: [m.get("text", "")[:40] for m in bot.api.sent_to(p.id)] for p in people}
+    helps = [sum("This bot can help you with:" in a for a in texts) for texts in answers.values()]
+    assert helps == [1] * len(people), answers
     await bot.stop()
