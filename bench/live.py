@@ -62,10 +62,10 @@ class Feeder:
     def __init__(self, app: HotlineApplication, rtt: float) -> None:
         self.app, self.rtt = app, rtt
         self.inbox: Inbox = app.bot_data[services.INBOX]
-        self.pending: list[Update] = []
+        self.pending: list[dict] = []
         self.wake = asyncio.Event()
 
-    def submit(self, update: Update) -> None:
+    def submit(self, update: dict) -> None:
         self.pending.append(update)
         self.wake.set()
 
@@ -275,7 +275,7 @@ async def echo_floor_live(*, rtt: float, people: int, seconds: float,
             sent = loop.time()
             done = pending[update_id] = loop.create_future()
             await asyncio.sleep(rtt / 2)  # through getUpdates
-            await app.update_queue.put(walker.text(update_id, "hello"))
+            await app.update_queue.put(Update.de_json(walker.text(update_id, "hello"), app.bot))
             answered = await done
             if measuring:
                 figures.latencies.append(answered - sent)

@@ -18,7 +18,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-from telegram import Update
 from telegram.request import RequestData
 
 from bot.offline import BOT_USER, InProcessRequest
@@ -52,7 +51,7 @@ class BenchRequest(InProcessRequest):
 
 
 class SimulatedPerson:
-    """Builds the updates one person sends, pressing buttons by their label."""
+    """Builds the updates one person sends (as Telegram's JSON), pressing buttons by label."""
 
     def __init__(self, user_id: int, request: BenchRequest, bot) -> None:
         self.user = {"id": user_id, "is_bot": False, "first_name": "P", "language_code": "en"}
@@ -60,7 +59,7 @@ class SimulatedPerson:
         self.request, self.bot = request, bot
         self.message_id = 0
 
-    def text(self, update_id: int, text: str | None = None, **content) -> Update:
+    def text(self, update_id: int, text: str | None = None, **content) -> dict:
         self.message_id += 1
         message = {"message_id": self.message_id, "date": int(time.time()), "chat": self.chat,
                    "from": self.user, **content}
@@ -69,9 +68,9 @@ class SimulatedPerson:
             if text.startswith("/"):
                 message["entities"] = [{"type": "bot_command", "offset": 0,
                                         "length": len(text.split()[0])}]
-        return Update.de_json({"update_id": update_id, "message": message}, self.bot)
+        return {"update_id": update_id, "message": message}
 
-    def press(self, update_id: int, label: str | None = None, data: str | None = None) -> Update:
+    def press(self, update_id: int, label: str | None = None, data: str | None = None) -> dict:
         message = self.request.buttons[self.chat["id"]]
         if data is None:
             rows = message["reply_markup"]["inline_keyboard"]
@@ -82,7 +81,7 @@ class SimulatedPerson:
             data = found[0]
         query = {"id": str(update_id), "from": self.user, "chat_instance": "1",
                  "message": message, "data": data}
-        return Update.de_json({"update_id": update_id, "callback_query": query}, self.bot)
+        return {"update_id": update_id, "callback_query": query}
 
 
 # One session: what a returnee does in one visit. ("text", x) types, ("press", label)
@@ -205,7 +204,8 @@ class SimulatedTelegram(BenchRequest):
         params = request_data.parameters if request_data else {}
         if endpoint == "getChat":
             body = {"ok": True, "result": {"id": int(params["chat_id"]), "type": "supergroup",
-                                           "title": "Staff"}}
+                                           "title": "Staff", "accent_color_id": 0,
+                                           "max_reaction_count": 11}}
             return 200, json.dumps(body).encode()
         if endpoint == "getChatMember":
             user = {"id": int(params["user_id"]), "is_bot": True, "first_name": "Bench"}

@@ -27,6 +27,7 @@ from bot.i18n import LANGUAGES, _, use_language
 from bot.people import load_person
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
+from bot.polling import UpdatesRequest
 from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
@@ -73,8 +74,11 @@ def build_application(
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")
         builder.base_url(base).base_file_url(_file_url(base))
+    updates_request = UpdatesRequest()
     if request is not None:
         builder.request(request).get_updates_request(request)
+    else:
+        builder.get_updates_request(updates_request)
     app = builder.build()
 
     directory = directory or load_directory()
@@ -86,6 +90,7 @@ def build_application(
         services.CONTENT: load_content(directory),
         services.MENU: menu,
         services.INBOX: updates_inbox,
+        services.UPDATES_REQUEST: updates_request,
         services.BACKGROUND: set(),
     })
     app.add_handler(TypeHandler(Update, load_person), group=-1)

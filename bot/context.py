@@ -19,6 +19,7 @@ SETTINGS, DATABASE, DIRECTORY, MENU = "settings", "db", "directory", "menu"
 CONTENT = "content"  # programmes and documents from data/services.csv
 BACKGROUND = "background"  # the set of tasks bot.background started
 INBOX = "inbox"  # bot.inbox.Inbox: where updates are stored before they are handled
+UPDATES_REQUEST = "updates_request"  # bot.polling.UpdatesRequest: the getUpdates connection
 
 
 class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):

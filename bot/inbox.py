@@ -37,11 +37,15 @@ class Inbox:
         self._flushed: asyncio.Future[None] | None = None
         self.last_received: float | None = None  # loop time of the latest new update
 
-    async def receive(self, app: HotlineApplication, updates: Sequence[Update]) -> int:
-        """Store the updates, then queue the new ones; returns how many were new."""
-        fresh = await rows.accept(self.db, [(u.update_id, u.to_json()) for u in updates])
-        for update in updates:
-            if update.update_id in fresh:
+    async def receive(self, app: HotlineApplication, updates: Sequence[dict],
+                      parsed: Sequence[Update] | None = None) -> int:
+        """Store the updates (JSON objects as Telegram sent them; `parsed`: the same as
+        PTB objects, if at hand), then queue the new ones; returns how many were new."""
+        fresh = await rows.accept(self.db, [(u["update_id"], json.dumps(u, ensure_ascii=False))
+                                            for u in updates])
+        for i, raw in enumerate(updates):
+            if raw["update_id"] in fresh:
+                update = parsed[i] if parsed is not None else Update.de_json(raw, app.bot)
                 await app.update_queue.put(update)
         skipped = len(updates) - len(fresh)
         if skipped:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
 
 from bot.ratelimit import retry_after_seconds
 from bot.context import HotlineApplication
@@ -23,7 +25,23 @@ POLL_TIMEOUT = 10  # seconds Telegram holds an empty getUpdates open
 MAX_BACKOFF = 30.0
 
 
-async def poll(app: HotlineApplication, inbox: Inbox) -> None:
+class UpdatesRequest(HTTPXRequest):
+    """The getUpdates connection. It keeps the latest batch as Telegram sent it, which the
+    inbox stores (serialising PTB's parsed objects back would cost more than handling a
+    message)."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)  # as PTB's own getUpdates connection
+        self.last_batch: list[dict[str, Any]] = []
+
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:
+        data = super().parse_json_payload(payload)
+        result = data.get("result")
+        self.last_batch = result if isinstance(result, list) else []
+        return data
+
+
+async def poll(app: HotlineApplication, inbox: Inbox, request: UpdatesRequest) -> None:
     """Fetch, store, queue, confirm; forever (cancel the task to stop)."""
     offset: int | None = None
     backoff = 1.0
@@ -36,7 +54,7 @@ async def poll(app: HotlineApplication, inbox: Inbox) -> None:
         except RetryAfter as exc:
             await asyncio.sleep(retry_after_seconds(exc))
             continue
-        except InvalidToken:
+        except InvalidToken:  # the token was revoked
             raise
         except (Conflict, NetworkError, TelegramError) as exc:
             log.warning("polling Telegram failed (%s); again in %.0f s", type(exc).__name__,
@@ -48,7 +66,7 @@ async def poll(app: HotlineApplication, inbox: Inbox) -> None:
         if not updates:
             continue
         try:
-            await inbox.receive(app, updates)
+            await inbox.receive(app, request.last_batch, updates)
         except Exception:  # not stored: not confirmed either, so Telegram sends them again
             log.exception("could not store %d update(s); fetching them again", len(updates))
             await asyncio.sleep(1)

@@ -181,14 +181,20 @@ class RegistryCache:
 
     def __init__(self) -> None:
         self.index: RecruiterIndex | None = None
+        # People are served in parallel: the first lookup builds the index, the others
+        # wait for it instead of each building their own.
+        self._building = asyncio.Lock()
 
     async def get(self, db: Database) -> RecruiterIndex:
         """The current index, rebuilt only when another import has happened since."""
         latest = await registry_store.latest_import(db)
         latest_id = latest.id if latest else None
-        if self.index is None or self.index.import_id != latest_id:
-            rows = await registry_store.all_recruiters(db) if latest else []
-            # Building takes a while for a big list: off the event loop, so other
-            # people's messages are still answered meanwhile.
-            self.index = await asyncio.to_thread(RecruiterIndex, rows, latest)
+        if self.index is not None and self.index.import_id == latest_id:
+            return self.index
+        async with self._building:
+            if self.index is None or self.index.import_id != latest_id:
+                rows = await registry_store.all_recruiters(db) if latest else []
+                # Building takes a while for a big list: off the event loop, so other
+                # people's messages are still answered meanwhile.
+                self.index = await asyncio.to_thread(RecruiterIndex, rows, latest)
         return self.index

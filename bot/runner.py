@@ -30,7 +30,9 @@ async def running(app: HotlineApplication, *, polling: bool,
         await app.start()
         updates_inbox: Inbox = app.bot_data[services.INBOX]
         await updates_inbox.replay(app)
-        poller = asyncio.create_task(poll(app, updates_inbox)) if polling else None
+        poller = (asyncio.create_task(poll(app, updates_inbox,
+                                           app.bot_data[services.UPDATES_REQUEST]))
+                  if polling else None)
         if poller is not None and stop is not None:
             poller.add_done_callback(lambda _task: stop.set())
         try:

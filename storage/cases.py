@@ -111,7 +111,7 @@ async def create(
         raise ValueError(f"unknown kind {new.kind!r}")
     columns = dataclasses.asdict(new)
     now = now_text()
-    async with db.transaction() as conn:
+    async with db.transaction(durable=True) as conn:  # before "received"
         async with conn.execute("SELECT id FROM cases WHERE draft_id = ?", (new.draft_id,)) as cur:
             existing = await cur.fetchone()
         if existing is None:

@@ -16,16 +16,12 @@ async def accept(db: Database, updates: Iterable[tuple[int, str]]) -> set[int]:
     if not updates:
         return set()
     now = now_text()
-    fresh = set()
-    async with db.transaction(durable=True) as conn:  # before Telegram is told
-        for update_id, payload in updates:
-            async with conn.execute(
-                "INSERT OR IGNORE INTO inbox(update_id, payload, received_at) VALUES (?, ?, ?)",
-                (update_id, payload, now),
-            ) as cur:
-                if cur.rowcount == 1:
-                    fresh.add(update_id)
-    return fresh
+    values = ", ".join("(?, ?, ?)" for _ in updates)
+    params = [value for update_id, payload in updates for value in (update_id, payload, now)]
+    rows = await db.write_returning(  # one statement: one commit, durable before the ack
+        f"INSERT OR IGNORE INTO inbox(update_id, payload, received_at) VALUES {values}"
+        " RETURNING update_id", params, durable=True)
+    return {row[0] for row in rows}
 
 
 async def take_unfinished(db: Database, max_replays: int) -> tuple[list[tuple[int, str]], int]:
@@ -50,10 +46,9 @@ async def mark_done(db: Database, update_ids: Iterable[int]) -> None:
     ids = list(update_ids)
     if not ids:
         return
-    now = now_text()
-    async with db.transaction() as conn:
-        await conn.executemany("UPDATE inbox SET done_at = ? WHERE update_id = ?",
-                               [(now, update_id) for update_id in ids])
+    marks = ", ".join("?" for _ in ids)
+    await db.execute_write(f"UPDATE inbox SET done_at = ? WHERE update_id IN ({marks})",
+                           [now_text(), *ids])
 
 
 async def prune(db: Database, done_before: datetime) -> int:
