@@ -28,7 +28,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import background
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language
 from flows import desk_thread, form, grievance, intake_steps, my_cases, start, ui, wage_claim
@@ -205,8 +204,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     context.user_data.pop(form.DRAFT, None)
     await form.close_phone_keyboard(update, context, draft, _("Thank you."))
     await ui.send(update, context, received_text(context, case), after_markup())
-    if created:  # to staff in the background (the group's limit must not hold the answer)
-        background.start(context, desk_thread.announce_quietly(context, case.id), "announce")
+    if created:  # queued for the staff group: the outbox sender posts it (or the sweep)
+        await desk_thread.announce(context, case.id)
     return form.END
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _

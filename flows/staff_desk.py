@@ -24,6 +24,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import referrals, reports
 from bot.amounts import parse_amount
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import N_, _, set_language, use_language
 from flows import desk_access, desk_card, desk_redact, desk_relay, desk_thread, start, ui
@@ -81,10 +82,13 @@ async def case_of(context: HotlineContext, message: Message) -> DeskCase | None:
 
 
 async def say(context: HotlineContext, dc: DeskCase, text: str, markup=None) -> None:
-    """Post in the case's thread (staff language is already set)."""
+    """Answer staff in the case's thread (staff language is already set); through the
+    outbox when the thread is still being made."""
     thread = await desk_thread.ensure_thread(context, dc.id)
     if thread is not None:
         await desk_thread.post(context, thread, text, markup)
+    elif markup is None:
+        await desk_thread.queue_text(context, text, dc.id)
 
 
 def who(update: Update) -> str:
@@ -218,13 +222,12 @@ async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: 
     with use_language(dc.case.reporter_language):
         partner = referrals.partner(context.directory, dc.referred_to)
         text = _(chosen[2]).format(ref=dc.reference, organisation=partner.name if partner else "-")
-    error = await desk_relay.send_to_returnee(context, dc, text)
     await desk.record_reply(context.db, dc.id, update.effective_user.id, text,
-                            f"canned:{chosen[0]}", delivered=error is None)
-    if error is not None:
-        await desk_relay.warn_not_delivered(context, dc, error)
-        return
-    await say(context, dc, _("✓ Sent to the returnee by {name}:").format(name=who(update))
+                            f"canned:{chosen[0]}", delivered=False,
+                            relay=desk_relay.to_returnee(dc, text))
+    sender.wake(context)
+    await say(context, dc, _("⏳ On its way to the returnee, from {name} (a warning follows "
+                             "here if it cannot be delivered):").format(name=who(update))
               + f"\n\n{text}")
 
 
@@ -472,10 +475,13 @@ async def on_staff_message(update: Update, context: HotlineContext) -> None:
         await message.reply_text(not_sent_reason(dc))
         return
     await desk.link(context.db, dc.id, message.chat_id, message.message_id)
-    delivered = await desk_relay.to_returnee(context, dc, message)
     kind = desk_relay.kind_of(message)
+    relay = desk_relay.to_returnee(dc, desk_relay.header_for_returnee(dc), copy_of=message,
+                                   mark=message)
     await desk.record_reply(context.db, dc.id, update.effective_user.id,
-                            message.text or message.caption or f"[{kind}]", kind, delivered)
+                            message.text or message.caption or f"[{kind}]", kind,
+                            delivered=False, relay=relay)
+    sender.wake(context)  # 👌 on the staff message once delivered
 
 
 async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,

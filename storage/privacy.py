@@ -175,6 +175,11 @@ async def erase_cases(conn, case_ids: list[int], now: str) -> None:
     # The link to the person goes too: an old follow-up button of theirs answers nothing.
     await conn.execute(f"UPDATE followups SET person_id = ?, message_id = NULL"
                        f" WHERE case_id IN ({marks})", (NOBODY, *case_ids))
+    # Outbox rows hold what people wrote: queued ones are not sent, sent ones forget it.
+    await conn.execute(f"DELETE FROM outbox WHERE status = 'queued' AND case_id IN ({marks})",
+                       case_ids)
+    await conn.execute(f"UPDATE outbox SET payload = '{{}}' WHERE case_id IN ({marks})",
+                       case_ids)
 
 
 async def thread_messages(db: Database, case_id: int) -> list[int]:

@@ -423,3 +423,4 @@ async def desk_thread_sweep(bot) -> None:
     from flows import desk_thread
 
     await desk_thread.sweep(context_of(bot))
+    await bot.settle()

@@ -113,8 +113,12 @@ async def test_waiting_case_takes_the_returnee_plain_messages(settings, fake_api
         await ana.press("⏳ Waiting", card)
         assert "Hotline staff are waiting for your answer about W-0001." in person.last.text
         replies = await person.send("My employer is Golden Seafood in Chonburi.")
-        assert "Sent to hotline staff with your report W-0001." in replies[-1].text
+        # The truth: saved and on its way; 👌 on their message once it is in the thread.
+        assert "Saved with your report W-0001. It will reach hotline staff" in replies[-1].text
         assert "Golden Seafood in Chonburi" in ana.in_thread(thread)[-1].text
+        sent = bot.api.messages and max(m for (chat, m) in bot.api.messages if chat == person.id)
+        assert bot.api.reactions.get((person.id, sent - 1)) or any(
+            key[0] == person.id for key in bot.api.reactions), "👌 on the returnee's message"
         await person.send(photo=True)
         assert "photo" in ana.in_thread(thread)[-1].raw
 
@@ -151,9 +155,12 @@ async def test_blocked_returnee_gives_a_warning_in_the_thread(settings, fake_api
         assert "⚠️ Not delivered: the returnee has blocked the bot" in replies[-1].text
         assert ana.reactions() == []
         case = await desk.by_reference(bot.db, "W-0001")
-        assert case.case.first_response_at is None
+        assert case.case.first_response_at is None, "a reply that never arrived is no response"
         [entry] = await desk.audit_entries(bot.db, case.id)
-        assert (entry["action"], entry["detail"]) == ("reply", "kind=text failed")
+        assert (entry["action"], entry["detail"]) == ("reply", "kind=text queued")
+        [(status, reason)] = await bot.db.fetchall(
+            "SELECT status, reason FROM outbox WHERE kind = 'to_returnee'")
+        assert status == "failed" and reason.startswith("Forbidden")
 
 
 async def test_cases_case_and_mine(settings, fake_api):
@@ -186,4 +193,4 @@ async def test_staff_voice_notes_and_documents_reach_the_returnee(settings, fake
         assert ana.reactions() == [{"type": "emoji", "emoji": "👌"}]
         case = await desk.by_reference(bot.db, "W-0001")
         details = [e["detail"] for e in await desk.audit_entries(bot.db, case.id)]
-        assert details == ["kind=voice delivered", "kind=document delivered"]
+        assert details == ["kind=voice queued", "kind=document queued"]
