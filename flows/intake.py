@@ -30,7 +30,8 @@ from telegram.ext import (
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language
-from flows import desk_thread, form, grievance, intake_steps, my_cases, start, ui, wage_claim
+from flows import (desk_thread, form, grievance, intake_steps, my_cases, screening, start, ui,
+                   wage_claim)
 from flows.registry import Command, Flow, MenuEntry
 from storage import cases, reporters, users
 from storage.cases import Evidence, NewCase
@@ -217,7 +218,7 @@ def _answered(draft: dict, key: str) -> bool:
     """Whether a step has an answer (optional steps count once asked)."""
     fields = draft["f"]
     if key == "screener":
-        return len(fields.get("screener") or {}) == len(grievance.SCREENER)
+        return screening.answered(draft)
     if key == "description":
         return bool(fields.get("description") or fields.get("description_voice"))
     if key in OPTIONAL_STEPS:
@@ -229,12 +230,13 @@ def to_new_case(draft: dict, reporter_id: int, language: str, gender: str | None
     """The confirmed draft as a row of the cases table."""
     f = draft["f"]
     is_wage = draft["kind"] == wage_claim.KIND
+    found = screening.assess(draft)
     return NewCase(
         kind=draft["kind"], draft_id=draft["id"], reporter_id=reporter_id,
         reporter_language=language, reporter_gender=gender,
         category="wages" if is_wage else f["category"],
         reported_by=f.get("reported_by") or "self", group_size=f.get("group_size"),
-        urgent=grievance.is_urgent(f),
+        urgent=found.urgent, urgent_reasons=",".join(found.reasons()) if found.urgent else None,
         screener=json.dumps(f["screener"]) if f.get("screener") else None,
         country="TH" if is_wage else f.get("country"), province=f.get("province"),
         place=f.get("place"), employer=f.get("employer"), workplace=f.get("workplace"),
@@ -266,7 +268,7 @@ def received_text(context: HotlineContext, case) -> str:
         _("You can see it and add to it any time under My cases (/mycases)."),
     ]
     if case.urgent:
-        lines += ["", grievance.emergency_text(context)]
+        lines += ["", screening.emergency_text(context)]
     return "\n".join(lines)
 
 

@@ -216,7 +216,7 @@ async def test_report_this_recruiter_opens_the_grievance_with_the_name(bot, lang
     label = {"en": "📝 Report this recruiter", "km": "📝 រាយការណ៍អំពីក្រុមហ៊ុននេះ"}[language]
     assert reply.labels[0] == label
     replies = await person.press(label, reply)
-    first_question = {"en": "Question 1 of 4:", "km": "សំណួរទី 1"}[language]
+    first_question = {"en": "Question 1 of 7:", "km": "សំណួរទី 1"}[language]
     assert first_question in replies[-1].text
     assert bot.app.user_data[person.id]["report_draft"]["f"]["recruiter_name"] == \
         "Shadow Crossing Agency"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 
 from tests.harness import BotHarness
-from tests.intake_helpers import case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
 
 
 async def test_wage_claim_in_english_end_to_end(bot):
@@ -54,6 +54,7 @@ async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     await person.press("➡️ បន្ទាប់")
     await person.send("១២,៥០០ បាត")
     await person.press("ទេ")
+    await answer_safety_questions(person)
     await person.press("✅ រួចរាល់")
     await person.press("🚫 កុំទាក់ទងខ្ញុំ")
     await person.press("🔒 ទេ រក្សាឈ្មោះខ្ញុំនៅតែក្នុងសេវាជំនួយ")
@@ -115,6 +116,7 @@ async def test_every_step_checks_its_answer(bot):
     replies = await person.press("⏭ Skip: I do not know")
     assert "recruiter, broker or agency" in replies[-1].text
     await person.press("I am not sure")
+    await answer_safety_questions(person)
     replies = await person.send("here is my proof")  # text where files are expected
     assert replies[0].text == "Please send photos, documents or voice notes here, or press Done."
     await person.send(document=True)
@@ -316,6 +318,7 @@ async def test_gender_is_asked_only_once(bot):
     await person.press("➡️ Next")
     await person.send("5000")
     await person.press("No")
+    await answer_safety_questions(person)
     await person.press("✅ Done")
     await person.press("💬 Write to me in this chat")
     replies = await person.press("🔒 No, keep my name with the hotline")
