@@ -48,8 +48,9 @@ CANNED = [  # (key, button label for staff, text for the returnee)
     ("contract", N_("Ask for the contract"),
      N_("Please send a photo of your work contract or your recruitment papers, if you "
         "have them. Press Answer, then send the photo.")),
-    ("referred", N_("We referred you to ..."),
-     N_("We have referred you to {organisation}. They will help you further.")),
+    ("referred", N_("We passed your report to ..."),
+     N_("We passed your report to {organisation}. They may contact you. If you hear nothing, "
+        "tell us here.")),
 ]
 STAFF_COMMANDS = [
     ("claim", N_("Take the case in this thread")),
@@ -126,12 +127,26 @@ async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
 
 
 async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
-    partner = referrals.partner(context.directory, key)
+    """Only organisations with a confirmed referral arrangement (agreement=yes in partners.csv)."""
+    agreed = referrals.referable(context.directory)
+    partner = next((p for p in agreed if p.key == key), None)
+    if not agreed:
+        await say(context, dc, _(
+            "No organisation has a confirmed referral arrangement with this hotline yet, so "
+            "nothing can be referred. The operator marks one with agreement=yes in "
+            "data/partners.csv. You can still give the returnee an organisation's contact in "
+            "a reply."))
+        return
     if partner is None:
-        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        other = referrals.partner(context.directory, key)
+        if other is not None:
+            await say(context, dc, _(
+                "{organisation} has no confirmed referral arrangement with this hotline "
+                "(agreement=no in data/partners.csv).").format(organisation=other.name))
+        keys = ", ".join(p.key for p in agreed)
         await say(context, dc, _("Refer {ref} to which organisation? (or /refer KEY: {keys})")
                   .format(ref=dc.reference, keys=keys),
-                  desk_card.refer_markup(dc.id, referrals.partners(context.directory)))
+                  desk_card.refer_markup(dc.id, agreed))
         return
     dc = await desk.refer(context.db, dc.id, update.effective_user.id, partner.key,
                           check_after=context.settings.followup_after_referral)

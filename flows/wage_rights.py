@@ -36,11 +36,10 @@ PAGES = (
        "• the dates you worked and how much you were not paid\n\n"
        "Take photos of your papers and send them to someone you trust, so they are not lost."),
     N_("🤝 Who can help\n\n"
-       "This hotline helps with unpaid wages through partner organisations, for example:\n"
-       "• LSCW, free legal help: {site_lscw}\n"
-       "• CENTRAL, labour rights and help for migrant workers: {site_central}\n\n"
-       "They can advise you and may act for you in Thailand. Nobody can promise that the money "
-       "will be paid, but asking early gives you the best chance."),
+       "{partners_wages}\n\n"
+       "Report your unpaid wages here (💸 I was not paid) and hotline staff will look at what "
+       "can be done. Nobody can promise that the money will be paid, but asking early gives you "
+       "the best chance."),
 )
 
 TOPIC = Topic(
