@@ -46,6 +46,7 @@ async def on_category_chosen(update: Update, context: HotlineContext) -> str:
     draft = form.current(context)
     if value == WAGES:
         wage_draft = form.new_draft("W", ask_gender=draft.get("ask_gender", False))
+        wage_draft["ask_home"] = draft.get("ask_home", False)
         context.user_data[form.DRAFT] = wage_draft
         return await form.ask(update, context, wage_draft, form.order("W")[0].key)
     was_urgent = screening.is_urgent(draft)

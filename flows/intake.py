@@ -108,15 +108,18 @@ async def on_new_chosen(update: Update, context: HotlineContext) -> int | str:
 async def start_form(update: Update, context: HotlineContext, kind: str) -> str:
     """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one."""
     ask_gender = await reporters.gender(context.db, update.effective_user.id) is None
+    ask_home = await reporters.home_province(context.db, update.effective_user.id) is None
     if kind == "R":
         name = context.user_data.pop(RECRUITER_TO_REPORT, None)
         prefill = {"category": grievance.RECRUITER}
         if isinstance(name, str) and name.strip():
             prefill["recruiter_name"] = name.strip()[: intake_steps.NAME_LIMIT]
         draft = form.new_draft(grievance.KIND, ask_gender=ask_gender, fields=prefill)
+        draft["ask_home"] = ask_home
         context.user_data[form.DRAFT] = draft
         return await form.advance(update, context, "category")
     draft = form.new_draft(kind, ask_gender=ask_gender)
+    draft["ask_home"] = ask_home
     context.user_data[form.DRAFT] = draft
     return await form.ask(update, context, draft, form.order(kind)[0].key)
 
@@ -196,6 +199,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
         return await form.ask(update, context, draft, missing[0])
     gender = draft["f"].get("gender") or await reporters.gender(context.db, person)
     new = to_new_case(draft, person, current_language(), gender)
+    home = draft["f"].get("home_province") or await reporters.home_province(context.db, person)
+    new = dataclasses.replace(new, home_province=home)
     if not new.anonymous:  # staff may know who reported: the name they see on the card
         new = dataclasses.replace(new, reporter_name=display_name(update.effective_user))
     evidence = [Evidence(*item) for item in draft["evidence"]]
@@ -210,8 +215,9 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     return form.END
 
 
-# Steps whose answer may be empty: skipped, or asked once per person (gender).
-OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender"}
+# Steps whose answer may be empty: skipped, or asked once per person (gender, home province).
+OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender",
+                  "home_province"}
 
 
 def _answered(draft: dict, key: str) -> bool:

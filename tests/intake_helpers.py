@@ -60,4 +60,5 @@ async def walk_wage_claim_en(person, *, amount: str = "12,500") -> list:
     await person.press("✅ Done")
     await person.press("💬 Write to me in this chat")
     await person.press("✅ Yes, they may share my name")
+    await person.press("Battambang")  # home province, asked once per person
     return await person.press("Woman")

@@ -24,6 +24,7 @@ async def test_grievance_in_english_end_to_end(bot):
     await person.press("👤 Staff may know my name")
     await person.press("💬 Write to me in this chat")
     await person.press("🔒 No, keep my name with the hotline")
+    await person.press("Siem Reap")
     summary = (await person.press("Man"))[-1]
     for shown in ("Something else", "Safety questions: no warning sign",
                   "The supervisor shouted at us", "1 file(s)", "In Thailand: Rayong"):
@@ -59,7 +60,8 @@ async def test_grievance_in_khmer_screener_marks_urgent_and_shows_numbers_at_onc
     await person.send("ប៉ោយប៉ែត")
     await person.press("🕶 កុំបញ្ចេញឈ្មោះខ្ញុំ")
     replies = await person.press("💬 សរសេរមកខ្ញុំក្នុងការជជែកនេះ")
-    assert "ស្ត្រី ឬបុរស" in replies[-1].text  # anonymous: the sharing question is skipped
+    assert "អ្នករស់នៅខេត្តណា" in replies[-1].text  # anonymous: the sharing question is skipped
+    await person.press("បាត់ដំបង")
     summary = (await person.press("ស្រី"))[-1]
     assert "⚠️ បន្ទាន់" in summary.text and "សារជាសំឡេង" in summary.text
     replies = await person.press("✅ បញ្ជាក់ និងផ្ញើ")
@@ -89,6 +91,7 @@ async def test_report_this_recruiter_starts_with_the_name_filled_in(bot):
     await person.press("👤 Staff may know my name")
     await person.press("🚫 Do not contact me")
     await person.press("✅ Yes, they may share my name")
+    await person.press_data("rp:home:unsaid")
     summary = (await person.press("⏭ I prefer not to say"))[-1]
     assert "Recruiter or broker: lies or fees" in summary.text
     assert "Golden Gate Manpower Co." in summary.text

@@ -16,6 +16,8 @@ async def report_quick_grievance(person, text: str = "They kept my passport.") -
     await person.press_data("rp:anon:named")
     await person.press_data("rp:contact:chat")
     await person.press_data("rp:share:no")
+    if "rp:home:unsaid" in [data for _, data in person.latest_with_buttons().buttons]:
+        await person.press_data("rp:home:unsaid")
     if "rp:gender:woman" in [data for _, data in person.latest_with_buttons().buttons]:
         await person.press_data("rp:gender:woman")
     await person.press("✅ Confirm and send" if person.user.get("language_code") == "en"

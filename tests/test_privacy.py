@@ -261,6 +261,7 @@ async def walk_anonymous_grievance(person) -> None:
     await person.press("📞 Call me on my phone")
     await person.send(PHONE)
     await person.press("🔒 No, keep my name with the hotline")
+    await person.press_data("rp:home:battambang")
     await person.press("Man")
     await person.press("✏️ Name")
     replies = await person.press("🕶 Keep me anonymous")

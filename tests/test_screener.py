@@ -96,6 +96,7 @@ async def finish_wage_claim(person) -> list:
     await person.press_data("rp:done")
     await person.press_data("rp:contact:chat")
     await person.press_data("rp:share:no")
+    await person.press_data("rp:home:battambang")
     await person.press_data("rp:gender:woman")
     return await person.press_data(
         next(d for _, d in person.latest_with_buttons().buttons if d.startswith("rp:confirm:")))
@@ -155,6 +156,7 @@ async def walk_grievance(person, category: str, warn: tuple[str, ...], descripti
     await person.press_data("rp:anon:named")
     await person.press_data("rp:contact:chat")
     await person.press_data("rp:share:no")
+    await person.press_data("rp:home:unsaid")
     await person.press_data("rp:gender:man")
     await person.press_data(
         next(d for _, d in person.latest_with_buttons().buttons if d.startswith("rp:confirm:")))

@@ -58,6 +58,7 @@ async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     await person.press("✅ រួចរាល់")
     await person.press("🚫 កុំទាក់ទងខ្ញុំ")
     await person.press("🔒 ទេ រក្សាឈ្មោះខ្ញុំនៅតែក្នុងសេវាជំនួយ")
+    await person.press_data("rp:home:unsaid")
     summary = (await person.press("⏭ ខ្ញុំមិនចង់ប្រាប់"))[-1]
     assert summary.text.startswith("សូមពិនិត្យរបាយការណ៍របស់អ្នក៖")
     assert "ឈូនបុរី" in summary.text and "(12 នាក់)" in summary.text
@@ -126,6 +127,7 @@ async def test_every_step_checks_its_answer(bot):
     replies = await person.press("📞 Call me on my phone", old_contact_question)
     assert replies[0].text == "That button belongs to an earlier question. Here is the current one."
     await person.press("🔒 No, keep my name with the hotline")
+    await person.press_data("rp:home:kampot")
     summary = (await person.press("Man"))[-1]
     assert "Nakhon Ratchasima" in summary.text and "E" * 99 + "…" in summary.text
     assert "Amount: not known" in summary.text

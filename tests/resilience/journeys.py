@@ -31,13 +31,15 @@ WAGE_CLAIM: list[Action] = [
     ("data", "rp:ym:2025"), ("data", "rp:ym:2025-06"), ("data", "rp:owe:wages"),
     ("data", "rp:owe:next"), ("text", "12500"), ("data", "rp:rec:yes"), ("text", "Mr Broker"),
     *SAFE_SCREENER, ("content", {"photo": True}), ("data", "rp:done"), ("data", "rp:contact:chat"),
-    ("data", "rp:share:yes"), ("data", "rp:gender:woman"), ("prefix", "rp:confirm:"),
+    ("data", "rp:share:yes"), ("data", "rp:home:battambang"),
+    ("data", "rp:gender:woman"), ("prefix", "rp:confirm:"),
 ]
 GRIEVANCE: list[Action] = [
     ("data", "menu:report"), ("data", "rp:cat:other"), *SAFE_SCREENER,
     ("text", "My boss shouted at me every day."), ("content", {"voice": True}),
     ("data", "rp:done"), ("data", "rp:where:KH"), ("text", "Battambang"),
-    ("data", "rp:anon:anonymous"), ("data", "rp:contact:chat"), ("data", "rp:gender:unsaid"),
+    ("data", "rp:anon:anonymous"), ("data", "rp:contact:chat"), ("data", "rp:home:unsaid"),
+    ("data", "rp:gender:unsaid"),
     ("prefix", "rp:confirm:"),
     # then My cases: open the report and add to it
     ("data", "menu:mycases"), ("prefix", "mc:open:"), ("prefix", "mc:add:"),
