@@ -23,6 +23,10 @@ from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
+# A translator comment "# fact: <source>, <YYYY-MM>" right above a string that states a
+# fact: bot/facts.py lists it with its age; the check below fails without source or date.
+FACT_TAG = "fact:"
+_FACT = re.compile(r"^fact:\s*(?P<source>.*\S)\s*,\s*(?P<checked>\d{4}-(0[1-9]|1[0-2]))\s*$")
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 _FIXED_DATE = datetime(2026, 11, 21, tzinfo=timezone.utc)  # no churn in headers
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -42,7 +46,7 @@ def extract() -> Catalog:
         if match:
             method_map.append((match.group(1), "python"))
     for filename, lineno, message, comments, context in extract_from_dir(
-        ROOT, method_map=method_map, keywords=KEYWORDS
+        ROOT, method_map=method_map, keywords=KEYWORDS, comment_tags=(FACT_TAG,)
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
@@ -77,6 +81,25 @@ def update() -> None:
         path.write_bytes(render(catalog))
 
 
+def fact_of(message) -> tuple[str, str] | None:
+    """(source, checked) of a catalog entry marked as a fact; ValueError when malformed."""
+    comments = list(message.auto_comments)
+    first = next((i for i, c in enumerate(comments) if c.startswith(FACT_TAG)), None)
+    if first is None:
+        return None
+    match = _FACT.match(" ".join(comments[first:]))  # the comment may run over several lines
+    if match is None:
+        raise ValueError("fact comment must be '# fact: <source>, <YYYY-MM>'")
+    return match["source"], match["checked"]
+
+
+def _quiet_fact(message) -> tuple[str, str] | None:
+    try:
+        return fact_of(message)
+    except ValueError:
+        return None
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
@@ -90,6 +113,18 @@ def problems() -> list[str]:
         found.append(f"messages.pot lacks a string the code uses: {msgid!r}")
     for msgid in sorted(template_ids - code_ids):
         found.append(f"messages.pot has a string the code no longer uses: {msgid!r}")
+    template = {m.id: m for m in read(TEMPLATE) if m.id}
+    for message in extract():
+        if not message.id:
+            continue
+        try:
+            fact = fact_of(message)
+        except ValueError as exc:
+            found.append(f"{exc}: {message.id[:60]!r}")
+            continue
+        kept = template.get(message.id)
+        if kept is not None and fact != _quiet_fact(kept):
+            found.append(f"messages.pot has an old fact comment for {message.id[:60]!r}")
     khmer = {m.id: m for m in read(po_path("km"), "km") if m.id}
     for msgid in sorted(code_ids):
         message = khmer.get(msgid)

@@ -78,12 +78,14 @@ async def on_form_chosen(update: Update, context: HotlineContext) -> int | str:
 
 
 async def on_recruiter_report_pressed(update: Update, context: HotlineContext) -> int | str:
-    """'Report this recruiter' from the recruiter check: a grievance with the name filled in."""
+    """'Report this recruiter' from the recruiter check, or 'Report this debt' from the
+    benefits check: a grievance with the category (and the recruiter's name) filled in."""
     if not await has_consent(update, context):
         return form.END
+    kind = "D" if update.callback_query.data == "report:debt" else "R"
     if await _unfinished(update, context) is not None:
-        return await offer_to_continue(update, context, "R")
-    return await start_form(update, context, "R")
+        return await offer_to_continue(update, context, kind)
+    return await start_form(update, context, kind)
 
 
 async def offer_to_continue(update: Update, context: HotlineContext, kind: str) -> int:
@@ -106,12 +108,13 @@ async def on_new_chosen(update: Update, context: HotlineContext) -> int | str:
 
 
 async def start_form(update: Update, context: HotlineContext, kind: str) -> str:
-    """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one."""
+    """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one;
+    'D' a grievance about a debt to a broker or employer (the safety questions come next)."""
     ask_gender = await reporters.gender(context.db, update.effective_user.id) is None
     ask_home = await reporters.home_province(context.db, update.effective_user.id) is None
-    if kind == "R":
-        name = context.user_data.pop(RECRUITER_TO_REPORT, None)
-        prefill = {"category": grievance.RECRUITER}
+    if kind in ("R", "D"):
+        name = context.user_data.pop(RECRUITER_TO_REPORT, None) if kind == "R" else None
+        prefill = {"category": grievance.RECRUITER if kind == "R" else "debt"}
         if isinstance(name, str) and name.strip():
             prefill["recruiter_name"] = name.strip()[: intake_steps.NAME_LIMIT]
         draft = form.new_draft(grievance.KIND, ask_gender=ask_gender, fields=prefill)
@@ -317,8 +320,8 @@ PRIVATE = filters.ChatType.PRIVATE
 def entry_points() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_form_chosen, pattern=f"^({WAGE.callback_data}|{REPORT.callback_data})$"),
-        CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:recruiter$"),
-        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R)$"),
+        CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:(recruiter|debt)$"),
+        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R|D)$"),
         CallbackQueryHandler(on_resume_pressed, pattern="^rp:resume$"),
         CallbackQueryHandler(on_confirm_pressed, pattern="^rp:confirm:[0-9a-f]{32}$"),
         CommandHandler("mycases", my_cases.on_my_cases, filters=PRIVATE),

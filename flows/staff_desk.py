@@ -22,7 +22,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import referrals, reports
+from bot import facts, referrals, reports
 from bot.amounts import parse_amount
 from bot.context import HotlineContext
 from bot.i18n import N_, _, set_language, use_language
@@ -66,6 +66,7 @@ STAFF_COMMANDS = [
     ("mine", N_("Cases assigned to me")),
     ("stats", N_("Figures: /stats [FROM TO]")),
     ("redact", N_("Remove one message: reply /redact to it")),
+    ("facts", N_("Facts to check again: /facts [all]")),
 ]
 
 
@@ -133,16 +134,16 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
     if not agreed:
         await say(context, dc, _(
             "No organisation has a confirmed referral arrangement with this hotline yet, so "
-            "nothing can be referred. The operator marks one with agreement=yes in "
-            "data/partners.csv. You can still give the returnee an organisation's contact in "
-            "a reply."))
+            "nothing can be referred. The operator marks one with agreement yes in the "
+            "partners file of the data folder. You can still give the returnee an "
+            "organisation's contact in a reply."))
         return
     if partner is None:
         other = referrals.partner(context.directory, key)
         if other is not None:
             await say(context, dc, _(
                 "{organisation} has no confirmed referral arrangement with this hotline "
-                "(agreement=no in data/partners.csv).").format(organisation=other.name))
+                "(agreement no in the partners file).").format(organisation=other.name))
         keys = ", ".join(p.key for p in agreed)
         await say(context, dc, _("Refer {ref} to which organisation? (or /refer KEY: {keys})")
                   .format(ref=dc.reference, keys=keys),
@@ -446,6 +447,18 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
     await desk.record(context.db, update.effective_user.id, None, "stats")
 
 
+async def on_facts(update: Update, context: HotlineContext) -> None:
+    """/facts [all]: facts checked longer ago than FACTS_MAX_AGE (or all), with sources."""
+    if not await staff_only(update, context):
+        return
+    found = await facts.all_facts(context.db, context.directory, context.content)
+    today = datetime.now(context.settings.timezone).date()
+    text = facts.render(found, today, context.settings.facts_max_age_months,
+                        everything=(context.args or [""])[0] == "all")
+    for start in range(0, len(text), 4000):  # a long listing in several messages
+        await update.effective_message.reply_text(text[start:start + 4000])
+
+
 async def on_export(update: Update, context: HotlineContext) -> None:
     """/export FROM TO (admins): the donor CSV, without free text, names or phones."""
     if not await staff_only(update, context, admin=True):
@@ -525,7 +538,7 @@ def handlers() -> list[BaseHandler]:
         "refer": thread_command(do_refer), "close": on_close_command,
         "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
         "cases": on_cases, "mine": on_mine, "stats": on_stats, "export": on_export,
-        "redact": desk_redact.on_redact,
+        "redact": desk_redact.on_redact, "facts": on_facts,
     }
     return [
         CallbackQueryHandler(on_card_button, pattern=f"^{desk_card.PREFIX}:"),

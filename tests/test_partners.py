@@ -47,7 +47,7 @@ async def test_without_an_agreement_nothing_is_offered_under_refer(settings, fak
 
         agree_with(bot, "mrc")
         replies = await ana.send("/refer lscw", reply_to=card.raw["message_id"])
-        assert "agreement=no" in replies[0].text
+        assert "agreement no in the partners file" in replies[0].text
         assert [d for _, d in replies[-1].buttons if d.startswith("sd:ref:")] == [
             f"sd:ref:{case.id}:mrc"]
         assert (await desk.by_reference(bot.db, "W-0001")).referred_to is None
