@@ -64,7 +64,8 @@ ACTIONS = [
     Action("Please send a photo of your payslip.", "thread"),  # reaches the returnee
     # commands anywhere in the staff group
     Action("/case {ref}", "group"), Action("/cases", "group"), Action("/mine", "group"),
-    Action("/stats", "group"), Action("/export", "group", allowed=ADMINS),
+    Action("/stats", "group"), Action("/facts", "group"),
+    Action("/export", "group", allowed=ADMINS),
     # admins' broadcasts, in a private chat
     Action("/broadcast", "private", allowed=ADMINS),
     Action("/broadcasts", "private", allowed=ADMINS),
