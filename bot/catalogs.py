@@ -19,6 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from bot import factcheck
 from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
@@ -26,6 +27,8 @@ KEYWORDS = {"_": None, "N_": None, "gettext": None}
 # A translator comment "# fact: <source>, <YYYY-MM>" right above a string that states a
 # fact: bot/facts.py lists it with its age; the check below fails without source or date.
 FACT_TAG = "fact:"
+# "# example: ..." above a string whose amounts are examples of what to type, not facts.
+EXAMPLE_TAG = "example:"
 _FACT = re.compile(r"^fact:\s*(?P<source>.*\S)\s*,\s*(?P<checked>\d{4}-(0[1-9]|1[0-2]))\s*$")
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 _FIXED_DATE = datetime(2026, 11, 21, tzinfo=timezone.utc)  # no churn in headers
@@ -46,7 +49,7 @@ def extract() -> Catalog:
         if match:
             method_map.append((match.group(1), "python"))
     for filename, lineno, message, comments, context in extract_from_dir(
-        ROOT, method_map=method_map, keywords=KEYWORDS, comment_tags=(FACT_TAG,)
+        ROOT, method_map=method_map, keywords=KEYWORDS, comment_tags=(FACT_TAG, EXAMPLE_TAG)
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
@@ -122,6 +125,11 @@ def problems() -> list[str]:
         except ValueError as exc:
             found.append(f"{exc}: {message.id[:60]!r}")
             continue
+        said = factcheck.claims(message.id)
+        if said and fact is None and not any(c.startswith(EXAMPLE_TAG)
+                                             for c in message.auto_comments):
+            found.append(f"names {', '.join(said)} without '# fact: <source>, <YYYY-MM>' "
+                         f"(or '# example:'): {message.id[:60]!r}")
         kept = template.get(message.id)
         if kept is not None and fact != _quiet_fact(kept):
             found.append(f"messages.pot has an old fact comment for {message.id[:60]!r}")

@@ -165,6 +165,7 @@ async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: s
         return
     if key == "money":
         context.user_data[AWAITING] = {"case": dc.id, "what": "amount"}
+        # example: how to type an amount, not a fact
         await say(context, dc, _("{name}: type the amount recovered for {ref} with its currency, "
                                  "for example 12000 THB.").format(name=who(update),
                                                                   ref=dc.reference))
@@ -347,6 +348,7 @@ async def on_close_command(update: Update, context: HotlineContext) -> None:
     if len(args) > 1:
         amount = parse_amount(" ".join(args[1:]))
         if amount is None or args[0] != "resolved":
+            # example: how to type an amount, not a fact
             await say(context, dc, _("Write it like /close resolved 12000 THB."))
             return
         recovered = (amount.value, amount.currency)
@@ -520,6 +522,7 @@ async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
     amount = parse_amount(text) if text else None
     if amount is None:
         context.user_data[AWAITING] = awaiting
+        # example: how to type an amount, not a fact
         await say(context, dc, _("I could not read that amount. Write it like 12000 THB."))
         return
     await run_action(update, context, lambda u, c, d, a: close_case(

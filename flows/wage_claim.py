@@ -308,6 +308,7 @@ form.register(StepUI(
 
 
 # -- amount ---------------------------------------------------------------------------
+# example: how to type an amount, not a fact
 AMOUNT_EXAMPLE = N_("For example: 12,500 or ១២៥០០ បាត or 12500 baht or $300. "
                     "Baht is used when you do not name the money.")
 
