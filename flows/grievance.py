@@ -131,7 +131,7 @@ def describe_country(draft: dict) -> str | None:
     value = form.label_of(COUNTRY_CHOICES, fields.get("country"))
     detail = intake_steps.province_name(fields.get("province")) if fields.get("country") == "TH" \
         else form.shorten(fields.get("place"), 100)
-    return f"{value}: {detail}" if value and detail else value
+    return _("{label}: {value}").format(label=value, value=detail) if value and detail else value
 
 
 form.register(StepUI(

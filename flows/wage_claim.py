@@ -380,7 +380,8 @@ async def on_recruiter_answered(update: Update, context: HotlineContext) -> str:
 def describe_recruiter(draft: dict) -> str | None:
     value = form.label_of(RECRUITER_CHOICES, draft["f"].get("recruiter_involved"))
     name = draft["f"].get("recruiter_name")
-    return f"{value}: {form.shorten(name, 100)}" if value and name else value
+    return _("{label}: {value}").format(label=value, value=form.shorten(name, 100)) \
+        if value and name else value
 
 
 form.register(StepUI(

@@ -36,7 +36,7 @@ async def test_wage_claim_in_english_end_to_end(bot):
 
 async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     person = await onboarded(bot, "km")
-    first = await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
+    first = await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     assert "តើនរណាមិនបានទទួលប្រាក់ឈ្នួល?" in first[-1].text
     await person.press("👥 ពលករមួយក្រុមមិនបានទទួលប្រាក់ឈ្នួល")
     await person.send("១២")
@@ -50,7 +50,7 @@ async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     assert "កក្កដា" not in replies[-1].text
     await person.press_data("rp:ym:2025")
     await person.press_data("rp:ym:2025-07")
-    await person.press("▫️ ប្រាក់ឈ្នួល")
+    await person.press("▫️ ប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     await person.press("➡️ បន្ទាប់")
     await person.send("១២,៥០០ បាត")
     await person.press("ទេ")
@@ -179,7 +179,7 @@ async def test_back_goes_one_question_back(bot):
 
 async def test_cancel_deletes_the_draft_after_asking(bot):
     person = await onboarded(bot, "km")
-    await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
+    await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     await person.press("🙋 ខ្លួនខ្ញុំ៖ ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
     replies = await person.press("✖️ បោះបង់របាយការណ៍នេះ")
     assert "លុបរបាយការណ៍ដែលមិនទាន់ចប់នេះឬ?" in replies[-1].text
