@@ -110,6 +110,7 @@ def back_in_screener(draft: dict) -> bool:
 form.register(StepUI(
     key="screener", label=N_("Safety questions"), ask=ask_screener, expects="buttons",
     back=back_in_screener,
-    handlers=lambda: [CallbackQueryHandler(on_screener_answered, pattern="^rp:scr:[a-z_]+:(yes|no)$")],
+    handlers=lambda: [CallbackQueryHandler(on_screener_answered,
+                                           pattern="^rp:scr:[a-z_]+:(yes|no)$")],
     describe=describe_screener,
 ))
