@@ -2,7 +2,7 @@
 and anything staff write in a case's thread, which reaches the returnee.
 
 Buttons: "sd:<action>:<case id>[:<key>]". Commands (staff group only):
-/claim /unassign /waiting /reopen /refer KEY /close OUTCOME [AMOUNT CURRENCY]
+/claim /unassign /waiting /reopen /refer KEY /intouch KEY /close OUTCOME [AMOUNT CURRENCY]
 /escalate LEVEL REASON /note TEXT /case REF /cases /mine /stats [FROM TO], /redact (as a
 reply to the message to remove, flows/desk_redact.py), and the
 admin command /export FROM TO. A message starting with /note is never sent.
@@ -57,6 +57,7 @@ STAFF_COMMANDS = [
     ("unassign", N_("Give the case back")),
     ("waiting", N_("Waiting for the returnee")),
     ("refer", N_("Refer: /refer KEY")),
+    ("intouch", N_("Record that you put the returnee in touch: /intouch KEY")),
     ("close", N_("Close: /close OUTCOME [AMOUNT CURRENCY]")),
     ("reopen", N_("Open a closed case again")),
     ("escalate", N_("Escalate: /escalate LEVEL REASON")),
@@ -155,6 +156,23 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
     await say(context, dc, _("🤝 {ref} referred to {organisation} by {name}.").format(
         ref=dc.reference, organisation=partner.name, name=who(update)))
     await desk_relay.tell_returnee(context, dc, "referred")
+
+
+async def do_intouch(update: Update, context: HotlineContext, dc: DeskCase,
+                     key: str | None) -> None:
+    """Records that staff put the returnee in touch with an organisation of partners.csv,
+    with or without a referral arrangement (the peer network, counselling ...). The case
+    is not marked referred and the returnee is not told: staff say it in their reply."""
+    partner = referrals.partner(context.directory, key)
+    if partner is None:
+        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        await say(context, dc, _("Put {ref} in touch with which organisation? /intouch KEY: "
+                                 "{keys}").format(ref=dc.reference, keys=keys))
+        return
+    await desk.record(context.db, update.effective_user.id, dc.id, "in_touch", f"to={partner.key}")
+    await say(context, dc, _("🗒 {ref}: {name} put the returnee in touch with {organisation}. "
+                             "Recorded; the case is not marked referred.").format(
+        ref=dc.reference, name=who(update), organisation=partner.name))
 
 
 async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
@@ -538,7 +556,8 @@ def handlers() -> list[BaseHandler]:
     commands = {
         "claim": thread_command(do_claim), "unassign": thread_command(do_unassign),
         "waiting": thread_command(do_waiting), "reopen": thread_command(do_reopen),
-        "refer": thread_command(do_refer), "close": on_close_command,
+        "refer": thread_command(do_refer), "intouch": thread_command(do_intouch),
+        "close": on_close_command,
         "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
         "cases": on_cases, "mine": on_mine, "stats": on_stats, "export": on_export,
         "redact": desk_redact.on_redact, "facts": on_facts,

@@ -71,3 +71,19 @@ async def test_who_can_help_promises_nothing_without_an_agreement(bot, language,
     agree_with(bot, "central")
     page = (await person.press_data("wr:rights:3"))[-1].text
     assert can_pass in page and "central-cambodia.org" in page and "lscw.org" not in page
+
+
+async def test_staff_record_putting_someone_in_touch_without_an_agreement(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=False) as bot:
+        ana, *_ = staff(bot)
+        await confirmed_wage_claim(bot)
+        card = [r for r in ana.group if "✋ Claim" in r.labels][0]
+        reply_to = card.raw["message_id"]
+        listed = await ana.send("/intouch", reply_to=reply_to)
+        assert "women_network" in listed[-1].text and "psychosocial" in listed[-1].text
+        replies = await ana.send("/intouch women_network", reply_to=reply_to)
+        assert "put the returnee in touch with Peer network of migrant women" in replies[-1].text
+        case = await desk.by_reference(bot.db, "W-0001")
+        assert case.referred_to is None and case.case.status == "new"
+        audit = [(e["action"], e["detail"]) for e in await desk.audit_entries(bot.db, case.id)]
+        assert ("in_touch", "to=women_network") in audit

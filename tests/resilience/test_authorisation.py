@@ -54,7 +54,8 @@ ACTIONS = [
     button("sd:canned:{id}"), button("sd:can:{id}:received"),
     # commands in a case's thread
     Action("/claim", "thread"), Action("/unassign", "thread"), Action("/waiting", "thread"),
-    Action("/refer", "thread"), Action("/refer mlvt", "thread"), Action("/close", "thread"),
+    Action("/refer", "thread"), Action("/refer mlvt", "thread"),
+    Action("/intouch women_network", "thread"), Action("/close", "thread"),
     Action("/close withdrawn", "thread"), Action("/reopen", "thread", before="closed"),
     Action("/escalate supervisor The employer threatens her", "thread"),
     Action("/note Called the employer", "thread"),
