@@ -37,6 +37,9 @@ class Figures:
     by_status: Counter = field(default_factory=Counter)
     by_province: Counter = field(default_factory=Counter)
     by_gender: Counter = field(default_factory=Counter)
+    # Where reporters live now in Cambodia, and that by gender ("battambang/woman").
+    by_home_province: Counter = field(default_factory=Counter)
+    by_home_province_gender: Counter = field(default_factory=Counter)
     first_response: timedelta | None = None  # median
     responded: int = 0
     closing: timedelta | None = None  # median
@@ -74,6 +77,9 @@ async def gather(db: Database, settings: Settings, start: date | None, end: date
         figures.by_status[row["status"]] += 1
         figures.by_province[row["province"] or "-"] += 1
         figures.by_gender[row["reporter_gender"] or "-"] += 1
+        home = row["home_province"] or "-"
+        figures.by_home_province[home] += 1
+        figures.by_home_province_gender[f"{home}/{row['reporter_gender'] or '-'}"] += 1
         created = from_text(row["created_at"])
         if row["first_response_at"]:
             responses.append(from_text(row["first_response_at"]) - created)
@@ -123,6 +129,10 @@ def render(figures: Figures) -> str:
         _("By status: {counts}").format(counts=_counts(figures.by_status)),
         _("By province: {counts}").format(counts=_counts(figures.by_province)),
         _("By reporter's gender: {counts}").format(counts=_counts(figures.by_gender)),
+        _("By home province (where the reporter lives now): {counts}").format(
+            counts=_counts(figures.by_home_province)),
+        _("By home province and gender: {counts}").format(
+            counts=_counts(figures.by_home_province_gender)),
         _("Median time to first response: {time} ({count} cases)").format(
             time=duration(figures.first_response), count=figures.responded),
         _("Median time to closing: {time} ({count} cases)").format(

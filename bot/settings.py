@@ -53,6 +53,9 @@ class Settings:
     followup_clock_shift: timedelta = timedelta(0)
     # Privacy (bot/retention.py): personal details of cases closed longer ago are erased.
     retention_days: int = 365
+    # Facts (bot/facts.py): a fact whose `checked` month is older than this is listed as
+    # stale at start-up, in `python -m bot facts` and in /facts.
+    facts_max_age_months: int = 12
 
     @property
     def staff_enabled(self) -> bool:
@@ -97,6 +100,7 @@ def load_settings(
         quiet_hours=_parse_quiet_hours("QUIET_HOURS", get("QUIET_HOURS") or "21:00-07:00"),
         followup_clock_shift=_parse_shift("FOLLOWUP_CLOCK_SHIFT", get("FOLLOWUP_CLOCK_SHIFT")),
         retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS")),
+        facts_max_age_months=_parse_months("FACTS_MAX_AGE", get("FACTS_MAX_AGE")),
     )
 
 
@@ -139,6 +143,16 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
             assert value is not None
             ids.add(value)
     return frozenset(ids)
+
+
+def _parse_months(name: str, raw: str | None) -> int:
+    """A whole number of months, '12' or '12m'."""
+    if raw is None:
+        return Settings.facts_max_age_months
+    value = raw.lower().removesuffix("m")
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}: {raw!r} must be a whole number of months, 1 or more (e.g. 12)")
+    return int(value)
 
 
 def _parse_days(name: str, raw: str | None) -> int:

@@ -145,7 +145,12 @@ def change_text(context: HotlineContext, dc: DeskCase, change: str) -> str:
                  "Write it here in this chat, or press Answer.").format(ref=ref)
     if change == "referred":
         partner = referrals.partner(context.directory, dc.referred_to)
-        text = _("Your report {ref} was passed to {organisation}, who can help you further.")
+        # What was done, never what the organisation will achieve.
+        if dc.case.share_name:
+            text = _("We passed your report {ref} to {organisation} with your permission. "
+                     "They may contact you.")
+        else:
+            text = _("We passed your report {ref} to {organisation}, without your name.")
         text = text.format(ref=ref, organisation=partner.name if partner else "-")
         if partner is not None and partner.number:
             text += "\n" + _("☎️ Phone: {number}").format(number=partner.number)

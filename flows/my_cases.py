@@ -49,8 +49,10 @@ def as_draft(case: Case, evidence_count: int) -> dict:
     fields["owed"] = case.owed.split(",") if case.owed else []
     fields["screener"] = json.loads(case.screener) if case.screener else {}
     fields["gender"] = case.reporter_gender
+    fields["home_province"] = case.home_province
     return {"kind": case.kind, "f": fields, "evidence": [None] * evidence_count,
-            "editing": False, "ask_gender": case.reporter_gender is not None}
+            "editing": False, "ask_gender": case.reporter_gender is not None,
+            "ask_home": case.home_province is not None}
 
 
 # -- the list -----------------------------------------------------------------------

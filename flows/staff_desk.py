@@ -2,7 +2,7 @@
 and anything staff write in a case's thread, which reaches the returnee.
 
 Buttons: "sd:<action>:<case id>[:<key>]". Commands (staff group only):
-/claim /unassign /waiting /reopen /refer KEY /close OUTCOME [AMOUNT CURRENCY]
+/claim /unassign /waiting /reopen /refer KEY /intouch KEY /close OUTCOME [AMOUNT CURRENCY]
 /escalate LEVEL REASON /note TEXT /case REF /cases /mine /stats [FROM TO], /redact (as a
 reply to the message to remove, flows/desk_redact.py), and the
 admin command /export FROM TO. A message starting with /note is never sent.
@@ -22,7 +22,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import referrals, reports
+from bot import facts, referrals, reports
 from bot.amounts import parse_amount
 from bot import sender
 from bot.context import HotlineContext
@@ -49,14 +49,16 @@ CANNED = [  # (key, button label for staff, text for the returnee)
     ("contract", N_("Ask for the contract"),
      N_("Please send a photo of your work contract or your recruitment papers, if you "
         "have them. Press Answer, then send the photo.")),
-    ("referred", N_("We referred you to ..."),
-     N_("We have referred you to {organisation}. They will help you further.")),
+    ("referred", N_("We passed your report to ..."),
+     N_("We passed your report to {organisation}. They may contact you. If you hear nothing, "
+        "tell us here.")),
 ]
 STAFF_COMMANDS = [
     ("claim", N_("Take the case in this thread")),
     ("unassign", N_("Give the case back")),
     ("waiting", N_("Waiting for the returnee")),
     ("refer", N_("Refer: /refer KEY")),
+    ("intouch", N_("Record that you put the returnee in touch: /intouch KEY")),
     ("close", N_("Close: /close OUTCOME [AMOUNT CURRENCY]")),
     ("reopen", N_("Open a closed case again")),
     ("escalate", N_("Escalate: /escalate LEVEL REASON")),
@@ -66,6 +68,7 @@ STAFF_COMMANDS = [
     ("mine", N_("Cases assigned to me")),
     ("stats", N_("Figures: /stats [FROM TO]")),
     ("redact", N_("Remove one message: reply /redact to it")),
+    ("facts", N_("Facts to check again: /facts [all]")),
 ]
 
 
@@ -130,12 +133,26 @@ async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
 
 
 async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
-    partner = referrals.partner(context.directory, key)
+    """Only organisations with a confirmed referral arrangement (agreement=yes in partners.csv)."""
+    agreed = referrals.referable(context.directory)
+    partner = next((p for p in agreed if p.key == key), None)
+    if not agreed:
+        await say(context, dc, _(
+            "No organisation has a confirmed referral arrangement with this hotline yet, so "
+            "nothing can be referred. The operator marks one with agreement yes in the "
+            "partners file of the data folder. You can still give the returnee an "
+            "organisation's contact in a reply."))
+        return
     if partner is None:
-        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        other = referrals.partner(context.directory, key)
+        if other is not None:
+            await say(context, dc, _(
+                "{organisation} has no confirmed referral arrangement with this hotline "
+                "(agreement no in the partners file).").format(organisation=other.name))
+        keys = ", ".join(p.key for p in agreed)
         await say(context, dc, _("Refer {ref} to which organisation? (or /refer KEY: {keys})")
                   .format(ref=dc.reference, keys=keys),
-                  desk_card.refer_markup(dc.id, referrals.partners(context.directory)))
+                  desk_card.refer_markup(dc.id, agreed))
         return
     dc = await desk.refer(context.db, dc.id, update.effective_user.id, partner.key,
                           check_after=context.settings.followup_after_referral)
@@ -143,6 +160,23 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
     await say(context, dc, _("🤝 {ref} referred to {organisation} by {name}.").format(
         ref=dc.reference, organisation=partner.name, name=who(update)))
     await desk_relay.tell_returnee(context, dc, "referred")
+
+
+async def do_intouch(update: Update, context: HotlineContext, dc: DeskCase,
+                     key: str | None) -> None:
+    """Records that staff put the returnee in touch with an organisation of partners.csv,
+    with or without a referral arrangement (the peer network, counselling ...). The case
+    is not marked referred and the returnee is not told: staff say it in their reply."""
+    partner = referrals.partner(context.directory, key)
+    if partner is None:
+        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        await say(context, dc, _("Put {ref} in touch with which organisation? /intouch KEY: "
+                                 "{keys}").format(ref=dc.reference, keys=keys))
+        return
+    await desk.record(context.db, update.effective_user.id, dc.id, "in_touch", f"to={partner.key}")
+    await say(context, dc, _("🗒 {ref}: {name} put the returnee in touch with {organisation}. "
+                             "Recorded; the case is not marked referred.").format(
+        ref=dc.reference, name=who(update), organisation=partner.name))
 
 
 async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
@@ -153,6 +187,7 @@ async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: s
         return
     if key == "money":
         context.user_data[AWAITING] = {"case": dc.id, "what": "amount"}
+        # example: how to type an amount, not a fact
         await say(context, dc, _("{name}: type the amount recovered for {ref} with its currency, "
                                  "for example 12000 THB.").format(name=who(update),
                                                                   ref=dc.reference))
@@ -334,6 +369,7 @@ async def on_close_command(update: Update, context: HotlineContext) -> None:
     if len(args) > 1:
         amount = parse_amount(" ".join(args[1:]))
         if amount is None or args[0] != "resolved":
+            # example: how to type an amount, not a fact
             await say(context, dc, _("Write it like /close resolved 12000 THB."))
             return
         recovered = (amount.value, amount.currency)
@@ -434,6 +470,18 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
     await desk.record(context.db, update.effective_user.id, None, "stats")
 
 
+async def on_facts(update: Update, context: HotlineContext) -> None:
+    """/facts [all]: facts checked longer ago than FACTS_MAX_AGE (or all), with sources."""
+    if not await staff_only(update, context):
+        return
+    found = await facts.all_facts(context.db, context.directory, context.content)
+    today = datetime.now(context.settings.timezone).date()
+    text = facts.render(found, today, context.settings.facts_max_age_months,
+                        everything=(context.args or [""])[0] == "all")
+    for start in range(0, len(text), 4000):  # a long listing in several messages
+        await update.effective_message.reply_text(text[start:start + 4000])
+
+
 async def on_export(update: Update, context: HotlineContext) -> None:
     """/export FROM TO (admins): the donor CSV, without free text, names or phones."""
     if not await staff_only(update, context, admin=True):
@@ -498,6 +546,7 @@ async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
     amount = parse_amount(text) if text else None
     if amount is None:
         context.user_data[AWAITING] = awaiting
+        # example: how to type an amount, not a fact
         await say(context, dc, _("I could not read that amount. Write it like 12000 THB."))
         return
     await run_action(update, context, lambda u, c, d, a: close_case(
@@ -513,10 +562,11 @@ def handlers() -> list[BaseHandler]:
     commands = {
         "claim": thread_command(do_claim), "unassign": thread_command(do_unassign),
         "waiting": thread_command(do_waiting), "reopen": thread_command(do_reopen),
-        "refer": thread_command(do_refer), "close": on_close_command,
+        "refer": thread_command(do_refer), "intouch": thread_command(do_intouch),
+        "close": on_close_command,
         "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
         "cases": on_cases, "mine": on_mine, "stats": on_stats, "export": on_export,
-        "redact": desk_redact.on_redact,
+        "redact": desk_redact.on_redact, "facts": on_facts,
     }
     return [
         CallbackQueryHandler(on_card_button, pattern=f"^{desk_card.PREFIX}:"),

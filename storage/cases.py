@@ -38,9 +38,11 @@ class NewCase:
     category: str
     contact: str
     reporter_gender: str | None = None
+    home_province: str | None = None  # where the reporter lives now (data/provinces_kh.csv)
     reported_by: str = "self"
     group_size: int | None = None
     urgent: bool = False
+    urgent_reasons: str | None = None  # the screener's indicators, e.g. "documents,violence"
     screener: str | None = None
     country: str | None = None
     province: str | None = None

@@ -12,6 +12,7 @@ REPORT_COLUMNS = (
     "reported_by", "group_size", "reporter_gender", "reporter_language", "sector", "owed",
     "amount", "currency", "recovered_amount", "recovered_currency", "referred_to", "escalation",
     "created_at", "first_response_at", "closed_at",
+    "home_province",  # where the reporter lives now, in Cambodia (data/provinces_kh.csv)
 )
 # Free text, names and phone numbers: only with --with-details.
 DETAIL_COLUMNS = ("employer", "workplace", "place", "recruiter_name", "description", "phone")

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import uuid
+from pathlib import Path
 
-from bot.context import HotlineContext
+from bot.context import DIRECTORY, HotlineContext
+from bot.directory import load_directory
+from bot.referrals import PARTNERS_PATH
 from storage import cases, users
 from storage.cases import Evidence, NewCase
 from tests.harness import BotHarness
@@ -30,6 +34,20 @@ async def desk_bot(settings, fake_api, *, forum: bool, members: dict | None = No
     fake_api.api.add_group(STAFF_CHAT, "Hotline staff", is_forum=forum, members=group_members)
     async with BotHarness.started(desk_settings(settings, **changes), fake_api) as harness:
         yield harness
+
+
+def agree_with(bot: BotHarness, *keys: str) -> None:
+    """As if the operator confirmed referral arrangements with these partners (agreement=yes)."""
+    with PARTNERS_PATH.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    for row in rows:
+        row["agreement"] = "yes" if row["key"] in keys else "no"
+    path = Path(bot.settings.database_path).with_name(f"partners-{uuid.uuid4().hex[:6]}.csv")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    bot.app.bot_data[DIRECTORY] = load_directory(partners_path=path)
 
 
 def context_of(bot: BotHarness) -> HotlineContext:

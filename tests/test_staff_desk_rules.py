@@ -15,6 +15,7 @@ from tests.desk_helpers import (
     ANA,
     MEMBERS,
     STAFF_CHAT,
+    agree_with,
     card_of,
     confirmed_wage_claim,
     context_of,
@@ -208,24 +209,28 @@ async def test_canned_replies_in_khmer_and_english(settings, fake_api):
             (cards[1], en_reporter, "Please send a photo of your payslip"),
         ]:
             menu = (await ana.press("💬 Canned reply", card))[-1]
-            assert "We referred you to ..." not in menu.labels  # not referred yet
+            assert "We passed your report to ..." not in menu.labels  # not referred yet
             shown = await ana.press("Ask for a payslip photo", menu)
             received = bot.api.sent_to(reporter)[-1]
             assert expected in received["text"]
             assert "On its way to the returnee, from @ana" in shown[-1].text
 
-        # Refer the English case to LSCW (from data/websites.csv); then the canned referral.
+        # Refer the English case to LSCW (confirmed by the operator in data/partners.csv);
+        # then the canned referral.
+        agree_with(bot, "lscw", "mlvt")
         refer_menu = (await ana.press("🤝 Refer", cards[1]))[-1]
         assert "Legal Support for Children and Women (LSCW)" in refer_menu.labels
         assert "Ministry of Labour and Vocational Training (MLVT)" in refer_menu.labels
+        assert not any("CENTRAL" in label for label in refer_menu.labels)  # agreement=no
         await ana.press("Legal Support for Children and Women (LSCW)", refer_menu)
         told = bot.api.sent_to(en_reporter)[-1]["text"]
-        assert "was passed to Legal Support for Children and Women (LSCW)" in told
-        assert "lscw.org" in told
+        assert "We passed your report G-0002 to Legal Support for Children and Women (LSCW)" \
+            in told
+        assert "help you further" not in told and "lscw.org" in told
         menu = (await ana.press("💬 Canned reply", cards[1]))[-1]
-        await ana.press("We referred you to ...", menu)
-        assert "We have referred you to Legal Support for Children and Women (LSCW)." in \
-            bot.api.sent_to(en_reporter)[-1]["text"]
+        await ana.press("We passed your report to ...", menu)
+        assert "We passed your report to Legal Support for Children and Women (LSCW). They may " \
+            "contact you." in bot.api.sent_to(en_reporter)[-1]["text"]
 
         # Closing and reopening the Khmer case: told in Khmer each time.
         close_menu = (await ana.press("✅ Close", cards[0]))[-1]
@@ -357,6 +362,7 @@ async def test_staff_group_in_khmer_and_thread_commands(settings, fake_api):
         reply_to = card.raw["message_id"]
 
         assert "ត្រូវបានទទួលយកដោយ @ana" in (await ana.send("/claim", reply_to=reply_to))[-1].text
+        agree_with(bot, "central")
         await ana.send("/refer central", reply_to=reply_to)
         assert "CENTRAL" in person.last.text and "central-cambodia.org" in person.last.text
         refused = await ana.send("/close duplicate 5000 THB", reply_to=reply_to)
