@@ -1,0 +1,142 @@
+"""What staff type after /search, /cases and /mine: filters and words, and which cases
+the words find.
+
+Filters: `status:claimed` (or `open`, `all`), `province:chonburi` (a Thai province in
+English, Khmer or an alias), `kind:W` / `kind:G` / `kind:documents` (a category), and
+`mine`. The rest is the search text, matched like the recruiter check
+(bot/recruiter_search.py: comparison form, generic words dropped, difflib similarity
+with a part of a name counting) against a case's reference, employer, workplace,
+recruiter, place, province names and, for named reports only, the reporter's name.
+Anonymous reports are never found by a name.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+
+from bot.khmer import clean_input
+from bot.provinces import Provinces
+from bot.recruiter_search import name_key, name_words, similarity
+from storage.cases import KINDS, STATUSES
+from storage.desk import DeskCase
+from storage.desk_search import Filters
+
+_FILTER = re.compile(r"(?<!\S)(status|province|kind)\s*:\s*(\S+)", re.IGNORECASE)
+_MINE = re.compile(r"(?<!\S)mine(?!\S)", re.IGNORECASE)
+_REFERENCE = re.compile(r"^([WG])-?0*(\d{1,6})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str                       # the words to match ("" for a plain list)
+    filters: Filters
+    mine: bool = False
+    problems: tuple[str, ...] = ()  # "status", "province" or "kind" with a value not known
+
+
+def parse(typed: str, provinces: Provinces, categories: Iterable[str],
+          default_status: str | None = None) -> Query:
+    """Filters and the search text out of what staff typed (Khmer digits, zero-width
+    spaces and case do not matter)."""
+    text = clean_input(typed)
+    status, province, kind, category = default_status, None, None, None
+    problems = []
+    for name, value in _FILTER.findall(text):
+        name, folded = name.lower(), value.casefold()
+        if name == "status":
+            if folded in STATUSES or folded == "open":
+                status = folded
+            elif folded == "all":
+                status = None
+            else:
+                problems.append("status")
+        elif name == "province":
+            found = provinces.get(folded) or provinces.match(value)
+            if found is None:
+                problems.append("province")
+            else:
+                province = found.key
+        elif value.upper() in KINDS:
+            kind = value.upper()
+        elif folded in set(categories):
+            category = folded
+        else:
+            problems.append("kind")
+    mine = bool(_MINE.search(text))
+    words = _MINE.sub(" ", _FILTER.sub(" ", text)).split()
+    filters = Filters(status=status, province=province, kind=kind, category=category)
+    return Query(" ".join(words), filters, mine, tuple(problems))
+
+
+def with_staff(query: Query, staff_id: int) -> Query:
+    """`mine` (or /mine) made concrete: assigned to this staff member."""
+    return replace(query, filters=replace(query.filters, assigned_to=staff_id))
+
+
+@dataclass
+class _Fields:
+    words: set[str] = field(default_factory=set)
+    keys: list[str] = field(default_factory=list)
+
+
+def searchable(dc: DeskCase, provinces: Provinces) -> list[str]:
+    """What a case can be found by. Never the name of an anonymous reporter."""
+    case = dc.case
+    texts = [dc.reference, f"{case.kind}{case.seq}", case.employer, case.workplace,
+             case.recruiter_name, case.place]
+    province = provinces.get(case.province)
+    if province is not None:
+        texts += [province.name_en, province.name_km, *province.aliases]
+    if not case.anonymous and case.reporter_name:
+        texts.append(case.reporter_name)
+    return [t for t in texts if t]
+
+
+def _fields(texts: list[str]) -> _Fields:
+    found = _Fields()
+    for text in texts:
+        words = name_words(text)
+        found.words.update(words)
+        found.keys.append("".join(words))
+    return found
+
+
+def score(text: str, fields: list[str]) -> float:
+    """0 when the text does not find the case; else how well (1.0 exact).
+
+    Every word typed must match a word of some field (so "sunrise chonburi" finds the
+    Sunrise case in Chonburi), or the whole text must match a whole field (Khmer is
+    written without spaces, and people join or split names differently)."""
+    words = name_words(text)
+    if not words:
+        return 0.0
+    known = _fields(fields)
+    whole = name_key(text)
+    best_whole = max((similarity(whole, key) for key in known.keys), default=0.0)
+    per_word = []
+    for word in words:
+        matcher = SequenceMatcher(None, b=word, autojunk=False)
+        best = 1.0 if word in known.words else max(
+            (similarity(word, candidate, matcher) for candidate in known.words), default=0.0)
+        if best == 0.0:
+            break
+        per_word.append(best)
+    all_words = sum(per_word) / len(words) if len(per_word) == len(words) else 0.0
+    return max(best_whole, all_words)
+
+
+def search(text: str, candidates: list[DeskCase], provinces: Provinces) -> list[DeskCase]:
+    """The candidates the text finds, best first (then in the candidates' order)."""
+    reference = _REFERENCE.match(text.replace(" ", ""))
+    hits = []
+    for position, dc in enumerate(candidates):
+        if reference and (dc.case.kind, dc.case.seq) == (reference.group(1).upper(),
+                                                         int(reference.group(2))):
+            hits.append((-2.0, position, dc))
+            continue
+        found = score(text, searchable(dc, provinces))
+        if found > 0:
+            hits.append((-round(found, 2), position, dc))
+    return [dc for _score, _position, dc in sorted(hits, key=lambda h: (h[0], h[1]))]
