@@ -19,7 +19,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import broadcaster, followups
 from bot import context as services
-from bot import desk_setup, retention
+from bot import desk_setup, retention, weekly_report
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -86,6 +86,7 @@ def build_application(
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     followups.install(app, settings)  # the repeating sweep that sends due follow-ups
     retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
+    weekly_report.install(app, settings)  # Monday's figures and chart in the staff group
     return app
 
 

@@ -19,22 +19,24 @@ from __future__ import annotations
 import io
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import referrals, reports
+from bot import charts, referrals, reports
 from bot.amounts import names_currency, parse_amount
 from bot.context import HotlineContext
+from bot.khmer import clean_input
 from bot.i18n import N_, _, format_money, set_language, use_language
 from flows import (desk_access, desk_card, desk_lists, desk_redact, desk_relay, desk_thread,
                    start, ui)
 from flows.intake_steps import evidence_of
 from flows.registry import Flow
-from storage import desk
+from storage import desk, recruiters
+from storage.clock import to_text, utcnow
 from storage.desk import DeskCase, NotAllowed
 
 log = logging.getLogger(__name__)
@@ -404,6 +406,32 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
     figures = await reports.gather(context.db, context.settings, start_day, end_day)
     await update.effective_message.reply_text(reports.render(figures)[:4000])
     await desk.record(context.db, update.effective_user.id, None, "stats")
+    png = await charts.chart_png(context.db, context.settings, utcnow())
+    await update.effective_message.reply_photo(
+        png, caption=_("📈 Cases per week by category, and open cases by status"),
+        filename="hotline-chart.png")
+
+
+UNLISTED_DAYS, UNLISTED_LIMIT = 30, 20
+
+
+async def on_recruiters_unlisted(update: Update, context: HotlineContext) -> None:
+    """/recruiters_unlisted [DAYS]: names people looked up that are not on the licence list."""
+    if not await staff_only(update, context):
+        return
+    typed = clean_input(" ".join(context.args or []))
+    days = int(typed) if typed.isdigit() and 0 < int(typed) <= 3650 else None
+    if typed and days is None:
+        await update.effective_message.reply_text(
+            _("Write it like /recruiters_unlisted 30 (the last 30 days)."))
+        return
+    days = days or UNLISTED_DAYS
+    since = to_text(utcnow() - timedelta(days=days))
+    asked = await recruiters.most_asked(context.db, "unlisted", since, UNLISTED_LIMIT)
+    lines = [_("🔎 Recruiters people asked about that are not on the licence list, last "
+               "{days} days (most asked first):").format(days=days)]
+    lines += [f"{count} × {name}" for name, count in asked] or [_("None.")]
+    await update.effective_message.reply_text("\n".join(lines)[:4000])
 
 
 async def on_export(update: Update, context: HotlineContext) -> None:
@@ -421,7 +449,9 @@ async def on_export(update: Update, context: HotlineContext) -> None:
                                        with_details=False, staff_id=update.effective_user.id)
     today = datetime.now(context.settings.timezone).date()
     name = f"cases-{start_day or 'start'}-{end_day or today}.csv"
-    await update.effective_message.reply_document(buffer.getvalue().encode(), filename=name,
+    # A BOM, so that Excel reads the Khmer labels as UTF-8.
+    await update.effective_message.reply_document(buffer.getvalue().encode("utf-8-sig"),
+                                                  filename=name,
                                                   caption=_("{count} cases").format(count=count))
 
 
@@ -531,6 +561,7 @@ def group_commands() -> dict:
         "refer": thread_command(do_refer), "close": on_close_command,
         "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
         "stats": on_stats, "export": on_export, "redact": desk_redact.on_redact,
+        "recruiters_unlisted": on_recruiters_unlisted,
         **desk_lists.COMMANDS,
     }
 
