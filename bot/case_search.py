@@ -11,14 +11,14 @@ Anonymous reports are never found by a name.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from difflib import SequenceMatcher
+from dataclasses import dataclass, replace
 
 from bot.khmer import clean_input
 from bot.provinces import Provinces
-from bot.recruiter_search import name_key, name_words, similarity
+from bot.recruiter_search import name_words, similarity
 from storage.cases import KINDS, STATUSES
 from storage.desk import DeskCase
 from storage.desk_search import Filters
@@ -75,12 +75,6 @@ def with_staff(query: Query, staff_id: int) -> Query:
     return replace(query, filters=replace(query.filters, assigned_to=staff_id))
 
 
-@dataclass
-class _Fields:
-    words: set[str] = field(default_factory=set)
-    keys: list[str] = field(default_factory=list)
-
-
 def searchable(dc: DeskCase, provinces: Provinces) -> list[str]:
     """What a case can be found by. Never the name of an anonymous reporter."""
     case = dc.case
@@ -94,13 +88,21 @@ def searchable(dc: DeskCase, provinces: Provinces) -> list[str]:
     return [t for t in texts if t]
 
 
-def _fields(texts: list[str]) -> _Fields:
-    found = _Fields()
+@functools.lru_cache(maxsize=65_536)  # cases share most texts (provinces, company words)
+def _fields(texts: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words of all the fields, and each field's key (its words joined)."""
+    words: set[str] = set()
+    keys = []
     for text in texts:
-        words = name_words(text)
-        found.words.update(words)
-        found.keys.append("".join(words))
-    return found
+        found = name_words(text)
+        words.update(found)
+        keys.append("".join(found))
+    return frozenset(words), tuple(keys)
+
+
+@functools.lru_cache(maxsize=262_144)  # a caseload's vocabulary is small: words repeat
+def _similar(typed: str, name: str) -> float:
+    return similarity(typed, name)
 
 
 def score(text: str, fields: list[str]) -> float:
@@ -112,19 +114,17 @@ def score(text: str, fields: list[str]) -> float:
     words = name_words(text)
     if not words:
         return 0.0
-    known = _fields(fields)
-    whole = name_key(text)
-    best_whole = max((similarity(whole, key) for key in known.keys), default=0.0)
-    per_word = []
+    known_words, known_keys = _fields(tuple(fields))
+    whole = "".join(words)
+    best_whole = max((_similar(whole, key) for key in known_keys), default=0.0)
+    total = 0.0
     for word in words:
-        matcher = SequenceMatcher(None, b=word, autojunk=False)
-        best = 1.0 if word in known.words else max(
-            (similarity(word, candidate, matcher) for candidate in known.words), default=0.0)
+        best = 1.0 if word in known_words else max(
+            (_similar(word, candidate) for candidate in known_words), default=0.0)
         if best == 0.0:
-            break
-        per_word.append(best)
-    all_words = sum(per_word) / len(words) if len(per_word) == len(words) else 0.0
-    return max(best_whole, all_words)
+            return best_whole
+        total += best
+    return max(best_whole, total / len(words))
 
 
 def search(text: str, candidates: list[DeskCase], provinces: Provinces) -> list[DeskCase]:

@@ -45,6 +45,7 @@ AWAITING = desk_access.AWAITING
 AWAIT_SECONDS = 600  # how long the bot takes a staff member's next message as the answer
 # Examples outside the catalogs: translators need not copy them, and they are not phone numbers.
 EXAMPLE_REFERENCE, EXAMPLE_RANGE = "W-0001", "2026-01-01 2026-03-31"
+EXAMPLE_AMOUNTS = {"plain": "4500", "with_currency": "4500 THB"}
 # New messages only: an edited message must not reach the returnee (or add a note) twice.
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 CANNED = [  # (key, button label for staff, text for the returnee)
@@ -161,8 +162,8 @@ async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: s
     if key == "money":
         await_answer(context, {"case": dc.id, "what": "amount"})
         await say(context, dc, _("{name}: type the amount recovered for {ref} as your next "
-                                 "message, for example 4500 or 4500 THB.").format(
-            name=who(update), ref=dc.reference))
+                                 "message, for example {plain} or {with_currency}.").format(
+            name=who(update), ref=dc.reference, **EXAMPLE_AMOUNTS))
         return
     if key not in desk.OUTCOMES:
         await say(context, dc, _("Outcomes: {outcomes}").format(outcomes=", ".join(desk.OUTCOMES)))
@@ -539,8 +540,8 @@ async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
     amount = parse_amount(text) if text else None
     if amount is None:
         await_answer(context, awaiting)
-        await message.reply_text(_("I could not read that amount; write it like 4500 or "
-                                   "4500 THB."))
+        await message.reply_text(_("I could not read that amount; write it like {plain} or "
+                                   "{with_currency}.").format(**EXAMPLE_AMOUNTS))
         return
     if not names_currency(text):
         await message.reply_text(read_as_thb(dc, amount))
