@@ -84,23 +84,6 @@ async def by_reference(db: Database, reference: str) -> DeskCase | None:
     return None if row is None else _to_desk_case(row)
 
 
-async def open_cases(db: Database) -> list[DeskCase]:
-    """Every case not closed, by status then oldest first."""
-    order = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(OPEN_STATUSES))
-    rows = await db.fetchall(
-        f"SELECT * FROM cases WHERE status != 'closed' ORDER BY CASE status {order} END, id"
-    )
-    return [_to_desk_case(row) for row in rows]
-
-
-async def assigned_to(db: Database, staff_id: int) -> list[DeskCase]:
-    rows = await db.fetchall(
-        "SELECT * FROM cases WHERE assigned_staff_id = ? AND status != 'closed' ORDER BY id",
-        (staff_id,),
-    )
-    return [_to_desk_case(row) for row in rows]
-
-
 async def unannounced(db: Database) -> list[int]:
     """Cases committed but not yet (fully) posted to the staff group, oldest first."""
     rows = await db.fetchall("SELECT id FROM cases WHERE announced_at IS NULL ORDER BY id")
