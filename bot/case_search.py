@@ -19,8 +19,7 @@ from dataclasses import dataclass, replace
 from bot.khmer import clean_input
 from bot.provinces import Provinces
 from bot.recruiter_search import name_words, similarity
-from storage.cases import KINDS, STATUSES
-from storage.desk import DeskCase
+from storage.cases import KINDS, STATUSES, reference
 from storage.desk_search import Filters
 
 _FILTER = re.compile(r"(?<!\S)(status|province|kind)\s*:\s*(\S+)", re.IGNORECASE)
@@ -75,17 +74,17 @@ def with_staff(query: Query, staff_id: int) -> Query:
     return replace(query, filters=replace(query.filters, assigned_to=staff_id))
 
 
-def searchable(dc: DeskCase, provinces: Provinces) -> list[str]:
-    """What a case can be found by. Never the name of an anonymous reporter."""
-    case = dc.case
-    texts = [dc.reference, f"{case.kind}{case.seq}", case.employer, case.workplace,
-             case.recruiter_name, case.place]
-    province = provinces.get(case.province)
+def searchable(row: dict, provinces: Provinces) -> tuple[str, ...]:
+    """What a case (its storage.desk_search.SEARCHED_COLUMNS) can be found by. Never the
+    name of an anonymous reporter."""
+    texts = [reference(row["kind"], row["seq"]), f"{row['kind']}{row['seq']}", row["employer"],
+             row["workplace"], row["recruiter_name"], row["place"]]
+    province = provinces.get(row["province"])
     if province is not None:
         texts += [province.name_en, province.name_km, *province.aliases]
-    if not case.anonymous and case.reporter_name:
-        texts.append(case.reporter_name)
-    return [t for t in texts if t]
+    if not row["anonymous"] and row["reporter_name"]:
+        texts.append(row["reporter_name"])
+    return tuple(t for t in texts if t)
 
 
 @functools.lru_cache(maxsize=65_536)  # cases share most texts (provinces, company words)
@@ -105,13 +104,13 @@ def _similar(typed: str, name: str) -> float:
     return similarity(typed, name)
 
 
-def score(text: str, fields: list[str]) -> float:
-    """0 when the text does not find the case; else how well (1.0 exact).
+def score(text: str | list[str], fields: Iterable[str]) -> float:
+    """0 when the text (or its name_words) does not find the case; else how well (1.0 exact).
 
     Every word typed must match a word of some field (so "sunrise chonburi" finds the
     Sunrise case in Chonburi), or the whole text must match a whole field (Khmer is
     written without spaces, and people join or split names differently)."""
-    words = name_words(text)
+    words = name_words(text) if isinstance(text, str) else text
     if not words:
         return 0.0
     known_words, known_keys = _fields(tuple(fields))
@@ -127,16 +126,18 @@ def score(text: str, fields: list[str]) -> float:
     return max(best_whole, total / len(words))
 
 
-def search(text: str, candidates: list[DeskCase], provinces: Provinces) -> list[DeskCase]:
-    """The candidates the text finds, best first (then in the candidates' order)."""
-    reference = _REFERENCE.match(text.replace(" ", ""))
+def search(text: str, rows: list[dict], provinces: Provinces) -> list[int]:
+    """The ids of the rows (storage.desk_search.searchable) the text finds, best first,
+    then in the rows' order. A reference ("W-12", "w0012") finds that case."""
+    wanted = _REFERENCE.match(text.replace(" ", ""))
+    words = name_words(text)
     hits = []
-    for position, dc in enumerate(candidates):
-        if reference and (dc.case.kind, dc.case.seq) == (reference.group(1).upper(),
-                                                         int(reference.group(2))):
-            hits.append((-2.0, position, dc))
+    for position, row in enumerate(rows):
+        if wanted and (row["kind"], row["seq"]) == (wanted.group(1).upper(),
+                                                    int(wanted.group(2))):
+            hits.append((-2.0, position, row["id"]))
             continue
-        found = score(text, searchable(dc, provinces))
+        found = score(words, searchable(row, provinces))
         if found > 0:
-            hits.append((-round(found, 2), position, dc))
-    return [dc for _score, _position, dc in sorted(hits, key=lambda h: (h[0], h[1]))]
+            hits.append((-round(found, 2), position, row["id"]))
+    return [case_id for _score, _position, case_id in sorted(hits)]

@@ -109,11 +109,13 @@ async def render(context: HotlineContext, list_id: int, asked: list, page: int):
     command, typed, _staff = asked
     query = _query(asked)
     if query.text:
-        found = case_search.search(query.text, await desk_search.every(context.db, query.filters),
+        found = case_search.search(query.text,
+                                   await desk_search.searchable(context.db, query.filters),
                                    load_provinces())
         total = len(found)
         page = _clamp(page, total)
-        shown = found[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        shown = await desk_search.by_ids(context.db,
+                                         found[page * PAGE_SIZE:(page + 1) * PAGE_SIZE])
     else:
         total = await desk_search.count(context.db, query.filters)
         page = _clamp(page, total)

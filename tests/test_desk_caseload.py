@@ -347,3 +347,18 @@ async def test_export_in_the_group_has_a_bom_and_labels(settings, fake_api):
         [row] = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
         assert row["category_label"] == "Passport or documents kept"
         assert "employer" not in row  # no details from Telegram
+
+
+async def test_the_escalation_reason_typed_plainly_outside_the_thread(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=True) as bot:
+        ana, *_ = staff(bot)
+        await confirmed_wage_claim(bot)
+        card = card_of(ana.group)
+        levels = (await ana.press("⬆️ Escalate", card))[-1]
+        await ana.press("⬆️ supervisor", levels)
+        assert (await ana.send(photo=True))[-1].text == "Please write the reason for W-0001 as text."
+        posted = await ana.send("The broker threatens her family")
+        assert any("escalated to supervisor" in r.text and "threatens her family" in r.text
+                   for r in posted)
+        case = await desk.by_reference(bot.db, "W-0001")
+        assert (case.escalation, case.escalation_open) == ("supervisor", True)
