@@ -15,6 +15,7 @@ import asyncio
 import functools
 import io
 import logging
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +29,8 @@ from storage.db import Database
 from storage.desk import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
+# matplotlib's font caches are process-wide: one chart is drawn at a time.
+_DRAWING = threading.Lock()
 
 WEEKS = 12
 # Fonts with Khmer glyphs, best first: Khmer OS System (fonts-khmeros) is made for screens.
@@ -83,7 +86,7 @@ async def gather(db: Database, settings: Settings, now: datetime) -> ChartData:
 
 @functools.cache
 def khmer_font() -> str | None:
-    """The file of the best Khmer font installed, or None."""
+    """The file of the best Khmer font installed (made known to matplotlib), or None."""
     from matplotlib import font_manager
 
     found: dict[str, str] = {}
@@ -95,21 +98,26 @@ def khmer_font() -> str | None:
         found.setdefault(family, path)
     for family in KHMER_FAMILIES:
         if family in found:
+            font_manager.fontManager.addfont(found[family])
             return found[family]
     log.warning("no Khmer font found (install fonts-khmeros): Khmer chart labels show as boxes")
     return None
 
 
 def render_png(data: ChartData) -> bytes:
-    """The PNG (about 1500 x 1100 pixels)."""
+    """The PNG (1500 x 1125 pixels)."""
+    with _DRAWING:
+        return _draw(data)
+
+
+def _draw(data: ChartData) -> bytes:
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     font_path = khmer_font()
-    families = ["DejaVu Sans"]
+    families = ["DejaVu Sans"]  # matplotlib's own font, for Latin and digits
     if font_path is not None:
-        font_manager.fontManager.addfont(font_path)
         families.insert(0, font_manager.FontProperties(fname=font_path).get_name())
     text = {"family": families, "language": data.language}
     figure = Figure(figsize=(10, 7.5), dpi=150, layout="constrained")
@@ -125,7 +133,7 @@ def render_png(data: ChartData) -> bytes:
     weekly.set_title(data.weekly_title, **text)
     weekly.set_xticks(list(positions), data.week_labels, fontsize=8, **text)
     weekly.yaxis.get_major_locator().set_params(integer=True)
-    weekly.margins(y=0.1)
+    weekly.set_ylim(0, max(max(bottom), 1) * 1.15)  # room above the highest week
     if data.per_week:
         weekly.legend(prop=font_manager.FontProperties(family=families, size=8),
                       loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
