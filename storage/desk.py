@@ -84,23 +84,6 @@ async def by_reference(db: Database, reference: str) -> DeskCase | None:
     return None if row is None else _to_desk_case(row)
 
 
-async def open_cases(db: Database) -> list[DeskCase]:
-    """Every case not closed, by status then oldest first."""
-    order = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(OPEN_STATUSES))
-    rows = await db.fetchall(
-        f"SELECT * FROM cases WHERE status != 'closed' ORDER BY CASE status {order} END, id"
-    )
-    return [_to_desk_case(row) for row in rows]
-
-
-async def assigned_to(db: Database, staff_id: int) -> list[DeskCase]:
-    rows = await db.fetchall(
-        "SELECT * FROM cases WHERE assigned_staff_id = ? AND status != 'closed' ORDER BY id",
-        (staff_id,),
-    )
-    return [_to_desk_case(row) for row in rows]
-
-
 async def unannounced(db: Database) -> list[int]:
     """Cases committed but not yet (fully) posted to the staff group, oldest first."""
     rows = await db.fetchall("SELECT id FROM cases WHERE announced_at IS NULL ORDER BY id")
@@ -132,6 +115,15 @@ async def notes(db: Database, case_id: int) -> list[tuple[int, str, str]]:
         (case_id,),
     )
     return [(r["staff_id"], r["text"], r["created_at"]) for r in rows]
+
+
+async def note_files(db: Database, case_id: int) -> list[tuple[str, str]]:
+    """(kind, file id) of the files kept with the case's notes, oldest first."""
+    rows = await db.fetchall(
+        "SELECT file_kind, file_id FROM case_notes WHERE case_id = ? AND file_id IS NOT NULL"
+        " ORDER BY id", (case_id,),
+    )
+    return [(r["file_kind"], r["file_id"]) for r in rows]
 
 
 # -- the thread --------------------------------------------------------------------------
@@ -375,13 +367,17 @@ async def cancel_followup(db: Database, case_id: int, staff_id: int, followup_id
     return cancelled
 
 
-async def add_note(db: Database, case_id: int, staff_id: int, text: str) -> None:
+async def add_note(db: Database, case_id: int, staff_id: int, text: str,
+                   file: tuple[str, str] | None = None) -> None:
+    """An internal note; `file` (kind, Telegram file id) when it came as a file's caption."""
+    kind, file_id = file or (None, None)
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO case_notes(case_id, staff_id, text, created_at) VALUES (?, ?, ?, ?)",
-            (case_id, staff_id, text[: cases.MESSAGE_LIMIT], now_text()),
+            "INSERT INTO case_notes(case_id, staff_id, text, created_at, file_kind, file_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (case_id, staff_id, text[: cases.MESSAGE_LIMIT], now_text(), kind, file_id),
         )
-        await audit(conn, staff_id, case_id, "note", None)
+        await audit(conn, staff_id, case_id, "note", f"file={kind}" if kind else None)
 
 
 async def record_reply(db: Database, case_id: int, staff_id: int, text: str, kind: str,

@@ -73,7 +73,7 @@ async def stored_case(bot: BotHarness, language: str = "km", **fields):
     reporter = fields.pop("reporter_id", None) or 400_000 + len(bot.api.chats)
     await users.get_or_create(bot.db, reporter, language)
     bot.api.private_chat({"id": reporter, "first_name": "Srey"})
-    new = NewCase(kind="G", draft_id=uuid.uuid4().hex, reporter_id=reporter,
+    new = NewCase(kind=fields.pop("kind", "G"), draft_id=uuid.uuid4().hex, reporter_id=reporter,
                   reporter_language=language, category=fields.pop("category", "documents"),
                   contact="chat", **fields)
     case, _ = await cases.create(bot.db, new, [Evidence("photo", "file-proof-1", "u1")])

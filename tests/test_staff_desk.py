@@ -87,11 +87,13 @@ async def test_wage_claim_from_card_to_closing_with_money_recovered(settings, fa
         assert card_now.labels == ["🔓 Reopen"]
 
         # /stats counts it.
-        stats = (await ana.send("/stats"))[-1].text
+        *figures, chart = await ana.send("/stats")
+        stats = figures[-1].text
         assert "Cases received … – …: 1" in stats
-        assert "By category: wages 1" in stats and "By status: closed 1" in stats
-        assert "By province: chonburi 1" in stats and "By reporter's gender: woman 1" in stats
+        assert "By category: Unpaid wages 1" in stats and "By status: Closed 1" in stats
+        assert "By province: Chonburi 1" in stats and "By reporter's gender: Woman 1" in stats
         assert "Recovered: THB12,000.00" in stats
+        assert chart.raw["method"] == "sendPhoto" and chart.raw["upload"].startswith(b"\x89PNG")
 
         actions = [e["action"] for e in await desk.audit_entries(bot.db, case.id)]
         assert actions == ["claim", "reply", "reply", "close"]
@@ -170,9 +172,10 @@ async def test_cases_case_and_mine(settings, fake_api):
         await confirmed_wage_claim(bot)
         await ana.press("✋ Claim", card_of(ana.group))
         listing = (await bo.send("/cases"))[-1].text
-        assert "New: nobody has it yet:" in listing and "Claimed:" in listing
-        assert listing.index("W-0001") < listing.index("W-0002") or "Claimed" in listing
-        assert "• W-0001 · wages" in listing and "• W-0002 · wages" in listing
+        assert "2 in all · page 1 of 1" in listing
+        assert listing.index("W-0002") < listing.index("W-0001")  # newest first
+        assert "• W-0001 · Unpaid wages · Claimed" in listing
+        assert "• W-0002 · Unpaid wages · New" in listing
         mine = (await ana.send("/mine"))[-1].text
         assert "W-0001" in mine and "W-0002" not in mine
         assert (await bo.send("/mine"))[-1].text == "No open cases."

@@ -94,9 +94,9 @@ async def test_export_is_for_admins_only(settings, fake_api):
         assert (await ana.send("/export"))[-1].text == "Only hotline admins can do this."
         sent = (await bo.send("/export 2020-01-01 2099-12-31"))[-1]
         assert sent.text == "1 cases" and sent.raw["method"] == "sendDocument"
-        csv_text = sent.raw["document"]["content"].decode()
-        assert csv_text.startswith("reference,category,status")
-        assert "W-0001,wages,new" in csv_text and "Golden" not in csv_text
+        csv_text = sent.raw["document"]["content"].decode("utf-8-sig")
+        assert csv_text.startswith("reference,category,category_label,status,status_label")
+        assert "W-0001,wages,Unpaid wages,new,New" in csv_text and "Golden" not in csv_text
         [entry] = [e for e in await desk.audit_entries(bot.db) if e["action"] == "export"]
         assert entry["staff_id"] == bo.id
 

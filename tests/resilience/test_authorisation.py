@@ -67,6 +67,8 @@ ACTIONS = [
     Action("/case {ref}", "group"), Action("/cases", "group"), Action("/mine", "group"),
     Action("/stats", "group"), Action("/facts", "group"),
     Action("/export", "group", allowed=ADMINS),
+    Action("/search {ref}", "group"), Action("/cases status:all mine", "group"),
+    Action("/recruiters_unlisted", "group"), button("sl:o:{id}"),
     # admins' broadcasts, in a private chat
     Action("/broadcast", "private", allowed=ADMINS),
     Action("/broadcasts", "private", allowed=ADMINS),
