@@ -176,9 +176,10 @@ def render(figures: Figures) -> str:
         _("By reporter's gender: {counts}").format(
             counts=_counts(figures.by_gender, desk_labels.gender)),
         _("By home province (where the reporter lives now): {counts}").format(
-            counts=_counts(figures.by_home_province)),
+            counts=_counts(figures.by_home_province, desk_labels.home_province)),
         _("By home province and gender: {counts}").format(
-            counts=_counts(figures.by_home_province_gender)),
+            counts=_counts(figures.by_home_province_gender,
+                           desk_labels.home_province_and_gender)),
         _("Time to first response: median {time}, 9 in 10 within {p90} ({count} "
           "cases)").format(time=duration(figures.first_response),
                            p90=duration(figures.first_response_p90), count=figures.responded),

@@ -5,6 +5,7 @@ database and in the export's key columns.
 """
 from __future__ import annotations
 
+from bot import provinces_kh
 from bot.i18n import N_, _
 from bot.provinces import load_provinces
 from flows import desk_card, form, grievance, intake_steps
@@ -48,6 +49,18 @@ def outcome(key: str | None) -> str:
 
 def gender(key: str | None) -> str:
     return _(GENDER_LABELS[key]) if key in GENDER_LABELS else (key or not_given())
+
+
+def home_province(key: str | None) -> str:
+    """A Cambodian province (where a reporter lives now) in the current language."""
+    found = provinces_kh.provinces().get(key)
+    return found.name if found is not None else (key or not_given())
+
+
+def home_province_and_gender(key: str | None) -> str:
+    """'Battambang/Woman' from the key 'battambang/woman'."""
+    home, _sep, who = (key or "").partition("/")
+    return f"{home_province(None if home == '-' else home)}/{gender(None if who == '-' else who)}"
 
 
 def province(key: str | None) -> str:
