@@ -8,6 +8,7 @@ import json
 
 from bot.offline import Fault
 from tests.desk_helpers import ANA, STAFF_CHAT, card_of, confirmed_wage_claim, desk_bot, staff
+from tests.intake_helpers import onboarded
 
 
 async def due_now(bot) -> None:
@@ -142,3 +143,18 @@ async def test_a_group_that_moved_gets_the_posts_and_its_commands_are_answered(s
         moved = bot.staff("ana", ANA, "Ana", chat_id=new_id)
         listing = await moved.send("/cases")
         assert any("W-0001" in r.text for r in listing)
+
+
+async def test_delete_removes_the_help_now_alert_that_named_the_person(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=False) as bot:
+        person = await onboarded(bot, "en", first_name="Sokha")
+        await person.send("/menu")
+        await person.press("🆘 I need help now")
+        await person.press("🇹🇭 In Thailand")
+        [alert] = [m for m in bot.api.sent_to(STAFF_CHAT) if "🆘 I need help now" in m["text"]]
+        assert "Sokha" in alert["text"]
+        await person.send("/delete")
+        await person.press("🗑 Yes, delete everything")
+        assert (STAFF_CHAT, alert["message_id"]) not in bot.api.messages, "the alert is deleted"
+        payloads = [r["payload"] for r in await bot.db.fetchall("SELECT payload FROM outbox")]
+        assert not [p for p in payloads if "Sokha" in p], "and the outbox forgot the name"
