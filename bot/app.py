@@ -32,7 +32,7 @@ from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.sender import Sender
 from bot.settings import Settings
-from flows import FLOWS, desk_outbox, start
+from flows import FLOWS, desk_outbox, recruiters, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,14 @@ def build_application(
     inbox.install(app)  # forgets handled updates after a day
     weekly_report.install(app, settings)  # Monday's figures and chart in the staff group
     return app
+
+
+async def warm_up(app: HotlineApplication) -> None:
+    """Build what the first people would otherwise wait for (the recruiter index)."""
+    try:
+        await recruiters.registry(HotlineContext(app))
+    except Exception:  # the first lookup tries again
+        log.exception("the recruiter index could not be built at start-up")
 
 
 async def prepare(app: HotlineApplication) -> None:
