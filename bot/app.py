@@ -25,11 +25,10 @@ from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
-from bot.people import load_person
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
 from bot.settings import Settings
-from flows import FLOWS, start
+from flows import FLOWS, consent, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,8 @@ def build_application(
         services.CONTENT: load_content(directory),
         services.MENU: menu,
     })
-    app.add_handler(TypeHandler(Update, load_person), group=-1)
+    # The person's language, then consent first (flows/consent.py), before every flow.
+    app.add_handler(TypeHandler(Update, consent.before_flows), group=-1)
     for flow in FLOWS:
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())

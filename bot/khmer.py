@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from khmerspell import khnormal
+
 KHMER_DIGITS = "០១២៣៤៥៦៧៨៩"
 _TO_ASCII_DIGITS = str.maketrans(KHMER_DIGITS, "0123456789")
 
@@ -56,3 +58,19 @@ def comparison_form(text: str) -> str:
 
 def _is_khmer(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
+
+
+def has_khmer(text: str) -> bool:
+    return any(_is_khmer(ch) for ch in text)
+
+
+def normalise_order(text: str) -> str:
+    """Khmer syllables in one canonical order: what looks the same on screen compares equal.
+
+    People type the vowel before the subscript (ខែ្មរ for ខ្មែរ), the subscript ro first
+    (ស្រ្តី for ស្ត្រី), subscript da for ta, or a vowel in two parts; khmerspell's khnormal
+    (SIL's Khmer character specification) reorders them. Latin text is unchanged.
+    """
+    if not has_khmer(text):
+        return text
+    return khnormal(remove_invisible(text))

@@ -45,7 +45,7 @@ def test_env_file_in_the_working_directory_is_read(tmp_path):
 
 def test_console_lets_a_person_choose_english_and_reach_the_menu(tmp_path):
     # /help rather than a button number: the menu's positions change as flows are added.
-    result = run_cli(tmp_path, "console", input_text="/start\n2\n/help\n!quit\n")
+    result = run_cli(tmp_path, "console", input_text="/start\n#2\n/help\n!quit\n")
     assert result.returncode == 0, result.stderr
     assert "សូមជ្រើសរើសភាសា" in result.stdout  # greeted in Khmer first
     assert "I will write to you in English." in result.stdout
@@ -87,23 +87,23 @@ def menu_number(key: str) -> str:
     from flows import FLOWS
 
     entries = sorted((e for flow in FLOWS for e in flow.menu), key=lambda e: e.order)
-    return str([e.key for e in entries].index(key) + 1)
+    return f"#{[e.key for e in entries].index(key) + 1}"
 
 
 def test_console_completes_a_short_grievance(tmp_path):
     steps = [
-        "/start", "2",       # English
+        "/start", "#2",      # English
         menu_number("report"),  # 📣 Report a problem
-        "7",                 # Something else
-        "2", "2", "2", "2",  # the four safety questions: No
+        "#7",                # Something else
+        "#2", "#2", "#2", "#2",  # the four safety questions: No
         "My boss shouted at me every day.",
-        "!photo", "1",       # one photo, then Done
-        "2",                 # In Cambodia
+        "!photo", "#1",      # one photo, then Done
+        "#2",                # In Cambodia
         "Battambang",
-        "2",                 # Keep me anonymous
-        "1",                 # Write to me in this chat
-        "4",                 # I prefer not to say
-        "1",                 # Confirm and send
+        "#2",                # Keep me anonymous
+        "#1",                # Write to me in this chat
+        "#4",                # I prefer not to say
+        "#1",                # Confirm and send
         "!quit",
     ]
     result = run_cli(tmp_path, "console", input_text="\n".join(steps) + "\n")
