@@ -20,7 +20,7 @@ from bot.context import HotlineContext
 from bot.i18n import _
 from bot.intents import EMERGENCY
 from bot.people import CONSENTED, load_person
-from flows import help_now, start, ui, understand
+from flows import help_now, recruiters, start, ui, understand
 from storage import users
 
 HELD_MESSAGE = "held_message"  # user_data: the message sent before consent (Bot API JSON)
@@ -36,13 +36,15 @@ async def before_flows(update: Update, context: HotlineContext) -> None:
     person, chat = update.effective_user, update.effective_chat
     if person is None or person.is_bot or chat is None or chat.type != ChatType.PRIVATE:
         return
+    recruiters.forget(update, context)  # a button elsewhere: the check stops taking names
     if context.user_data.get(CONSENTED) or await _has_consented(context, person.id):
         return
     query, message = update.callback_query, update.message
     if query is not None:
         if OPEN_BUTTONS.match(query.data or ""):
             return
-        context.user_data[HELD_BUTTON] = query.data
+        context.user_data[HELD_BUTTON] = query.data  # the latest one counts
+        context.user_data.pop(HELD_MESSAGE, None)
     elif message is not None:
         if message.text and message.text.startswith("/"):
             return
@@ -51,6 +53,7 @@ async def before_flows(update: Update, context: HotlineContext) -> None:
             await help_now.answer_typed(update, context)  # the numbers before the paperwork
         else:
             context.user_data[HELD_MESSAGE] = message.to_dict()
+            context.user_data.pop(HELD_BUTTON, None)
     else:
         return  # an edited message, a reaction ...: nothing to answer
     await start.on_start(update, context)

@@ -38,7 +38,9 @@ CHECK = MenuEntry("recruiters", N_("🔎 Check a recruiter"), order=150)
 AGAIN, PICK, NONE_OF_THESE = "rc:again", "rc:pick:", "rc:none"
 CACHE = "recruiter_registry"  # bot_data key (in memory, not persisted)
 QUERY = "recruiters_query"    # user_data key: the last name searched, for "None of these"
-ANSWERED = "recruiters_answered"  # user_data key: a name was answered; the check still listens
+# user_data key: the check listens for a name: "asked" (just asked for one) or "answered"
+# (after an answer another name may follow). A button pressed elsewhere ends it (forget()).
+LISTENING = "recruiters_listening"
 TYPED = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 MAX_QUERY = 100               # characters of a typed name that are used
 MAX_LABEL_NAME = 40           # characters of a name on a candidate button
@@ -73,7 +75,7 @@ async def registry(context: HotlineContext) -> RecruiterIndex:
 # -- handlers ----------------------------------------------------------------
 async def on_check_chosen(update: Update, context: HotlineContext) -> str:
     """Asks for the agency's name or licence number (menu entry or "Check another")."""
-    context.user_data.pop(ANSWERED, None)
+    context.user_data[LISTENING] = "asked"
     await ui.send(update, context, _(
         "Type the name of the recruitment agency, or its licence number. "
         "Khmer or English letters are both fine."
@@ -84,6 +86,8 @@ async def on_check_chosen(update: Update, context: HotlineContext) -> str:
 async def on_recruiter_words(update: Update, context: HotlineContext) -> str | int:
     """Typed at the menu about a recruiter ("is Demo Manpower licensed?"): a name in it is
     looked up straight away; without one, the check asks for it. A reply to staff first."""
+    if context.user_data.get(LISTENING):  # already in the check: these words are the name
+        return await on_name_entered(update, context)
     if await case_replies.route_reply(update, context):
         return END
     index = await registry(context)
@@ -106,18 +110,32 @@ async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
     typed = clean_input(text)[:MAX_QUERY]
     index = await registry(context)
     result = index.search(typed)
-    if result.kind != "exact" and await _means_something_else(update, context, text):
-        context.user_data.pop(ANSWERED, None)
-        await context.application.update_queue.put(update)  # handled outside the check
-        return END
+    if context.user_data.get(LISTENING) is None or (
+            result.kind != "exact" and await _means_something_else(update, context, text)):
+        return await leave(update, context)
     return await answer_search(update, context, typed, index, result)
+
+
+async def leave(update: Update, context: HotlineContext) -> int:
+    """The message is not for the check (any more): leave it, and let the flows answer."""
+    context.user_data.pop(LISTENING, None)
+    await context.application.update_queue.put(update)
+    return END
+
+
+def forget(update: Update, context: HotlineContext) -> None:
+    """Called before every flow: a button pressed outside the check ends its listening."""
+    query = update.callback_query
+    if query is not None and LISTENING in context.user_data and not (
+            (query.data or "").startswith("rc:") or query.data == CHECK.callback_data):
+        context.user_data.pop(LISTENING, None)
 
 
 async def _means_something_else(update: Update, context: HotlineContext, text: str) -> bool:
     match = understand.MATCHER.match(text)
     if match is not None and match.intent == EMERGENCY:
         return True
-    if not context.user_data.get(ANSWERED):  # just asked for a name: this is the name
+    if context.user_data.get(LISTENING) == "asked":  # just asked for a name: this is it
         return False
     if match is not None and match.intent != "recruiter":
         return True
@@ -144,16 +162,15 @@ async def answer_search(update: Update, context: HotlineContext, typed: str,
         await answer_not_found(update, context, index, typed)
     else:
         await offer_candidates(update, context, index, result, typed)
-    context.user_data[ANSWERED] = True
+    context.user_data[LISTENING] = "answered"
     return ASK_NAME
 
 
 async def on_other_input(update: Update, context: HotlineContext) -> str | int:
     """Anything but text while waiting for a name: asks again, kindly. After an answer it is
     something else (a photo for staff, a voice note): handled outside the check."""
-    if context.user_data.pop(ANSWERED, None):
-        await context.application.update_queue.put(update)
-        return END
+    if context.user_data.get(LISTENING) != "asked":
+        return await leave(update, context)
     await ui.send(update, context, _("Please type the agency's name or licence number as text."),
                   ui.keyboard([ui.nav_row()]))
     return ASK_NAME

@@ -38,6 +38,7 @@ async def walk_wage_claim_en(person, *, amount: str = "12,500") -> list:
     await person.send(amount)
     await person.press("Yes")
     await person.send("Mr Broker")
+    await person.send("They stopped paying us in May and closed the site.")
     await person.send(photo=True)
     await person.send(voice=True)
     await person.press("✅ Done")

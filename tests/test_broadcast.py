@@ -184,7 +184,7 @@ async def test_cancel_leaves_the_composer(bot):
     replies = await admin.send("/cancel")
     assert replies[-1].text.startswith("Stopped.")
     replies = await admin.send("Beware of fake job offers")  # no longer taken as alert text
-    assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."
+    assert replies[-1].text == "Sorry, I did not understand that. Did you mean one of these? You can also write to hotline staff."
 
 
 async def test_the_previews_stop_button_unsubscribes_nobody(bot):
