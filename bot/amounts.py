@@ -77,6 +77,8 @@ def parse_amount(text: str) -> Amount | None:
             multiplier = factor
             rest = re.sub(rf"(?<![a-z]){re.escape(word)}(?![a-z])", " ", rest, count=1)
     number = re.sub(r"\s+", " ", rest).strip()
+    if multiplier != 1 and _DECIMAL_COMMA.match(number):
+        number = number.replace(",", ".")  # "១,៥ម៉ឺន"; without a unit word "12,50" is unclear
     value = _number(number)
     if value is None:
         return None
@@ -117,8 +119,6 @@ def _khmer_value(words: str) -> int:
 
 
 def _number(text: str) -> Decimal | None:
-    if _DECIMAL_COMMA.match(text):
-        text = text.replace(",", ".")
     if _PLAIN.match(text):
         digits = text
     elif _GROUPED.match(text):

@@ -26,8 +26,9 @@ from storage import users
 HELD_MESSAGE = "held_message"  # user_data: the message sent before consent (Bot API JSON)
 HELD_BUTTON = "held_button"    # user_data: the callback data pressed before consent
 # Buttons that work before consent: choosing the language (which is the consent), help in
-# danger, and the privacy buttons (what is kept, delete it).
-OPEN_BUTTONS = re.compile(r"^(lang:.*|now(:[A-Z]{2})?|menu:now|pv:.*)$")
+# danger, the privacy buttons (what is kept, delete it), and buttons under messages the bot
+# sends on its own to people who consented before (alerts, follow-ups about a case).
+OPEN_BUTTONS = re.compile(r"^(lang:.*|now(:[A-Z]{2})?|menu:now|pv:.*|al:.*|fu:.*)$")
 
 
 async def before_flows(update: Update, context: HotlineContext) -> None:
@@ -39,6 +40,9 @@ async def before_flows(update: Update, context: HotlineContext) -> None:
     recruiters.forget(update, context)  # a button elsewhere: the check stops taking names
     if context.user_data.get(CONSENTED) or await _has_consented(context, person.id):
         return
+    settings = context.settings
+    if person.id in settings.admin_user_ids or person.id in settings.staff_user_ids:
+        return  # the hotline's own people (a broadcast composer, staff trying the bot)
     query, message = update.callback_query, update.message
     if query is not None:
         if OPEN_BUTTONS.match(query.data or ""):

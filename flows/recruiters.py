@@ -92,14 +92,18 @@ async def on_recruiter_words(update: Update, context: HotlineContext) -> str | i
         return END
     index = await registry(context)
     text = update.effective_message.text
-    if not index.is_empty:
-        for typed in (understand.MATCHER.without_words_of("recruiter", text, own_too=False),
-                      understand.MATCHER.without_words_of("recruiter", text)):
-            result = index.search(typed[:MAX_QUERY]) if typed else None
-            if result is not None and result.kind != "none":
-                await intent_log.record(context.db, "recruiter", None)
-                return await answer_search(update, context, typed[:MAX_QUERY], index, result)
     await intent_log.record(context.db, "recruiter", None)
+    if not index.is_empty:
+        # The name with the words around it ("Manpower" may be part of it), then without;
+        # an exact match from either first. A name that is not found is asked for again:
+        # words around a name must never be called an unlisted agency.
+        searches = [(t[:MAX_QUERY], index.search(t[:MAX_QUERY])) for t in (
+            understand.MATCHER.without_words_of("recruiter", text, own_too=False),
+            understand.MATCHER.without_words_of("recruiter", text)) if t]
+        found = [s for s in searches if s[1].kind == "exact"] or \
+            [s for s in searches if s[1].kind != "none"]
+        if found:
+            return await answer_search(update, context, found[0][0], index, found[0][1])
     return await on_check_chosen(update, context)
 
 
@@ -124,10 +128,15 @@ async def leave(update: Update, context: HotlineContext) -> int:
 
 
 def forget(update: Update, context: HotlineContext) -> None:
-    """Called before every flow: a button pressed outside the check ends its listening."""
-    query = update.callback_query
-    if query is not None and LISTENING in context.user_data and not (
-            (query.data or "").startswith("rc:") or query.data == CHECK.callback_data):
+    """Called before every flow: a button pressed outside the check, or a command, ends its
+    listening for names."""
+    if LISTENING not in context.user_data:
+        return
+    query, message = update.callback_query, update.message
+    if query is not None and not ((query.data or "").startswith("rc:")
+                                  or query.data == CHECK.callback_data):
+        context.user_data.pop(LISTENING, None)
+    elif message is not None and (message.text or "").startswith("/"):
         context.user_data.pop(LISTENING, None)
 
 

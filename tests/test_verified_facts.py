@@ -57,7 +57,9 @@ def test_every_catalog_entry_shows_only_verified_numbers_and_addresses():
 
 # The recruiter registry is not our text: it is the Ministry's list (or a marked
 # sample of it), shown with its source and as-of date, and checked on import.
-CONTENT_FILES = sorted(p for p in DATA_DIR.glob("*.csv") if not p.name.startswith("recruiters"))
+# data/intents.csv holds words people type, matched and never shown.
+CONTENT_FILES = sorted(p for p in DATA_DIR.glob("*.csv")
+                       if not p.name.startswith("recruiters") and p.name != "intents.csv")
 
 
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
