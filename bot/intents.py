@@ -23,7 +23,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,10 +200,7 @@ class IntentMatcher:
 
     def _khmer_candidates(self, khmer: str) -> set[str]:
         """Khmer words sharing enough bigrams with the message to be one typo away."""
-        votes: dict[str, int] = defaultdict(int)
-        for gram in _bigrams(khmer):
-            for term in self._bigrams.get(gram, ()):
-                votes[term] += 1
+        votes = Counter(chain.from_iterable(self._bigrams.get(g, ()) for g in _bigrams(khmer)))
         return {term for term, count in votes.items() if count >= max(1, len(term) - 4)}
 
     def without_words_of(self, intent: str, text: str, own_too: bool = True) -> str:
