@@ -132,3 +132,14 @@ async def test_a_rejected_token_is_one_line_that_does_not_show_the_token(tmp_pat
     assert "SECRET-TOKEN" not in text and "Traceback" not in text
     assert text.strip().splitlines()[-1] == (
         "error: Telegram rejected BOT_TOKEN (check it, and BOT_API_BASE_URL if set)")
+
+
+def test_console_presses_buttons_with_a_hash_and_takes_plain_digits_as_text(tmp_path):
+    steps = ["/start", "#2", menu_number("wage"), "#3",  # English, I was not paid, a group
+             "12",  # how many workers: a number typed, not button 12
+             "#99", "!quit"]
+    result = run_cli(tmp_path, "console", input_text="\n".join(steps) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "In which province of Thailand did you work?" in result.stdout  # 12 was the answer
+    assert "(no button 99; choose #1-#" in result.stdout
+    assert "[#1]" in result.stdout
