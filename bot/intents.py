@@ -281,6 +281,8 @@ def _near_substring(term: str, text: str) -> bool:
     """Somewhere in `text` is `term` with at most one typo."""
     if any(variant in text for variant in _deletions(term)):
         return True
+    if any(term[:i] + term[i + 1] + term[i] + term[i + 2:] in text for i in range(len(term) - 1)):
+        return True  # two neighbours swapped
     return _typo_pattern(term).search(text) is not None
 
 

@@ -3,8 +3,8 @@
 Runs before every flow (handler group -1, after bot.people.load_person). Someone
 who has not accepted the notice and sends anything but a command, or presses a
 button other than a language, "I need help now" or the privacy buttons, gets the
-greeting instead; what they sent is kept and handled once they chose a language
-(bot/app.py puts the message back in the queue; a button gets a Continue button).
+greeting instead; what they sent waits (in memory only) and is handled once they chose
+a language (the message goes back in the update queue; a button gets a Continue button).
 Safety before paperwork: typed words of danger get the emergency numbers at once.
 Commands keep their own answers (/start is the greeting; the others check themselves).
 """
@@ -23,8 +23,10 @@ from bot.people import CONSENTED, load_person
 from flows import help_now, recruiters, start, ui, understand
 from storage import users
 
-HELD_MESSAGE = "held_message"  # user_data: the message sent before consent (Bot API JSON)
-HELD_BUTTON = "held_button"    # user_data: the callback data pressed before consent
+# What was sent before consent waits in memory only (bot_data is not persisted): nothing a
+# person sends is stored before they accepted the notice. A restart forgets it.
+HELD = "held_before_consent"   # bot_data: person id -> ("message", Bot API JSON) | ("button", data)
+MAX_HELD = 10_000
 # Buttons that work before consent: choosing the language (which is the consent), help in
 # danger, the privacy buttons (what is kept, delete it), and buttons under messages the bot
 # sends on its own to people who consented before (alerts, follow-ups about a case).
@@ -47,21 +49,32 @@ async def before_flows(update: Update, context: HotlineContext) -> None:
     if query is not None:
         if OPEN_BUTTONS.match(query.data or ""):
             return
-        context.user_data[HELD_BUTTON] = query.data  # the latest one counts
-        context.user_data.pop(HELD_MESSAGE, None)
+        hold(context, person.id, ("button", query.data))  # the latest one counts
     elif message is not None:
         if message.text and message.text.startswith("/"):
             return
         match = understand.MATCHER.match(message.text) if message.text else None
         if match is not None and match.intent == EMERGENCY:
             await help_now.answer_typed(update, context)  # the numbers before the paperwork
+            held(context).pop(person.id, None)
         else:
-            context.user_data[HELD_MESSAGE] = message.to_dict()
-            context.user_data.pop(HELD_BUTTON, None)
+            hold(context, person.id, ("message", message.to_dict()))
     else:
         return  # an edited message, a reaction ...: nothing to answer
     await start.on_start(update, context)
     raise ApplicationHandlerStop
+
+
+def held(context: HotlineContext) -> dict:
+    return context.bot_data.setdefault(HELD, {})
+
+
+def hold(context: HotlineContext, person_id: int, item: tuple) -> None:
+    waiting = held(context)
+    waiting.pop(person_id, None)
+    if len(waiting) >= MAX_HELD:  # the oldest goes first
+        waiting.pop(next(iter(waiting)))
+    waiting[person_id] = item
 
 
 async def _has_consented(context: HotlineContext, person_id: int) -> bool:
@@ -76,22 +89,22 @@ async def after_consent(update: Update, context: HotlineContext, greeting: str) 
     """After the language was chosen: on with what the person sent before, or the menu."""
     intro = greeting + "\n\n" + _("What would you like to do? Choose below.")
     context.user_data[CONSENTED] = True
-    held = context.user_data.pop(HELD_MESSAGE, None)
-    button = context.user_data.pop(HELD_BUTTON, None)
-    if isinstance(held, dict):
+    kind, value = held(context).pop(update.effective_user.id, (None, None))
+    if kind == "message":
         await ui.send(update, context, greeting)
         try:
-            again = Update.de_json({"update_id": 0, "message": held}, context.bot)
+            again = Update.de_json({"update_id": 0, "message": value}, context.bot)
         except (KeyError, TypeError, ValueError):
             again = None
         if again is not None:
             await context.application.update_queue.put(again)  # answered next, as if new
             return
-    if isinstance(button, str) and button.isascii() and len(button) <= ui.CALLBACK_DATA_LIMIT:
-        label = next((_(e.label) for e in context.menu_entries if e.callback_data == button),
+    if kind == "button" and isinstance(value, str) and value.isascii() \
+            and len(value) <= ui.CALLBACK_DATA_LIMIT:
+        label = next((_(e.label) for e in context.menu_entries if e.callback_data == value),
                      _("where you were going"))
         markup = ui.main_menu_markup(context)
-        rows = [[ui.button(_("➡️ Continue: {label}").format(label=label), button)],
+        rows = [[ui.button(_("➡️ Continue: {label}").format(label=label), value)],
                 *markup.inline_keyboard]
         await ui.send(update, context, intro, ui.keyboard(rows))
         return

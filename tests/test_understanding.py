@@ -352,6 +352,7 @@ async def test_consent_comes_first_whatever_the_first_message(bot):
     replies = await person.send("ប្រាក់ខែ")
     assert replies[-1].labels == ["ភាសាខ្មែរ", "English"] and len(replies) == 1
     assert await bot.db.fetchval("SELECT COUNT(*) FROM intent_log") == 0  # nothing before consent
+    assert "ប្រាក់ខែ" not in str(bot.app.user_data.get(person.id, {}))  # held in memory only
     replies = await person.press("English")
     assert "💸 Report unpaid wages" in replies[-1].labels  # the message that came first
     row = await bot.db.fetchone("SELECT consent_at FROM users WHERE telegram_id = ?", (person.id,))
