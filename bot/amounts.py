@@ -31,7 +31,8 @@ _MULTIPLIERS = {
 # Words that may surround an amount without changing it.
 _FILLER = ("about", "around", "approximately", "approx", "almost", "~", "ប្រហែល", "ជាង")
 
-# Khmer number words: "មួយម៉ឺន" is 10,000, "ដប់ពីរ" 12, "ម្ភៃប្រាំ" 25 (units add up, scales multiply).
+# Khmer number words: "មួយម៉ឺន" is 10,000, "ដប់ពីរ" 12, "ម្ភៃប្រាំ" 25
+# (units add up, scales multiply).
 _KHMER_UNITS = {
     "សូន្យ": 0, "មួយ": 1, "ពីរ": 2, "បី": 3, "បួន": 4, "ប្រាំ": 5, "ដប់": 10, "ម្ភៃ": 20,
     "សាមសិប": 30, "សែសិប": 40, "ហាសិប": 50, "ហុកសិប": 60, "ចិតសិប": 70, "ប៉ែតសិប": 80,

@@ -117,5 +117,6 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
-            "recruiters": recruiter_admin.run, "intents": intents_admin.run, "stats": reports.run_stats,
+            "recruiters": recruiter_admin.run, "intents": intents_admin.run,
+            "stats": reports.run_stats,
             "export": reports.run_export, "broadcast": _broadcast}

@@ -1,4 +1,4 @@
-"""`python -m bot intents unmatched`: what people typed that no phrase of data/intents.csv caught."""
+"""`python -m bot intents unmatched`: what people typed that data/intents.csv did not catch."""
 from __future__ import annotations
 
 import argparse

@@ -77,7 +77,8 @@ async def answer_text(update: Update, context: HotlineContext, text: str) -> Non
 
 async def not_understood(update: Update, context: HotlineContext,
                          suggestions: list[str] | None = None) -> None:
-    """"I did not understand", the likely topics and "Write to hotline staff": never only the menu."""
+    """"I did not understand", the likely topics and "Write to hotline staff": never only
+    the menu."""
     topics = [i for i in (suggestions or MATCHER.suggestions("")) if i in BUTTONS and i != "person"]
     rows = [[intent_button(intent)] for intent in topics[:3]]
     rows += [[intent_button("person")], ui.nav_row()]

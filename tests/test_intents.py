@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import INTENTS, INTENTS_PATH, IntentFileError, load_intents, normalise, parse_phrase
+from bot.intents import (
+    INTENTS,
+    INTENTS_PATH,
+    IntentFileError,
+    load_intents,
+    normalise,
+    parse_phrase,
+)
 
 HEADER = "intent,language,phrases\n"
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 from tests.harness import BotHarness
 from tests.intake_helpers import onboarded
 
+NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
+                  "You can also write to hotline staff.")
+
 
 async def test_start_greets_in_khmer_by_default(bot):
     person = bot.person(language_code=None)
@@ -51,7 +54,7 @@ async def test_language_is_remembered_after_a_restart(settings, fake_api):
     async with BotHarness.started(settings, fake_api) as bot:
         person = bot.person(language_code="km", user_id=300_001)
         replies = await person.send("something odd")
-        assert replies[-1].text == "Sorry, I did not understand that. Did you mean one of these? You can also write to hotline staff."
+        assert replies[-1].text == NOT_UNDERSTOOD
 
 
 async def test_every_menu_entry_answers_in_both_languages(bot):

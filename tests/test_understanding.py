@@ -261,7 +261,8 @@ async def test_a_plain_reply_goes_to_the_one_case_staff_wrote_to(settings, fake_
         assert "voice" in ana.in_thread(thread)[-1].raw
         [row] = await case_rows(bot, person)
         texts = [r["text"] for r in await bot.db.fetchall(
-            "SELECT text FROM case_messages WHERE case_id = ? AND sender = 'reporter'", (row["id"],))]
+            "SELECT text FROM case_messages WHERE case_id = ? AND sender = 'reporter'",
+            (row["id"],))]
         assert texts == ["Thank you, the employer is Somchai"]
         kinds = [r["kind"] for r in await bot.db.fetchall(
             "SELECT kind FROM case_evidence WHERE case_id = ? ORDER BY id", (row["id"],))]

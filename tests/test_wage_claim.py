@@ -6,6 +6,9 @@ from telegram import Update
 from tests.harness import BotHarness
 from tests.intake_helpers import case_rows, onboarded, walk_wage_claim_en
 
+NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
+                  "You can also write to hotline staff.")
+
 
 async def test_wage_claim_in_english_end_to_end(bot):
     person = await onboarded(bot, "en")
@@ -345,4 +348,4 @@ async def test_a_form_without_its_draft_is_left_kindly(bot):
     replies = await person.send("Rayong")
     assert replies[-1].text == "That report is no longer open. Here is the menu."
     replies = await person.send("Rayong")
-    assert replies[-1].text == "Sorry, I did not understand that. Did you mean one of these? You can also write to hotline staff."
+    assert replies[-1].text == NOT_UNDERSTOOD
