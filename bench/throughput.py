@@ -118,7 +118,7 @@ SESSION = [
     ("data", "rp:ym:2024"), ("data", "rp:ym:2024-07"), ("data", "rp:ym:2025"),
     ("data", "rp:ym:2025-06"), ("press", "▫️ Wages"), ("press", "▫️ Overtime pay"),
     ("press", "➡️ Next"), ("text", "១២,៥០០ បាត"), ("press", "Yes"), ("text", "Mr Broker"),
-    ("photo", None), ("press", "✅ Done"), ("press", "💬 Write to me in this chat"),
+    ("text", "They stopped paying us in May."), ("photo", None), ("press", "✅ Done"), ("press", "💬 Write to me in this chat"),
     ("press", "✅ Yes, they may share my name"), ("press", "Woman"),
     ("press", "✅ Confirm and send"), ("data", "menu:mycases"), ("text", "/menu"),
 ]
