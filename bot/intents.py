@@ -9,8 +9,9 @@ digits, zero-width spaces, Khmer character order via bot.khmer, case, punctuatio
 - Khmer words are looked for inside the message without its spaces (Khmer is
   written without them), Latin words as whole words; a Latin word of 5 letters
   or more also matches the start of a longer word ("recruit" in "recruiter");
-- one typo (a letter missing, extra, wrong or two swapped) is forgiven in words
-  of 4 characters or more; such a match counts less than an exact one;
+- one typo is forgiven: a letter missing or two swapped in words of 4 characters
+  or more, also a letter wrong or extra from 5 ("back" is not "bank"); such a
+  match counts less than an exact one;
 - the intent with the longest matched phrase wins; a tie goes to the intent
   listed first in INTENTS; an emergency phrase wins even over a slightly longer
   match ("they beat me and did not pay me"): safety before everything. The
@@ -45,7 +46,8 @@ DEFAULT_SUGGESTIONS = ("wages", "recruiter", "documents", "benefits", "safe_migr
 EMERGENCY = "emergency"
 EMERGENCY_MARGIN = 2   # an emergency phrase wins over a match up to this much longer
 MAX_CHARS = 300        # of a message that are matched (a long story is not a question)
-MIN_FUZZY = 4          # characters a word needs before a typo in it is forgiven
+MIN_FUZZY = 4          # characters a word needs before a typo in it is forgiven...
+MIN_ANY_TYPO = 5       # ...a wrong or extra one from this length: "back" is not "bank"
 MIN_PREFIX = 5         # letters a Latin word needs before it matches the start of a longer one
 FUZZY_WEIGHT = 0.75    # a match with a typo counts this much of an exact one
 PREFIX_WEIGHT = 0.9
@@ -186,7 +188,8 @@ class IntentMatcher:
             if len(word) >= MIN_FUZZY - 1:
                 for variant in (word, *_deletions(word)):
                     for term in self._deletes.get(variant, ()):
-                        if term not in found and _one_edit(word, term):
+                        if term not in found and _one_edit(word, term,
+                                                           len(term) >= MIN_ANY_TYPO):
                             found[term] = FUZZY_WEIGHT
         khmer = message.khmer
         if khmer:
@@ -255,17 +258,20 @@ def _deletions(word: str) -> list[str]:
     return [word[:i] + word[i + 1:] for i in range(len(word))]
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """At most one letter missing, extra, wrong, or two neighbours swapped."""
-    if a == b:
+def _one_edit(typed: str, term: str, any_typo: bool = True) -> bool:
+    """At most one letter missing or two neighbours swapped; with any_typo also one letter
+    wrong or extra."""
+    if typed == term:
         return True
-    if abs(len(a) - len(b)) > 1:
+    if abs(len(typed) - len(term)) > 1 or (len(typed) > len(term) and not any_typo):
         return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(typed) == len(term):
+        diff = [i for i in range(len(typed)) if typed[i] != term[i]]
+        if len(diff) == 1:
+            return any_typo
+        return len(diff) == 2 and diff[1] == diff[0] + 1 \
+            and typed[diff[0]] == term[diff[1]] and typed[diff[1]] == term[diff[0]]
+    short, long = (typed, term) if len(typed) < len(term) else (term, typed)
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
@@ -278,12 +284,13 @@ def _typo_pattern(term: str) -> re.Pattern:
 
 
 def _near_substring(term: str, text: str) -> bool:
-    """Somewhere in `text` is `term` with at most one typo."""
+    """Somewhere in `text` is `term` with one sign missing or two swapped, or (a term of
+    MIN_ANY_TYPO or more) one wrong or extra."""
     if any(variant in text for variant in _deletions(term)):
         return True
     if any(term[:i] + term[i + 1] + term[i] + term[i + 2:] in text for i in range(len(term) - 1)):
-        return True  # two neighbours swapped
-    return _typo_pattern(term).search(text) is not None
+        return True
+    return len(term) >= MIN_ANY_TYPO and _typo_pattern(term).search(text) is not None
 
 
 # -- the data file ---------------------------------------------------------------------
