@@ -101,6 +101,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
                 if raw is not None:
                     api.updates.clear()  # handed over directly, not through getUpdates
                     await app.process_update(Update.de_json(raw, app.bot))
+                    await app.update_queue.join()  # and what it put back (after consent)
                 console.print_replies()
     finally:
         await db.close()
