@@ -119,6 +119,12 @@ def _khmer_value(words: str) -> int:
     return total + current
 
 
+def names_currency(text: str) -> bool:
+    """Whether the text names a currency ("4500 THB", "$300"); "4500" alone does not."""
+    folded = clean_input(text).casefold()
+    return any(word in folded for words in _CURRENCY_WORDS.values() for word in words)
+
+
 def _number(text: str) -> Decimal | None:
     if _PLAIN.match(text):
         digits = text

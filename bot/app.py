@@ -7,7 +7,6 @@ import warnings
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseRateLimiter,
     ContextTypes,
@@ -19,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import broadcaster, followups
 from bot import context as services
-from bot import desk_setup, retention
+from bot import desk_setup, inbox, retention, weekly_report
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -27,8 +26,12 @@ from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
+from bot.polling import UpdatesRequest
+from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
+from bot.ratelimit import TelegramBudget
+from bot.sender import Sender
 from bot.settings import Settings
-from flows import FLOWS, consent, start
+from flows import FLOWS, consent, desk_outbox, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,6 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 # PTB needs a token even when no Telegram is involved (console, benchmarks).
 OFFLINE_TOKEN = "0:offline"
-RATE_LIMIT_RETRIES = 3
 
 
 def build_application(
@@ -50,22 +52,33 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
     directory: Directory | None = None,
     persistence_interval: float | None = None,
+    sequential: bool = False,
 ) -> HotlineApplication:
-    """The hotline bot, ready for `async with app:`; `request` replaces Telegram (offline)."""
+    """The hotline bot, ready for `async with app:`; `request` replaces Telegram (offline).
+
+    Updates arrive through the durable inbox (bot/polling.py feeds it) and run through the
+    per-person processor; `sequential` lets only one update run at a time, as before the
+    processor, for the benchmark's comparison only."""
+    updates_inbox = inbox.Inbox(db)
     builder = (
         Application.builder()
         .token(settings.bot_token or OFFLINE_TOKEN)
         .context_types(ContextTypes(context=HotlineContext))
         .defaults(Defaults(tzinfo=settings.timezone))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(False)  # ConversationHandler needs updates one by one
+        .rate_limiter(rate_limiter or TelegramBudget())
+        .concurrent_updates(PerPersonProcessor(max_in_flight=1 if sequential else MAX_IN_FLIGHT,
+                                               on_done=updates_inbox.done))
+        .updater(None)  # bot/polling.py polls: it confirms updates only once stored
     )
     builder.persistence(SQLitePersistence(db, persistence_interval or PERSISTENCE_INTERVAL))
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")
         builder.base_url(base).base_file_url(_file_url(base))
+    updates_request = UpdatesRequest()
     if request is not None:
         builder.request(request).get_updates_request(request)
+    else:
+        builder.get_updates_request(updates_request)
     app = builder.build()
 
     directory = directory or load_directory()
@@ -76,6 +89,8 @@ def build_application(
         services.DIRECTORY: directory,
         services.CONTENT: load_content(directory),
         services.MENU: menu,
+        services.INBOX: updates_inbox,
+        services.UPDATES_REQUEST: updates_request,
     })
     # The person's language, then consent first (flows/consent.py), before every flow.
     app.add_handler(TypeHandler(Update, consent.before_flows), group=-1)
@@ -83,9 +98,12 @@ def build_application(
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
+    app.bot_data[services.SENDER] = Sender(app, desk_outbox.KINDS)  # started by running()
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     followups.install(app, settings)  # the repeating sweep that sends due follow-ups
     retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
+    inbox.install(app)  # forgets handled updates after a day
+    weekly_report.install(app, settings)  # Monday's figures and chart in the staff group
     return app
 
 

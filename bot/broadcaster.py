@@ -25,10 +25,8 @@ import asyncio
 import collections
 import logging
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import (
@@ -40,9 +38,9 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import i18n
+from bot.ratelimit import retry_after_seconds
 from bot.settings import Settings
 from flows.alerts import alert_markup, alert_text
 from flows.broadcast import BROADCASTER, control_markup, progress_text
@@ -404,14 +402,6 @@ async def _language_of(db: Database, telegram_id: int | None) -> str:
 def concurrency_for(rate: float) -> int:
     """Sends in flight: enough to keep the rate up at ~0.3 s per request."""
     return max(4, min(200, int(rate * 0.3) + 1))
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """RetryAfter's wait in seconds (int or timedelta, depending on PTB_TIMEDELTA)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 # -- wiring into the application ----------------------------------------------------------

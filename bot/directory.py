@@ -69,6 +69,7 @@ class Directory:
     def __init__(self, contacts: list[Contact], websites: list[Website]) -> None:
         self.contacts = contacts
         self.websites = websites
+        self.partners: list = []  # bot.referrals.Partner rows, set by load_directory
         self._by_key = {c.key: c for c in contacts}
         self._websites = {w.key: w for w in websites}
 
@@ -93,10 +94,16 @@ class Directory:
         return frozenset(w.address for w in self.websites)
 
 
-def load_directory(path: Path = DIRECTORY_PATH, websites_path: Path = WEBSITES_PATH) -> Directory:
+def load_directory(path: Path = DIRECTORY_PATH, websites_path: Path = WEBSITES_PATH,
+                   partners_path: Path | None = None) -> Directory:
+    """The numbers, the web addresses, and the referral partners that use them."""
+    from bot.referrals import load_partners  # it refers to the directory's keys
+
     contacts = _load_rows(path, COLUMNS, _parse_contact)
     websites = _load_rows(websites_path, WEBSITE_COLUMNS, _parse_website)
-    return Directory(contacts, websites)
+    directory = Directory(contacts, websites)
+    directory.partners = load_partners(directory, partners_path)
+    return directory
 
 
 def _load_rows(path: Path, columns: list[str], parse_row) -> list:

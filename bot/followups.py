@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import followup_time
-from bot.broadcaster import retry_after_seconds
+from bot.ratelimit import retry_after_seconds
 from bot.context import HotlineContext
 from bot.i18n import use_language
 from bot.settings import Settings

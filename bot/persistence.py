@@ -1,11 +1,13 @@
 """PTB persistence in the hotline's SQLite file.
 
 Only conversation positions and user_data are persisted (JSON, never pickles).
-PTB calls update_* for every touched key once per `update_interval`; the
-changes are buffered and written together in one transaction.
+PTB calls update_* for every touched key once per `update_interval`, all of them at
+once (asyncio.gather); the first call of such a round lets the others buffer their
+changes, then writes them all in one transaction, which the others wait for.
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -29,6 +31,7 @@ class SQLitePersistence(BasePersistence):
         self.db = db
         self._pending_conversations: dict[tuple[str, tuple], Any] = {}
         self._pending_user_data: dict[int, dict | None] = {}
+        self._round: asyncio.Future[None] | None = None  # the write the others wait for
 
     async def get_user_data(self) -> dict[int, dict]:
         return await rows.load_user_data(self.db)
@@ -38,18 +41,32 @@ class SQLitePersistence(BasePersistence):
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
         self._pending_conversations[(name, tuple(key))] = new_state
-        await self._write_pending()
+        await self._write_soon()
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         self._pending_user_data[user_id] = copy.deepcopy(data)
-        await self._write_pending()
+        await self._write_soon()
 
     async def drop_user_data(self, user_id: int) -> None:
         self._pending_user_data[user_id] = None
-        await self._write_pending()
+        await self._write_soon()
 
     async def flush(self) -> None:
         await self._write_pending()
+
+    async def _write_soon(self) -> None:
+        """One transaction for the whole round; a failure is raised to its first caller
+        only (PTB logs it once) and the batch is kept for the next round."""
+        if self._round is not None:
+            await asyncio.shield(self._round)
+            return
+        self._round = round_written = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.sleep(0)  # the rest of the round buffers its changes now
+            self._round = None
+            await self._write_pending()
+        finally:
+            round_written.set_result(None)
 
     async def _write_pending(self) -> None:
         if not self._pending_conversations and not self._pending_user_data:

@@ -76,6 +76,19 @@ def name_key(text: str) -> str:
     return "".join(name_words(text))
 
 
+def similarity(typed: str, name: str, matcher: SequenceMatcher | None = None) -> float:
+    """How well a typed key matches a name's key: difflib's ratio when it reaches
+    THRESHOLD, PARTIAL_SCORE when the typed key is a whole part of the name, else 0.
+    Also used for finding cases (bot/case_search.py). `matcher` may hold `typed` as seq2."""
+    if matcher is None:
+        matcher = SequenceMatcher(None, b=typed, autojunk=False)
+    matcher.set_seq1(name)
+    score = matcher.ratio() if matcher.real_quick_ratio() >= THRESHOLD else 0.0
+    if score < THRESHOLD and len(typed) >= MIN_PARTIAL and typed in name:
+        score = PARTIAL_SCORE
+    return score if score >= THRESHOLD else 0.0
+
+
 def _trigrams(key: str) -> set[str]:
     padded = f"^{key}$"
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
@@ -166,10 +179,7 @@ class RecruiterIndex:
         matcher.set_seq2(key)
         for number, _ in shortlist:
             variant, recruiter_id = self._variants[number]
-            matcher.set_seq1(variant)
-            score = matcher.ratio() if matcher.real_quick_ratio() >= THRESHOLD else 0.0
-            if score < THRESHOLD and len(key) >= MIN_PARTIAL and key in variant:
-                score = PARTIAL_SCORE
+            score = similarity(key, variant, matcher)
             if score >= THRESHOLD and score > best.get(recruiter_id, 0.0):
                 best[recruiter_id] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
@@ -181,14 +191,20 @@ class RegistryCache:
 
     def __init__(self) -> None:
         self.index: RecruiterIndex | None = None
+        # People are served in parallel: the first lookup builds the index, the others
+        # wait for it instead of each building their own.
+        self._building = asyncio.Lock()
 
     async def get(self, db: Database) -> RecruiterIndex:
         """The current index, rebuilt only when another import has happened since."""
         latest = await registry_store.latest_import(db)
         latest_id = latest.id if latest else None
-        if self.index is None or self.index.import_id != latest_id:
-            rows = await registry_store.all_recruiters(db) if latest else []
-            # Building takes a while for a big list: off the event loop, so other
-            # people's messages are still answered meanwhile.
-            self.index = await asyncio.to_thread(RecruiterIndex, rows, latest)
+        if self.index is not None and self.index.import_id == latest_id:
+            return self.index
+        async with self._building:
+            if self.index is None or self.index.import_id != latest_id:
+                rows = await registry_store.all_recruiters(db) if latest else []
+                # Building takes a while for a big list: off the event loop, so other
+                # people's messages are still answered meanwhile.
+                self.index = await asyncio.to_thread(RecruiterIndex, rows, latest)
         return self.index

@@ -7,10 +7,11 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 
-from telegram import Update
-
+from bot import context as services
 from bot.app import build_application, prepare
 from bot.context import HotlineApplication
+from bot.inbox import Inbox
+from bot.polling import poll
 from bot.settings import Settings
 from storage.db import Database
 
@@ -18,22 +19,33 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def running(app: HotlineApplication, *, polling: bool) -> AsyncIterator[HotlineApplication]:
-    """initialize, prepare, (poll,) start ... then stop in reverse order, flushing persistence."""
+async def running(app: HotlineApplication, *, polling: bool,
+                  stop: asyncio.Event | None = None) -> AsyncIterator[HotlineApplication]:
+    """initialize, prepare, start, handle what a crash left, (poll) ... then stop in reverse
+    order: polling first, then the handlers finish what was queued, then persistence.
+
+    If polling fails for good (a revoked token), `stop` is set and leaving re-raises it."""
     async with app:
         await prepare(app)
-        if polling:
-            # Pending updates are people's messages: never dropped.
-            await app.updater.start_polling(
-                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
-            )
         await app.start()
+        sender = app.bot_data[services.SENDER]
+        sender.start()
+        updates_inbox: Inbox = app.bot_data[services.INBOX]
+        await updates_inbox.replay(app)
+        poller = (asyncio.create_task(poll(app, updates_inbox,
+                                           app.bot_data[services.UPDATES_REQUEST]))
+                  if polling else None)
+        if poller is not None and stop is not None:
+            poller.add_done_callback(lambda _task: stop.set())
         try:
             yield app
         finally:
-            if polling and app.updater.running:
-                await app.updater.stop()
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
             await app.stop()
+            await sender.stop()  # what is in flight is recorded; the rest waits in the outbox
 
 
 async def serve(settings: Settings) -> None:
@@ -45,7 +57,7 @@ async def serve(settings: Settings) -> None:
     db = await Database.open(settings.database_path)
     try:
         app = build_application(settings, db)
-        async with running(app, polling=True):
+        async with running(app, polling=True, stop=stop):
             log.info("the bot is running; stop it with Ctrl+C or SIGTERM")
             await stop.wait()
             log.info("stopping")

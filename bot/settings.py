@@ -53,6 +53,11 @@ class Settings:
     followup_clock_shift: timedelta = timedelta(0)
     # Privacy (bot/retention.py): personal details of cases closed longer ago are erased.
     retention_days: int = 365
+    # Facts (bot/facts.py): a fact whose `checked` month is older than this is listed as
+    # stale at start-up, in `python -m bot facts` and in /facts.
+    facts_max_age_months: int = 12
+    # The weekly report and chart in the staff group, Monday 08:00 in TIMEZONE (WEEKLY_REPORT).
+    weekly_report: bool = True
 
     @property
     def staff_enabled(self) -> bool:
@@ -97,6 +102,8 @@ def load_settings(
         quiet_hours=_parse_quiet_hours("QUIET_HOURS", get("QUIET_HOURS") or "21:00-07:00"),
         followup_clock_shift=_parse_shift("FOLLOWUP_CLOCK_SHIFT", get("FOLLOWUP_CLOCK_SHIFT")),
         retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS")),
+        facts_max_age_months=_parse_months("FACTS_MAX_AGE", get("FACTS_MAX_AGE")),
+        weekly_report=_parse_on_off("WEEKLY_REPORT", get("WEEKLY_REPORT") or "on"),
     )
 
 
@@ -141,6 +148,16 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _parse_months(name: str, raw: str | None) -> int:
+    """A whole number of months, '12' or '12m'."""
+    if raw is None:
+        return Settings.facts_max_age_months
+    value = raw.lower().removesuffix("m")
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}: {raw!r} must be a whole number of months, 1 or more (e.g. 12)")
+    return int(value)
+
+
 def _parse_days(name: str, raw: str | None) -> int:
     if raw is None:
         return Settings.retention_days
@@ -164,6 +181,15 @@ def _parse_rate(name: str, raw: str | None) -> float:
             f"{name}: {raw!r} is not a number of messages a second between 0 and 1000"
         )
     return rate
+
+
+def _parse_on_off(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value in ("on", "1", "yes", "true"):
+        return True
+    if value in ("off", "0", "no", "false"):
+        return False
+    raise SettingsError(f"{name}: {raw!r} is not on or off")
 
 
 def _parse_bool(name: str, raw: str | None) -> bool:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import _
 from bot.intents import EMERGENCY
@@ -72,20 +73,22 @@ async def route_reply(update: Update, context: HotlineContext) -> bool:
 
 
 async def relay(update: Update, context: HotlineContext, dc: DeskCase, message: Message) -> None:
-    """Store the message on the case, put it in the thread, say so (the Answer path's ✓)."""
+    """Store the message on the case, put it in the thread, say so (👌 follows
+    once it is there, as on the Answer path)."""
     person = update.effective_user.id
+    # Stored with its relay row in one transaction: saved is queued for staff.
+    row = await desk_relay.relay_of(context, dc.id, message)
     if message.text:
-        await cases.add_reporter_message(context.db, dc.id, person, message.text[:MESSAGE_LIMIT])
+        await cases.add_reporter_message(context.db, dc.id, person, message.text[:MESSAGE_LIMIT],
+                                         row)
     else:
-        item = _evidence(message)
-        await cases.add_reporter_evidence(context.db, dc.id, person, item)
-        if message.caption:
+        await cases.add_reporter_evidence(context.db, dc.id, person, _evidence(message), row)
+        if message.caption:  # the relay copies the file with its caption
             await cases.add_reporter_message(context.db, dc.id, person,
                                              message.caption[:MESSAGE_LIMIT])
-    await desk_relay.to_staff(context, dc.id, message)
+    sender.wake(context)
     markup = ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()])
-    await ui.send(update, context, _("Sent to hotline staff with your report {ref}.").format(
-        ref=dc.reference), markup)
+    await ui.send(update, context, desk_relay.queued_text(dc.reference), markup)
 
 
 def _evidence(message: Message) -> Evidence:

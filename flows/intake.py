@@ -39,6 +39,7 @@ from flows import (
     grievance,
     intake_steps,
     my_cases,
+    screening,
     start,
     ui,
     wage_claim,
@@ -91,12 +92,14 @@ async def on_form_chosen(update: Update, context: HotlineContext) -> int | str:
 
 
 async def on_recruiter_report_pressed(update: Update, context: HotlineContext) -> int | str:
-    """'Report this recruiter' from the recruiter check: a grievance with the name filled in."""
+    """'Report this recruiter' from the recruiter check, or 'Report this debt' from the
+    benefits check: a grievance with the category (and the recruiter's name) filled in."""
     if not await has_consent(update, context):
         return form.END
+    kind = "D" if update.callback_query.data == "report:debt" else "R"
     if await _unfinished(update, context) is not None:
-        return await offer_to_continue(update, context, "R")
-    return await start_form(update, context, "R")
+        return await offer_to_continue(update, context, kind)
+    return await start_form(update, context, kind)
 
 
 async def on_file_report_pressed(update: Update, context: HotlineContext) -> int | str:
@@ -133,8 +136,10 @@ async def on_new_chosen(update: Update, context: HotlineContext) -> int | str:
 
 async def start_form(update: Update, context: HotlineContext, kind: str) -> int | str:
     """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one;
+    'D' a grievance about a debt to a broker or employer (the safety questions come next);
     'V' a grievance with the voice note or file sent at the menu (flows/case_replies.py)."""
     ask_gender = await reporters.gender(context.db, update.effective_user.id) is None
+    ask_home = await reporters.home_province(context.db, update.effective_user.id) is None
     if kind == FROM_FILE:
         report = case_replies.pending_report(context)
         context.user_data.pop(case_replies.PENDING, None)
@@ -144,17 +149,22 @@ async def start_form(update: Update, context: HotlineContext, kind: str) -> int 
             return form.END
         draft = form.new_draft(grievance.KIND, ask_gender=ask_gender, fields=report[0])
         draft["evidence"] = report[1]
+        draft["ask_home"] = ask_home
         context.user_data[form.DRAFT] = draft
+        # A caption that points to danger: the emergency numbers before any question.
+        await screening.warn_if_newly_urgent(update, context, draft, was_urgent=False)
         return await form.ask(update, context, draft, form.order(grievance.KIND)[0].key)
-    if kind == "R":
-        name = context.user_data.pop(RECRUITER_TO_REPORT, None)
-        prefill = {"category": grievance.RECRUITER}
+    if kind in ("R", "D"):
+        name = context.user_data.pop(RECRUITER_TO_REPORT, None) if kind == "R" else None
+        prefill = {"category": grievance.RECRUITER if kind == "R" else "debt"}
         if isinstance(name, str) and name.strip():
             prefill["recruiter_name"] = name.strip()[: intake_steps.NAME_LIMIT]
         draft = form.new_draft(grievance.KIND, ask_gender=ask_gender, fields=prefill)
+        draft["ask_home"] = ask_home
         context.user_data[form.DRAFT] = draft
         return await form.advance(update, context, "category")
     draft = form.new_draft(kind, ask_gender=ask_gender)
+    draft["ask_home"] = ask_home
     context.user_data[form.DRAFT] = draft
     return await form.ask(update, context, draft, form.order(kind)[0].key)
 
@@ -234,6 +244,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
         return await form.ask(update, context, draft, missing[0])
     gender = draft["f"].get("gender") or await reporters.gender(context.db, person)
     new = to_new_case(draft, person, current_language(), gender)
+    home = draft["f"].get("home_province") or await reporters.home_province(context.db, person)
+    new = dataclasses.replace(new, home_province=home)
     if not new.anonymous:  # staff may know who reported: the name they see on the card
         new = dataclasses.replace(new, reporter_name=display_name(update.effective_user))
     evidence = [Evidence(*item) for item in draft["evidence"]]
@@ -243,21 +255,21 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     context.user_data.pop(form.DRAFT, None)
     await form.close_phone_keyboard(update, context, draft, _("Thank you."))
     await ui.send(update, context, received_text(context, case), after_markup())
-    if created:
-        await desk_thread.announce_quietly(context, case.id)  # or the sweep does it later
+    if created:  # queued for the staff group: the outbox sender posts it (or the sweep)
+        await desk_thread.announce(context, case.id)
     return form.END
 
 
-# Steps whose answer may be empty: skipped, or asked once per person (gender).
+# Steps whose answer may be empty: skipped, or asked once per person (gender, home province).
 OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender",
-                  "wage_description"}
+                  "home_province", "wage_description"}
 
 
 def _answered(draft: dict, key: str) -> bool:
     """Whether a step has an answer (optional steps count once asked)."""
     fields = draft["f"]
     if key == "screener":
-        return len(fields.get("screener") or {}) == len(grievance.SCREENER)
+        return screening.answered(draft)
     if key == "description":
         return bool(fields.get("description") or fields.get("description_voice"))
     if key in OPTIONAL_STEPS:
@@ -269,12 +281,13 @@ def to_new_case(draft: dict, reporter_id: int, language: str, gender: str | None
     """The confirmed draft as a row of the cases table."""
     f = draft["f"]
     is_wage = draft["kind"] == wage_claim.KIND
+    found = screening.assess(draft)
     return NewCase(
         kind=draft["kind"], draft_id=draft["id"], reporter_id=reporter_id,
         reporter_language=language, reporter_gender=gender,
         category="wages" if is_wage else f["category"],
         reported_by=f.get("reported_by") or "self", group_size=f.get("group_size"),
-        urgent=grievance.is_urgent(f),
+        urgent=found.urgent, urgent_reasons=",".join(found.reasons()) if found.urgent else None,
         screener=json.dumps(f["screener"]) if f.get("screener") else None,
         country="TH" if is_wage else f.get("country"), province=f.get("province"),
         place=f.get("place"), employer=f.get("employer"), workplace=f.get("workplace"),
@@ -307,7 +320,7 @@ def received_text(context: HotlineContext, case) -> str:
         _("You can see it and add to it any time under My cases (/mycases)."),
     ]
     if case.urgent:
-        lines += ["", grievance.emergency_text(context)]
+        lines += ["", screening.emergency_text(context)]
     return "\n".join(lines)
 
 
@@ -364,9 +377,9 @@ PRIVATE = filters.ChatType.PRIVATE
 def entry_points() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_form_chosen, pattern=f"^({WAGE.callback_data}|{REPORT.callback_data})$"),
-        CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:recruiter$"),
+        CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:(recruiter|debt)$"),
         CallbackQueryHandler(on_file_report_pressed, pattern="^cr:new$"),
-        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R|V)$"),
+        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R|D|V)$"),
         CallbackQueryHandler(on_resume_pressed, pattern="^rp:resume$"),
         CallbackQueryHandler(on_confirm_pressed, pattern="^rp:confirm:[0-9a-f]{32}$"),
         CommandHandler("mycases", my_cases.on_my_cases, filters=PRIVATE),

@@ -1,17 +1,19 @@
 """Steps both report forms share: province in Thailand, recruiter name, evidence,
-contact, phone, sharing the name with partners, and the reporter's gender."""
+contact, phone, sharing the name with partners, and the reporter's home province
+(in Cambodia) and gender, each asked once per person."""
 from __future__ import annotations
 
 import re
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _
 from bot.khmer import clean_input
 from bot.provinces import load_provinces
-from flows import form, ui
+from bot.provinces_kh import provinces as home_provinces
+from flows import form, screening, ui
 from flows.form import Choice, StepUI
 from storage import reporters
 
@@ -153,7 +155,9 @@ async def on_evidence_sent(update: Update, context: HotlineContext) -> str:
                  "you can add more later in My cases.").format(count=MAX_EVIDENCE)
     else:
         draft["evidence"].append(item)
+        was_urgent = screening.is_urgent(draft)
         add_to_story(draft, update.effective_message.caption)  # a caption says what it shows
+        await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
         text = _("Received ({count}). Send more, or press Done.").format(
             count=len(draft["evidence"]))
     await ui.send(update, context, text, ui.keyboard([_done_row()]))
@@ -161,9 +165,12 @@ async def on_evidence_sent(update: Update, context: HotlineContext) -> str:
 
 
 async def on_evidence_text(update: Update, context: HotlineContext) -> str:
-    """Text at the proof step is not dropped: it is kept as part of what happened."""
+    """Text at the proof step is not dropped: it is kept as part of what happened (and
+    screened like a description: the emergency numbers at once if its words say danger)."""
     draft = form.current(context)
+    was_urgent = screening.is_urgent(draft)
     add_to_story(draft, await form.typed_text(update, context, STORY_LIMIT))
+    await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
     await ui.send(update, context, _("Kept with your report as part of what happened. "
                                      "Send more, or press Done."), ui.keyboard([_done_row()]))
     return form.state_of("evidence")
@@ -361,6 +368,50 @@ form.register(StepUI(
 ))
 
 
+# -- home province in Cambodia (once per person) --------------------------------------
+HOME_PER_ROW = 2
+
+
+async def ask_home_province(update: Update, context: HotlineContext, draft: dict) -> None:
+    buttons = [ui.button(p.name, f"rp:home:{p.key}") for p in home_provinces().all]
+    rows = [buttons[i:i + HOME_PER_ROW] for i in range(0, len(buttons), HOME_PER_ROW)]
+    rows.append([ui.button(_("⏭ I prefer not to say"), "rp:home:unsaid")])
+    text = _("Which province do you live in now, in Cambodia? You may skip this. It helps the "
+             "hotline show in which provinces people need help. I ask only once.")
+    await form.question(update, context, draft, "home_province", text, rows)
+
+
+async def on_home_province_chosen(update: Update, context: HotlineContext) -> str:
+    """Stores the answer on the person, so it is never asked again."""
+    value = update.callback_query.data.split(":", 2)[2]
+    draft = form.current(context)
+    if value != "unsaid" and home_provinces().get(value) is None:
+        return await form.ask(update, context, draft, "home_province")  # an old or forged button
+    await reporters.set_home_province(context.db, update.effective_user.id, value)
+    draft["f"]["home_province"] = value
+    return await form.advance(update, context, "home_province")
+
+
+def home_province_name(key: str | None) -> str | None:
+    if key == "unsaid":
+        return _("not given")
+    province = home_provinces().get(key)
+    return province.name if province else None
+
+
+form.register(StepUI(
+    key="home_province", label=N_("Home province (where you live now)"),
+    ask=ask_home_province, expects="buttons",
+    handlers=lambda: [CallbackQueryHandler(on_home_province_chosen,
+                                           pattern=r"^rp:home:[a-z_]+$")],
+    describe=lambda d: home_province_name(d["f"].get("home_province")),
+))
+
+
+def wants_home_province(draft: dict) -> bool:
+    return bool(draft.get("ask_home"))
+
+
 def wants_gender(draft: dict) -> bool:
     return bool(draft.get("ask_gender"))
 
@@ -379,5 +430,6 @@ def tail_steps() -> list[form.Step]:
         form.Step("contact"),
         form.Step("phone", parent="contact", when=wants_phone),
         form.Step("share_name", when=wants_share),
+        form.Step("home_province", when=wants_home_province),
         form.Step("gender", when=wants_gender),
     ]

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.amounts import parse_amount, parse_count
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language, format_money
-from flows import form, intake_steps, ui
+from flows import form, intake_steps, screening, ui
 from flows.form import Choice, Step, StepUI
 from flows.intake_steps import TEXT
 
@@ -265,6 +265,7 @@ def _owed_markup(draft: dict):
 
 
 async def ask_owed(update: Update, context: HotlineContext, draft: dict) -> None:
+    draft["urgent_before_owed"] = screening.is_urgent(draft)
     text = _("What does the employer owe you? Press everything that applies, then press Next.")
     await ui.send(update, context, text, _owed_markup(draft))
 
@@ -287,6 +288,9 @@ async def on_owed_done(update: Update, context: HotlineContext) -> str:
     if not draft["f"].get("owed"):
         await ui.send(update, context, _("Please press at least one thing, then Next."))
         return await form.ask(update, context, draft, "owed")
+    # Documents kept by the employer are a forced-labour indicator: urgent at once.
+    await screening.warn_if_newly_urgent(update, context, draft,
+                                         was_urgent=draft.pop("urgent_before_owed", False))
     return await form.advance(update, context, "owed")
 
 
@@ -303,6 +307,7 @@ form.register(StepUI(
 
 
 # -- amount ---------------------------------------------------------------------------
+# example: how to type an amount, not a fact
 AMOUNT_EXAMPLE = N_("For example: 12,500 or ១២៥០០ បាត or 12500 baht or $300. "
                     "Baht is used when you do not name the money.")
 
@@ -374,7 +379,8 @@ async def on_recruiter_answered(update: Update, context: HotlineContext) -> str:
 def describe_recruiter(draft: dict) -> str | None:
     value = form.label_of(RECRUITER_CHOICES, draft["f"].get("recruiter_involved"))
     name = draft["f"].get("recruiter_name")
-    return f"{value}: {form.shorten(name, 100)}" if value and name else value
+    return _("{label}: {value}").format(label=value, value=form.shorten(name, 100)) \
+        if value and name else value
 
 
 form.register(StepUI(
@@ -394,10 +400,14 @@ async def ask_wage_description(update: Update, context: HotlineContext, draft: d
 
 
 async def on_wage_description_typed(update: Update, context: HotlineContext) -> str:
-    """Stores what happened, as typed."""
-    fields = form.fields(context)
+    """Stores what happened, as typed (the emergency numbers at once if its words say danger:
+    data/screener_phrases.csv, as in the grievance)."""
+    draft = form.current(context)
+    was_urgent = screening.is_urgent(draft)
+    fields = draft["f"]
     fields["description"] = await form.typed_text(update, context, intake_steps.STORY_LIMIT)
     fields["description_voice"] = None
+    await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
     return await form.advance(update, context, "wage_description")
 
 
@@ -443,6 +453,7 @@ form.ORDERS[KIND] = [
     Step("amount"),
     Step("recruiter_involved"),
     Step("recruiter_name", parent="recruiter_involved", when=_recruiter_named),
+    Step("screener"),
     Step("wage_description"),
     Step("evidence"),
     *intake_steps.tail_steps(),

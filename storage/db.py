@@ -1,7 +1,16 @@
-"""One aiosqlite connection for the whole process, with migrations.
+"""The process's SQLite database: connections that write, one that reads, and migrations.
 
-All writes share one connection, so a transaction must not interleave with
-another coroutine's writes: `transaction()` and `execute_write()` take one lock.
+Handlers and jobs run concurrently, so every write goes through one lock held
+from BEGIN to COMMIT (`transaction()`, `execute_write()`), and reads use a second
+connection that only ever sees committed rows (WAL): a reader never sees a row
+that a concurrent transaction later rolls back. An in-memory database has a single
+connection, so its reads take the write lock instead.
+
+Commits use synchronous=NORMAL (safe against a crash of the process). Commits that
+precede a promise to a person ("received") or an acknowledgement to Telegram pass
+`durable=True`: they go through a third connection with synchronous=FULL, so they
+also survive a power cut, and with them every commit before (one WAL). All writers
+share the one lock, so SQLite never sees two at once.
 """
 from __future__ import annotations
 
@@ -23,8 +32,10 @@ class Database:
     """A connected database. Create with `await Database.open(path)`."""
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self.conn = conn
+        self.conn = conn  # writes (synchronous=NORMAL); also reads for an in-memory database
         self.path = path
+        self._durable: aiosqlite.Connection | None = None  # writes with synchronous=FULL
+        self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -32,18 +43,22 @@ class Database:
         path = str(path)
         if path != ":memory:":
             _create_private_file(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
+        conn = await _connect(path)
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn, path)
         await db.migrate()
+        if path != ":memory:":
+            db._durable = await _connect(path)
+            await db._durable.execute("PRAGMA synchronous=FULL")
+            db._reader = await _connect(path)
+            await db._reader.execute("PRAGMA query_only=ON")
         return db
 
     async def close(self) -> None:
-        await self.conn.close()
+        for conn in (self._reader, self._durable, self.conn):
+            if conn is not None:
+                await conn.close()
 
     async def __aenter__(self) -> "Database":
         return self
@@ -51,37 +66,60 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def _connections(self) -> list[aiosqlite.Connection]:
+        return [c for c in (self.conn, self._durable, self._reader) if c is not None]
+
     # -- reading -------------------------------------------------------------
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        if self._reader is None:  # in memory: one connection, so wait for open transactions
+            async with self._write_lock:
+                return await _rows(self.conn, sql, params)
+        return await _rows(self._reader, sql, params)
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    async def trace(self, callback: Any) -> None:
+        """Call `callback(sql)` for every statement on every connection (benchmarks)."""
+        for conn in self._connections():
+            await conn.set_trace_callback(callback)
+
     # -- writing -------------------------------------------------------------
-    async def execute_write(self, sql: str, params: Iterable[Any] = ()) -> int:
+    def _writer(self, durable: bool) -> aiosqlite.Connection:
+        return self._durable if durable and self._durable is not None else self.conn
+
+    async def execute_write(self, sql: str, params: Iterable[Any] = (), *,
+                            durable: bool = False) -> int:
         """Run one statement in its own transaction; returns lastrowid."""
         async with self._write_lock:
-            async with self.conn.execute(sql, tuple(params)) as cur:
+            async with self._writer(durable).execute(sql, tuple(params)) as cur:
                 return cur.lastrowid or 0
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    async def write_returning(self, sql: str, params: Iterable[Any] = (), *,
+                              durable: bool = False) -> list[aiosqlite.Row]:
+        """Run one statement with a RETURNING clause in its own transaction; its rows."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            return await _rows(self._writer(durable), sql, params)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the write lock, rolled back on any exception
+        (a cancellation included). Never await Telegram inside: everyone's writes wait."""
+        conn = self._writer(durable)
+        async with self._write_lock:
             try:
-                yield self.conn
+                await conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                await conn.execute("COMMIT")
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                # Shielded: a cancelled task must not leave the connection mid-transaction.
+                await asyncio.shield(_rollback(conn))
                 raise
-            await self.conn.execute("COMMIT")
 
     # -- migrations ----------------------------------------------------------
     async def migrate(self) -> list[str]:
@@ -106,6 +144,27 @@ class Database:
             )
             applied.append(path.name)
         return applied
+
+
+async def _connect(path: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+async def _rows(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]
+                ) -> list[aiosqlite.Row]:
+    # One call into the connection's thread: a statement left open between two calls would
+    # hold a read snapshot that other coroutines' reads then share, and miss new commits.
+    return list(await conn.execute_fetchall(sql, tuple(params)))
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    # The statement that was cancelled still ran; ROLLBACK after it, if anything is open.
+    with contextlib.suppress(aiosqlite.OperationalError):
+        await conn.execute("ROLLBACK")
 
 
 def migration_files() -> list[tuple[int, Path]]:

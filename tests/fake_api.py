@@ -29,6 +29,11 @@ class FakeBotAPI:
         self._last_offset = 0  # offset of the latest getUpdates: everything below was fetched
         self._new_update = asyncio.Event()
         self._connections: set[asyncio.StreamWriter] = set()
+        self.delay = 0.0  # seconds every call but getUpdates takes, as far from Telegram
+        self.in_flight = 0  # calls being answered now
+        self.most_in_flight = 0  # the most answered at once
+        self.overlapped_chats: set[int] = set()  # chats that had two calls at once
+        self._chats_in_flight: set[int] = set()
 
     @property
     def base_url(self) -> str:
@@ -92,7 +97,21 @@ class FakeBotAPI:
         params, files = _parse_body(headers.get("content-type", ""), body)
         if method == "getUpdates":
             return await self._get_updates(params)
-        return answer(self.api, method, params, files)
+        if not self.delay:
+            return answer(self.api, method, params, files)
+        chat = params.get("chat_id")
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        if chat in self._chats_in_flight:
+            self.overlapped_chats.add(int(chat))
+        if chat is not None:
+            self._chats_in_flight.add(chat)
+        try:
+            await asyncio.sleep(self.delay)
+            return answer(self.api, method, params, files)
+        finally:
+            self.in_flight -= 1
+            self._chats_in_flight.discard(chat)
 
     async def _get_updates(self, params: dict) -> tuple[int, dict]:
         offset = int(params.get("offset") or 0)

@@ -13,9 +13,9 @@ import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from telegram.ext import AIORateLimiter
-
+from bot import context as services
 from bot.app import build_application
+from bot.ratelimit import TelegramBudget
 from bot.context import HotlineApplication
 from bot.runner import running
 from bot.settings import Settings
@@ -25,10 +25,9 @@ from tests.fake_api import FakeBotAPI
 _user_ids = itertools.count(200_001)
 
 
-def fast_rate_limiter() -> AIORateLimiter:
+def fast_rate_limiter() -> TelegramBudget:
     """The real limiter with Telegram's numbers raised, so tests do not crawl."""
-    return AIORateLimiter(overall_max_rate=10_000, group_max_rate=10_000,
-                          group_time_period=1, max_retries=3)
+    return TelegramBudget(overall_per_second=10_000, group_per_minute=600_000, chat_burst=10_000)
 
 
 @dataclass
@@ -98,11 +97,18 @@ class BotHarness:
         assert chat is not None, "these settings have no staff group"
         return StaffMember(self, user, chat)
 
-    async def deliver(self, update: dict) -> None:
-        """Hand an update to the bot and wait until it has been fully processed."""
+    async def settle(self) -> None:
+        """Until the outbox sender has sent (or given up) everything due now."""
+        await self.app.bot_data[services.SENDER].idle()
+
+    async def deliver(self, update: dict, *, settle: bool = True) -> None:
+        """Hand an update to the bot and wait until it has been fully processed, with the
+        background work it started (unless `settle=False`)."""
         self.fake.queue(update)
         await self.fake.wait_fetched(update["update_id"])
         await self.app.update_queue.join()
+        if settle:
+            await self.settle()
 
 
 class Person:
@@ -124,25 +130,30 @@ class Person:
     def last(self) -> Reply:
         return self.chat[-1]
 
-    async def send(self, text: str | None = None, **content) -> list[Reply]:
-        """Send a message (text, or photo=True, voice=True, ...); returns the bot's replies."""
+    async def send(self, text: str | None = None, *, settle: bool = True,
+                   **content) -> list[Reply]:
+        """Send a message (text, or photo=True, voice=True, ...); returns the bot's replies.
+
+        settle=False: do not wait for the background work it starts (staff-group posts)."""
         before = len(self.harness.api.sent_to(self.id))
         update = self.harness.api.user_sends(self.user, text, **content)
-        await self.harness.deliver(update)
+        await self.harness.deliver(update, settle=settle)
         return self.chat[before:]
 
-    async def press(self, label: str, reply: Reply | None = None) -> list[Reply]:
+    async def press(self, label: str, reply: Reply | None = None, *,
+                    settle: bool = True) -> list[Reply]:
         """Press the button with this label on `reply` (default: the latest with buttons)."""
         reply = reply or self.latest_with_buttons()
-        return await self.press_data(reply.data_for(label), reply)
+        return await self.press_data(reply.data_for(label), reply, settle=settle)
 
-    async def press_data(self, data: str, reply: Reply | None = None) -> list[Reply]:
+    async def press_data(self, data: str, reply: Reply | None = None, *,
+                         settle: bool = True) -> list[Reply]:
         """Press a button by its callback data (also forged data, for tests that try)."""
         reply = reply or self.latest_with_buttons()
         before = len(self.harness.api.sent_to(self.id))
         message = self.harness.api.messages.get((self.id, reply.raw["message_id"]), reply.raw)
         update = self.harness.api.user_presses(self.user, message, data)
-        await self.harness.deliver(update)
+        await self.harness.deliver(update, settle=settle)
         return self.chat[before:]
 
     def latest_with_buttons(self) -> Reply:

@@ -95,13 +95,14 @@ def test_console_completes_a_short_grievance(tmp_path):
         "/start", "#2",      # English
         menu_number("report"),  # 📣 Report a problem
         "#7",                # Something else
-        "#2", "#2", "#2", "#2",  # the four safety questions: No
+        "#2", "#1", "#2", "#2", "#2", "#2", "#2",  # safety questions: no warning sign (2 = No)
         "My boss shouted at me every day.",
         "!photo", "#1",      # one photo, then Done
         "#2",                # In Cambodia
         "Battambang",
         "#2",                # Keep me anonymous
         "#1",                # Write to me in this chat
+        "#26",               # home province: I prefer not to say (after the 25 provinces)
         "#4",                # I prefer not to say
         "#1",                # Confirm and send
         "!quit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 
 from tests.harness import BotHarness
-from tests.intake_helpers import case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
 
 NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
                   "You can also write to hotline staff.")
@@ -41,7 +41,7 @@ async def test_wage_claim_in_english_end_to_end(bot):
 
 async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     person = await onboarded(bot, "km")
-    first = await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
+    first = await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     assert "តើនរណាមិនបានទទួលប្រាក់ឈ្នួល?" in first[-1].text
     await person.press("👥 ពលករមួយក្រុមមិនបានទទួលប្រាក់ឈ្នួល")
     await person.send("១២")
@@ -55,15 +55,17 @@ async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     assert "កក្កដា" not in replies[-1].text
     await person.press_data("rp:ym:2025")
     await person.press_data("rp:ym:2025-07")
-    await person.press("▫️ ប្រាក់ឈ្នួល")
+    await person.press("▫️ ប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     await person.press("➡️ បន្ទាប់")
     await person.send("១២,៥០០ បាត")
     await person.press("ទេ")
+    await answer_safety_questions(person)
     replies = await person.press("⏭ រំលង")  # what happened, in their own words: optional
     assert "ប្រាប់យើងតាមពាក្យរបស់អ្នកផ្ទាល់" in person.chat[-2].text
     await person.press("✅ រួចរាល់")
     await person.press("🚫 កុំទាក់ទងខ្ញុំ")
     await person.press("🔒 ទេ រក្សាឈ្មោះខ្ញុំនៅតែក្នុងសេវាជំនួយ")
+    await person.press_data("rp:home:unsaid")
     summary = (await person.press("⏭ ខ្ញុំមិនចង់ប្រាប់"))[-1]
     assert summary.text.startswith("សូមពិនិត្យរបាយការណ៍របស់អ្នក៖")
     assert "ឈូនបុរី" in summary.text and "(12 នាក់)" in summary.text
@@ -121,7 +123,8 @@ async def test_every_step_checks_its_answer(bot):
         assert replies[0].text.startswith("I could not read that amount. For example: 12,500")
     replies = await person.press("⏭ Skip: I do not know")
     assert "recruiter, broker or agency" in replies[-1].text
-    replies = await person.press("I am not sure")
+    await person.press("I am not sure")
+    replies = await answer_safety_questions(person)
     assert replies[-1].text.startswith("What happened? Tell us in your own words")
     replies = await person.send(photo=True)  # a photo where words or a voice note are asked
     assert replies[0].text == "Please type it as a text message or send a voice note."
@@ -135,6 +138,7 @@ async def test_every_step_checks_its_answer(bot):
     replies = await person.press("📞 Call me on my phone", old_contact_question)
     assert replies[0].text == "That button belongs to an earlier question. Here is the current one."
     await person.press("🔒 No, keep my name with the hotline")
+    await person.press_data("rp:home:kampot")
     summary = (await person.press("Man"))[-1]
     assert "Nakhon Ratchasima" in summary.text and "E" * 99 + "…" in summary.text
     assert "Amount: not known" in summary.text
@@ -187,7 +191,7 @@ async def test_back_goes_one_question_back(bot):
 
 async def test_cancel_deletes_the_draft_after_asking(bot):
     person = await onboarded(bot, "km")
-    await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
+    await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     await person.press("🙋 ខ្លួនខ្ញុំ៖ ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
     replies = await person.press("✖️ បោះបង់របាយការណ៍នេះ")
     assert "លុបរបាយការណ៍ដែលមិនទាន់ចប់នេះឬ?" in replies[-1].text
@@ -330,6 +334,7 @@ async def test_gender_is_asked_only_once(bot):
     await person.press("➡️ Next")
     await person.send("5000")
     await person.press("No")
+    await answer_safety_questions(person)
     await person.press("⏭ Skip")
     await person.press("✅ Done")
     await person.press("💬 Write to me in this chat")

@@ -6,8 +6,8 @@ these helpers start it with the test's environment, stop it as an operator does
 
 ProcessBot has the same person()/staff()/deliver() as tests.harness.BotHarness, so
 the harness's Person and StaffMember (and the walks in tests/intake_helpers.py)
-drive the subprocess too. Updates are handled one at a time, so an update is fully
-processed once the bot has answered a probe queued after it.
+drive the subprocess too. An update is fully processed once its row in the bot's inbox
+is marked done.
 """
 from __future__ import annotations
 
@@ -103,13 +103,24 @@ class ProcessBot:
         self.process = None
         return code, stderr
 
-    async def deliver(self, update: dict | None) -> None:
-        """Queue the update (if any) and a probe after it; wait until the probe is answered."""
-        if update is not None:
-            self.fake.queue(update)
-        before = len(self.api.sent_to(self.PROBE["id"]))
-        self.fake.queue(self.api.user_sends(self.PROBE, "/help"))
-        await wait_for(lambda: len(self.api.sent_to(self.PROBE["id"])) > before)
+    async def deliver(self, update: dict | None, *, settle: bool = True) -> None:
+        """Queue the update and wait until the bot has handled it (its inbox row is done);
+        with no update, until the bot answers a probe (it is up)."""
+        if update is None:
+            before = len(self.api.sent_to(self.PROBE["id"]))
+            self.fake.queue(self.api.user_sends(self.PROBE, "/help"))
+            await wait_for(lambda: len(self.api.sent_to(self.PROBE["id"])) > before)
+            return
+        self.fake.queue(update)
+        await wait_for(lambda: self.handled(update["update_id"]),
+                       what=f"update {update['update_id']} to be handled")
+
+    def handled(self, update_id: int) -> bool:
+        try:
+            rows = self.rows("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,))
+        except sqlite3.OperationalError:  # the bot has not made the table yet
+            return False
+        return bool(rows) and rows[0][0] is not None
 
     def person(self, language_code: str | None = "km", user_id: int | None = None,
                first_name: str = "Sokha") -> Person:

@@ -128,6 +128,7 @@ async def test_a_bot_killed_just_after_confirm_keeps_one_case_that_reaches_staff
     async with BotHarness.started(desk_settings(settings, staff_user_ids=frozenset({ANA})),
                                   fake_api) as harness:
         await desk_thread.sweep(context_of(harness))
+        await harness.settle()
     assert len(cards(api)) == 1 and len(api.topics[STAFF_CHAT]) == 1
     [case] = cases_of(bot, person)
     assert case[6] is not None  # announced
@@ -194,3 +195,32 @@ async def test_a_broadcast_killed_half_way_resumes_without_sending_a_recorded_se
     assert all(count >= 1 for count in counts.values())  # and nobody is left out
     assert {user for user, count in counts.items() if count > 1} <= in_flight
     assert bot.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(SUBSCRIBERS,)]
+
+
+async def test_a_backlog_killed_before_it_was_handled_is_handled_once_after_the_restart(
+        tmp_path, fake_api):
+    bot = await ProcessBot(tmp_path, fake_api).start()
+    try:
+        people = [bot.person("en") for _ in range(20)]
+        # Every answer hangs: the bot has fetched the updates (Telegram forgot them at the next
+        # getUpdates) but finishes none of them before it is killed.
+        fake_api.api.faults.append(Fault("sendMessage", hang=True, times=10_000))
+        updates = [bot.api.user_sends(p.user, "/help") for p in people]
+        for update in updates:
+            fake_api.queue(update)
+        await fake_api.wait_fetched(updates[-1]["update_id"])
+        await bot.kill()
+        fake_api.api.faults.clear()
+        fake_api.api.updates.extend(dict(u) for u in updates)  # Telegram sends them once more
+        await bot.start()
+        await wait_for(lambda: all(bot.handled(u["update_id"]) for u in updates),
+                       what="the backlog to be handled")
+        await bot.deliver(None)  # a probe after everything: any second answer would be out
+        # Exactly one answer to /help each. (On a loaded machine an answer may be slower than
+        # the client's timeout; the bot then also says something went wrong: not a second /help.)
+        answers = {p.id: [m.get("text", "")[:40] for m in bot.api.sent_to(p.id)] for p in people}
+        helps = [sum("This bot can help you with:" in a for a in texts) for texts in answers.values()]
+        assert helps == [1] * len(people), answers
+    finally:
+        if bot.process is not None:
+            await bot.stop()
