@@ -100,6 +100,7 @@ SESSION = [
     ("data", "rp:scr:documents:no"), ("data", "rp:scr:free_to_leave:yes"),
     ("data", "rp:scr:violence:no"), ("data", "rp:scr:confinement:no"),
     ("data", "rp:scr:child:no"), ("data", "rp:scr:debt:no"), ("data", "rp:scr:deceived:no"),
+    ("text", "They stopped paying us in May."),  # what happened, in their own words
     ("photo", None), ("press", "✅ Done"), ("press", "💬 Write to me in this chat"),
     ("press", "✅ Yes, they may share my name"), ("press", "Battambang"), ("press", "Woman"),
     ("press", "✅ Confirm and send"), ("data", "menu:mycases"), ("text", "/menu"),

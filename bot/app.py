@@ -24,7 +24,6 @@ from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
-from bot.people import load_person
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
 from bot.polling import UpdatesRequest
@@ -32,7 +31,7 @@ from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.sender import Sender
 from bot.settings import Settings
-from flows import FLOWS, desk_outbox, recruiters, start
+from flows import FLOWS, consent, desk_outbox, recruiters, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -93,7 +92,8 @@ def build_application(
         services.INBOX: updates_inbox,
         services.UPDATES_REQUEST: updates_request,
     })
-    app.add_handler(TypeHandler(Update, load_person), group=-1)
+    # The person's language, then consent first (flows/consent.py), before every flow.
+    app.add_handler(TypeHandler(Update, consent.before_flows), group=-1)
     for flow in FLOWS:
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())

@@ -7,9 +7,10 @@ import logging
 import sys
 
 from bot.content import load_content
-from bot import recruiter_admin, reports
+from bot import intents_admin, recruiter_admin, reports
 from bot.datafile import DataFileError
 from bot.directory import load_directory
+from bot.intents import load_intents
 from bot.provinces import load_provinces
 from bot.provinces_kh import load_provinces as load_cambodian_provinces
 from bot.settings import Settings, SettingsError, load_settings
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
     catalogs.add_argument("action", choices=["update", "check"])
     recruiter_admin.add_parser(commands)
+    intents_admin.add_parser(commands)
     reports.add_parsers(commands)
     facts = commands.add_parser(
         "facts", help="facts checked longer ago than FACTS_MAX_AGE, with their sources")
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         load_content(load_directory())  # a malformed data file stops start-up naming the line
         load_provinces()  # the same for the province lists
         load_cambodian_provinces()
+        load_intents()
     except (SettingsError, DataFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -165,5 +168,6 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
-            "recruiters": recruiter_admin.run, "stats": reports.run_stats,
+            "recruiters": recruiter_admin.run, "intents": intents_admin.run,
+            "stats": reports.run_stats,
             "export": reports.run_export, "broadcast": _broadcast, "facts": _facts}

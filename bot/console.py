@@ -1,13 +1,15 @@
 """`python -m bot console`: chat with the real application in a terminal.
 
 No Telegram and no token: the same handlers and database as `run`, talking to
-an in-memory Bot API. Type text to send it; type a button's number to press it;
+an in-memory Bot API. Type text to send it (digits too: "12" is text); type `#` and a
+button's number to press it (`#3`);
 `!photo`, `!voice`, `!document`, `!sticker`, `!location`, `!contact` send those
 kinds of message; `!quit` (or Ctrl+D) leaves.
 """
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from typing import TextIO
 
@@ -19,6 +21,7 @@ from bot.runner import running
 from bot.settings import Settings
 from storage.db import Database
 
+BUTTON = re.compile(r"^#\d{1,3}$")  # "#3" presses button 3; "3" alone is text (a number asked)
 CONSOLE_USER = {"id": 100_001, "first_name": "Console", "language_code": "km"}
 _KINDS = {
     "!photo": {"photo": True}, "!voice": {"voice": True}, "!document": {"document": True},
@@ -35,12 +38,13 @@ class Console:
 
     def update_for(self, line: str) -> dict | None:
         """The update a typed line stands for, or None (after saying why)."""
-        if line.isdigit() and self.buttons:
-            number = int(line)
+        if BUTTON.match(line):
+            number = int(line[1:])
             if 1 <= number <= len(self.buttons):
                 message, data = self.buttons[number - 1]
                 return self.api.user_presses(self.user, message, data)
-            self.out.write(f"(no button {number}; choose 1-{len(self.buttons)})\n")
+            self.out.write(f"(no button {number}; choose #1-#{len(self.buttons)})\n"
+                           if self.buttons else "(no buttons to press yet)\n")
             return None
         if line in _KINDS:
             return self.api.user_sends(self.user, **_KINDS[line])
@@ -61,7 +65,7 @@ class Console:
                     for btn in row:
                         if "callback_data" in btn:
                             self.buttons.append((message, btn["callback_data"]))
-                            labels.append(f"[{len(self.buttons)}] {btn['text']}")
+                            labels.append(f"[#{len(self.buttons)}] {btn['text']}")
                         else:
                             labels.append(f"[link] {btn['text']}")
                     self.out.write("     " + "   ".join(labels) + "\n")
@@ -84,7 +88,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
     try:
         app = build_application(settings, db, request=OfflineRequest(api))
         async with running(app, polling=False):
-            out.write("Hotline console. Type /start. A number presses a button. !quit leaves.\n")
+            out.write("Hotline console. Type /start. #3 presses button 3. !quit leaves.\n")
             out.flush()
             while True:
                 line = await asyncio.to_thread(stdin.readline)
@@ -97,6 +101,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
                 if raw is not None:
                     api.updates.clear()  # handed over directly, not through getUpdates
                     await app.process_update(Update.de_json(raw, app.bot))
+                    await app.update_queue.join()  # and what it put back (after consent)
                 console.print_replies()
     finally:
         await db.close()

@@ -4,8 +4,11 @@ Display text is never rewritten; these produce forms for parsing and comparing.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+
+from khmerspell import khnormal
 
 KHMER_DIGITS = "០១២៣៤៥៦៧៨៩"
 _TO_ASCII_DIGITS = str.maketrans(KHMER_DIGITS, "0123456789")
@@ -56,3 +59,34 @@ def comparison_form(text: str) -> str:
 
 def _is_khmer(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
+
+
+def has_khmer(text: str) -> bool:
+    return any(_is_khmer(ch) for ch in text)
+
+
+# One Khmer syllable as khnormal sees it: a consonant or independent vowel, then the signs
+# that belong to it (a consonant after a subscript sign is a subscript too).
+_BASE = "\u1780-\u17a2\u17a5-\u17b3"
+_SYLLABLE = re.compile(f"(?<![\u17d2\u200d])[{_BASE}](?:[\u17b6-\u17d3\u17dd\u200c\u200d]"
+                       f"|(?<=[\u17d2\u200d])[{_BASE}])*")
+
+
+def normalise_order(text: str) -> str:
+    """Khmer syllables in one canonical order: what looks the same on screen compares equal.
+
+    People type the vowel before the subscript (ខែ្មរ for ខ្មែរ), the subscript ro first
+    (ស្រ្តី for ស្ត្រី), subscript da for ta, or a vowel in two parts; khmerspell's khnormal
+    (SIL's Khmer character specification) reorders them. Latin text is unchanged.
+    khnormal works one syllable at a time, so syllables are normalised one by one and
+    remembered: a message costs a few dictionary look-ups, not a dozen regexes a syllable.
+    """
+    text = remove_invisible(text)
+    if not has_khmer(text):
+        return text
+    return _SYLLABLE.sub(lambda m: _normal_syllable(m.group()), text)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _normal_syllable(syllable: str) -> str:
+    return khnormal(syllable)

@@ -15,6 +15,7 @@ from storage import users
 from storage.clock import utcnow
 
 LANG, SEEN_ON = "lang", "seen_on"
+CONSENTED = "consented"  # set by flows/consent.py once the person accepted the privacy notice
 
 
 async def load_person(update: Update, context: HotlineContext) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
@@ -17,6 +18,8 @@ from bot.khmer import comparison_form
 PROVINCES_PATH = DATA_DIR / "thai_provinces.csv"
 COLUMNS = ["key", "name_en", "name_km", "aliases", "common", "source", "checked"]
 MIN_PARTIAL = 3  # typed letters needed before a part of a name counts as a match
+FUZZY_THRESHOLD = 0.8  # difflib similarity from which a misspelt name counts...
+FUZZY_MARGIN = 0.05    # ...when no other province comes this close to it
 
 
 class ProvinceError(DataFileError):
@@ -65,7 +68,19 @@ class Provinces:
         if len(form) < MIN_PARTIAL:
             return None
         partial = [p for p in self.all if any(form in name for name in p.forms)]
-        return partial[0] if len(partial) == 1 else None
+        if len(partial) == 1:
+            return partial[0]
+        return None if partial else self._closest(form)
+
+    def _closest(self, form: str) -> Province | None:
+        """A misspelling ("chon bury", "ឈូនបូរី"): the one province clearly closest, like the
+        recruiter check's near matches."""
+        scored = sorted(((max(SequenceMatcher(None, form, name).ratio() for name in p.forms), i)
+                         for i, p in enumerate(self.all)), reverse=True)
+        (best, index), (second, _) = scored[0], scored[1]
+        if best >= FUZZY_THRESHOLD and best - second >= FUZZY_MARGIN:
+            return self.all[index]
+        return None
 
 
 @functools.cache

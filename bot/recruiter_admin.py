@@ -5,7 +5,7 @@ import argparse
 import asyncio
 import re
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.recruiter_registry import RegistryFileError, parse_registry, render_registry
@@ -15,6 +15,17 @@ from storage.clock import to_text, utcnow
 from storage.db import Database
 
 _SINCE = re.compile(r"^(\d{1,4})([dh])$")
+
+
+def since_time(text: str) -> datetime | None:
+    """`--since 30d` / `12h` as a UTC time; None (after saying why) when it is neither."""
+    match = _SINCE.match(text)
+    if not match:
+        print(f"error: --since {text!r}: use a number of days or hours, like 30d or 12h",
+              file=sys.stderr)
+        return None
+    amount, unit = int(match.group(1)), match.group(2)
+    return utcnow() - (timedelta(days=amount) if unit == "d" else timedelta(hours=amount))
 
 
 def add_parser(commands) -> None:
@@ -77,13 +88,9 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _unlisted(settings: Settings, args: argparse.Namespace) -> int:
-    match = _SINCE.match(args.since)
-    if not match:
-        print(f"error: --since {args.since!r}: use a number of days or hours, like 30d or 12h",
-              file=sys.stderr)
+    since = since_time(args.since)
+    if since is None:
         return 2
-    amount, unit = int(match.group(1)), match.group(2)
-    since = utcnow() - (timedelta(days=amount) if unit == "d" else timedelta(hours=amount))
     async with await Database.open(settings.database_path) as db:
         asked = await registry_store.most_asked(db, "unlisted", to_text(since), args.limit)
     print(f"names asked about that are not on the list, since {to_text(since)}:")

@@ -27,3 +27,19 @@ def working_time_between(start: datetime, end: datetime, hours: tuple[time, time
                 total += overlap
         day += timedelta(days=1)
     return total
+
+
+def next_opening(now: datetime, hours: tuple[time, time], tz: tzinfo) -> datetime | None:
+    """When staff are next at work: None while they are (now is in working hours)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    for _ in range(8):
+        if day.weekday() in WORKING_DAYS:
+            opens = datetime.combine(day, hours[0], tzinfo=tz)
+            closes = datetime.combine(day, hours[1], tzinfo=tz)
+            if opens <= local < closes:
+                return None
+            if local < opens:
+                return opens
+        day += timedelta(days=1)
+    return None  # not reached: a working day comes within a week

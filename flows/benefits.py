@@ -267,8 +267,9 @@ def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
                                  for number, s in enumerate(services, 1)]
 
 
-def service_block(number: int, service: Service) -> str:
-    lines = [f"{number}. {service.name}", _("Run by: {who}").format(who=service.runs),
+def service_block(number: int | None, service: Service) -> str:
+    """One programme: numbered in the personal list, on its own when asked about by name."""
+    lines = [f"{number}. {service.name}" if number else f"🤝 {service.name}", _("Run by: {who}").format(who=service.runs),
              _("Where to ask: {where}").format(where=service.where)]
     if service.bring:
         lines.append(_("What to bring: {bring}").format(bring=service.bring))

@@ -215,15 +215,17 @@ async def run_sweep(context: HotlineContext) -> None:
 
 
 # -- I need help now -------------------------------------------------------------------------
-async def alert_help_now(context: HotlineContext, person: User, country: str) -> None:
-    """A short alert in the staff group: who (only with their consent) and which country."""
+async def alert_help_now(context: HotlineContext, person: User, country: str | None) -> bool:
+    """A short alert in the staff group: who (only with their consent) and which country
+    (None: typed, not said yet). True when staff have been told (now or a moment ago):
+    the alert is queued durably in the outbox, and the sender delivers it."""
     settings = context.settings
     if not settings.staff_enabled:
-        return
+        return False
     # One alert per person in a while: pressing again and again must not flood the group.
     last = context.user_data.get(HELP_ALERTED)
     if isinstance(last, (int, float)) and time.time() - last < HELP_ALERT_SECONDS:
-        return
+        return True
     context.user_data[HELP_ALERTED] = time.time()
     user = await users.get(context.db, person.id)
     # Someone with an open anonymous report is named by its alias only: their name next to
@@ -231,7 +233,7 @@ async def alert_help_now(context: HotlineContext, person: User, country: str) ->
     hidden = [c for c in await cases.list_own(context.db, person.id)
               if c.anonymous and c.status != "closed"]
     with use_language(settings.staff_language):
-        where = {"KH": _("in Cambodia"), "TH": _("in Thailand")}[country]
+        where = {"KH": _("in Cambodia"), "TH": _("in Thailand")}.get(country or "")
         if hidden:
             who = _("{alias} (anonymous report {ref})").format(
                 alias=desk_card.alias(hidden[0]), ref=hidden[0].reference)
@@ -239,8 +241,12 @@ async def alert_help_now(context: HotlineContext, person: User, country: str) ->
             who = _("{name} (Telegram id {id})").format(name=person.full_name, id=person.id)
         else:
             who = _("someone who has not accepted the privacy notice")
-        text = _("🆘 I need help now: {who} pressed it, {where}. They were given the "
-                 "emergency numbers.").format(who=who, where=where)
+        if country is None:
+            text = _("🆘 I need help now: {who} wrote asking for help (where is not known yet). "
+                     "They were given the emergency numbers.").format(who=who)
+        else:
+            text = _("🆘 I need help now: {who} pressed it, {where}. They were given the "
+                     "emergency numbers.").format(who=who, where=where)
     if settings.on_duty_usernames:
         text += "\n" + desk_card.mention(settings.on_duty_usernames)
-    await queue_text(context, text, about=person.id)
+    return await queue_text(context, text, about=person.id)  # queued durably: told

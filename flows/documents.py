@@ -32,7 +32,13 @@ async def on_document_chosen(update: Update, context: HotlineContext) -> None:
     if doc is None or doc.topic != "documents":
         await on_documents(update, context)
         return
-    lines = [f"🪪 {doc.name}", "", _("Who issues it: {who}").format(who=doc.runs),
+    await show_service(update, context, doc, ui.keyboard([ui.nav_row(back="doc")]))
+
+
+async def show_service(update: Update, context: HotlineContext, doc, markup) -> None:
+    """A document of data/services.csv: who issues it, where to ask, what to bring."""
+    lines = [f"🪪 {doc.name}", "",
+             _("Who issues it: {who}").format(who=doc.runs),
              _("Where to ask: {where}").format(where=doc.where)]
     if doc.bring:
         lines.append(_("What to bring: {bring}").format(bring=doc.bring))
@@ -40,7 +46,7 @@ async def on_document_chosen(update: Update, context: HotlineContext) -> None:
         lines += ["", doc.note]
     lines += ["", _("Fees change, so we do not give one here. Ask the office, pay only the "
                     "official fee and ask for a receipt.")]
-    await ui.send(update, context, "\n".join(lines), ui.keyboard([ui.nav_row(back="doc")]))
+    await ui.send(update, context, "\n".join(lines), markup)
 
 
 def handlers() -> list[BaseHandler]:

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _
-from flows import form, intake_steps, screening
+from flows import form, intake_steps, screening, ui
 from flows.form import Choice, Step, StepUI
 from flows.intake_steps import TEXT
 
@@ -67,7 +67,18 @@ form.register(StepUI(
 async def ask_description(update: Update, context: HotlineContext, draft: dict) -> None:
     text = _("Tell me what happened, in your own words: what, when, who. "
              "Type it or send a voice note.")
-    await form.question(update, context, draft, "description", text)
+    rows = []
+    if draft["f"].get("description_voice") or draft["f"].get("description"):
+        # Started from a voice note or a captioned file sent at the menu (flows/case_replies.py).
+        text = _("What happened: {story}. Press Keep, or type it or send another voice note."
+                 ).format(story=intake_steps.describe_story(draft))
+        rows = [[ui.button(_("✅ Keep this"), "rp:keep")]]
+    await form.question(update, context, draft, "description", text, rows)
+
+
+async def on_description_kept(update: Update, context: HotlineContext) -> str:
+    """The voice note or words already there are what happened."""
+    return await form.advance(update, context, "description")
 
 
 async def on_description_typed(update: Update, context: HotlineContext) -> str:
@@ -89,18 +100,12 @@ async def on_description_spoken(update: Update, context: HotlineContext) -> str:
     return await form.advance(update, context, "description")
 
 
-def describe_description(draft: dict) -> str | None:
-    fields = draft["f"]
-    if fields.get("description_voice"):
-        return _("a voice note")
-    return form.shorten(fields.get("description"), 300)
-
-
 form.register(StepUI(
     key="description", label=N_("What happened"), ask=ask_description, expects="text_or_voice",
     handlers=lambda: [MessageHandler(TEXT, on_description_typed),
-                      MessageHandler(intake_steps.NEW & filters.VOICE, on_description_spoken)],
-    describe=describe_description,
+                      MessageHandler(intake_steps.NEW & filters.VOICE, on_description_spoken),
+                      CallbackQueryHandler(on_description_kept, pattern="^rp:keep$")],
+    describe=intake_steps.describe_story,
 ))
 
 

@@ -67,10 +67,34 @@ async def on_country_chosen(update: Update, context: HotlineContext) -> None:
             "with counselling, and with a network of women who came back: write to them under "
             "📣 Report a problem."
         ).format(child_helpline=context.directory["child_helpline"].number)]
+    if await desk_thread.alert_help_now(context, update.effective_user, country):
+        advice += ["", told_text()]
     # Not ui.send: the button was already acknowledged with the first message.
     await context.bot.send_message(update.effective_chat.id, "\n".join(advice),
                                    reply_markup=ui.keyboard([ui.nav_row(back="now")]))
-    await desk_thread.alert_help_now(context, update.effective_user, country)
+
+
+def told_text() -> str:
+    return _("🔔 Hotline staff have been told. They will write to you here as soon as they can; "
+             "if you are in danger, do not wait: call a number above.")
+
+
+async def answer_typed(update: Update, context: HotlineContext, also: list | None = None) -> None:
+    """Typed words of danger ("help", "ជួយផង", "locked in"): every emergency number at once,
+    before any question, and staff alerted as the menu entry does."""
+    lines = [_("If you or someone else is in danger or hurt, call for help now."),
+             "", _("In Cambodia, call:")]
+    lines += [contact_line(contact) for contact in context.directory.emergency("KH")]
+    lines += ["", _("In Thailand, call:")]
+    lines += [contact_line(contact) for contact in context.directory.emergency("TH")]
+    await ui.send(update, context, "\n".join(lines))
+    told = await desk_thread.alert_help_now(context, update.effective_user, None)
+    text = told_text() if told else ""
+    text += ("\n\n" if text else "") + _("Where are you now? I will tell you what to say "
+                                         "when you call.")
+    rows = [[ui.button(_("🇰🇭 In Cambodia"), "now:KH"), ui.button(_("🇹🇭 In Thailand"), "now:TH")],
+            *(also or []), ui.nav_row()]
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=ui.keyboard(rows))
 
 
 def handlers() -> list[BaseHandler]:

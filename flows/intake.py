@@ -17,6 +17,7 @@ import logging
 import re
 import warnings
 
+from babel import dates
 from telegram import Update
 from telegram.warnings import PTBUserWarning
 from telegram.ext import (
@@ -30,17 +31,30 @@ from telegram.ext import (
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language
-from flows import (desk_thread, form, grievance, intake_steps, my_cases, screening, start, ui,
-                   wage_claim)
+from bot.working_hours import next_opening
+from flows import (
+    case_replies,
+    desk_thread,
+    form,
+    grievance,
+    intake_steps,
+    my_cases,
+    screening,
+    start,
+    ui,
+    wage_claim,
+)
 from flows.registry import Command, Flow, MenuEntry
 from storage import cases, reporters, users
 from storage.cases import Evidence, NewCase
+from storage.clock import utcnow
 
 log = logging.getLogger(__name__)
 
 WAGE = MenuEntry("wage", N_("💸 I was not paid"), order=100)
 REPORT = MenuEntry("report", N_("📣 Report a problem"), order=110)
 MY_CASES = MenuEntry("mycases", N_("📂 My cases"), order=120)
+FROM_FILE = "V"  # a grievance that starts from a voice note or file sent at the menu
 RECRUITER_TO_REPORT = "recruiter_to_report"  # set by the recruiter check before "report:recruiter"
 KIND_OF = {"wage": wage_claim.KIND, "report": grievance.KIND}
 _DRAFT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -88,6 +102,19 @@ async def on_recruiter_report_pressed(update: Update, context: HotlineContext) -
     return await start_form(update, context, kind)
 
 
+async def on_file_report_pressed(update: Update, context: HotlineContext) -> int | str:
+    """'Send it as a new report' under a voice note or file sent at the menu."""
+    if not await has_consent(update, context):
+        return form.END
+    if case_replies.pending_report(context) is None:
+        await ui.send_main_menu(update, context, _("That message is no longer waiting. "
+                                                   "Please send it again."))
+        return form.END
+    if await _unfinished(update, context) is not None:
+        return await offer_to_continue(update, context, FROM_FILE)
+    return await start_form(update, context, FROM_FILE)
+
+
 async def offer_to_continue(update: Update, context: HotlineContext, kind: str) -> int:
     draft = form.current(context)
     what = _("wage claim") if draft["kind"] == wage_claim.KIND else _("problem report")
@@ -107,11 +134,26 @@ async def on_new_chosen(update: Update, context: HotlineContext) -> int | str:
     return await start_form(update, context, update.callback_query.data.split(":")[2])
 
 
-async def start_form(update: Update, context: HotlineContext, kind: str) -> str:
+async def start_form(update: Update, context: HotlineContext, kind: str) -> int | str:
     """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one;
-    'D' a grievance about a debt to a broker or employer (the safety questions come next)."""
+    'D' a grievance about a debt to a broker or employer (the safety questions come next);
+    'V' a grievance with the voice note or file sent at the menu (flows/case_replies.py)."""
     ask_gender = await reporters.gender(context.db, update.effective_user.id) is None
     ask_home = await reporters.home_province(context.db, update.effective_user.id) is None
+    if kind == FROM_FILE:
+        report = case_replies.pending_report(context)
+        context.user_data.pop(case_replies.PENDING, None)
+        if report is None:
+            await ui.send_main_menu(update, context, _("That message is no longer waiting. "
+                                                       "Please send it again."))
+            return form.END
+        draft = form.new_draft(grievance.KIND, ask_gender=ask_gender, fields=report[0])
+        draft["evidence"] = report[1]
+        draft["ask_home"] = ask_home
+        context.user_data[form.DRAFT] = draft
+        # A caption that points to danger: the emergency numbers before any question.
+        await screening.warn_if_newly_urgent(update, context, draft, was_urgent=False)
+        return await form.ask(update, context, draft, form.order(grievance.KIND)[0].key)
     if kind in ("R", "D"):
         name = context.user_data.pop(RECRUITER_TO_REPORT, None) if kind == "R" else None
         prefill = {"category": grievance.RECRUITER if kind == "R" else "debt"}
@@ -220,7 +262,7 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
 
 # Steps whose answer may be empty: skipped, or asked once per person (gender, home province).
 OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender",
-                  "home_province"}
+                  "home_province", "wage_description"}
 
 
 def _answered(draft: dict, key: str) -> bool:
@@ -274,11 +316,26 @@ def received_text(context: HotlineContext, case) -> str:
     lines = [
         _("✅ Received. Your reference is {ref}.").format(ref=case.reference), "",
         _("Hotline staff will look at your report. {contact}").format(contact=contact),
+        what_next(context),
         _("You can see it and add to it any time under My cases (/mycases)."),
     ]
     if case.urgent:
         lines += ["", screening.emergency_text(context)]
     return "\n".join(lines)
+
+
+def what_next(context: HotlineContext) -> str:
+    """Who answers and roughly when: the staff's working hours (WORKING_HOURS, Monday-Friday)."""
+    settings = context.settings
+    start_at, end_at = (t.strftime("%H:%M") for t in settings.working_hours)
+    hours = _("A case worker answers. They work Monday to Friday, {start}-{end}.").format(
+        start=start_at, end=end_at)
+    opening = next_opening(utcnow(), settings.working_hours, settings.timezone)
+    if opening is None:
+        return hours + " " + _("They are at work now, so they should see your report today.")
+    day = dates.format_date(opening.date(), "EEEE d MMMM", locale=current_language())
+    return hours + " " + _("They will see your report when they are back: {day}, from {time}."
+                           ).format(day=day, time=start_at)
 
 
 def after_markup():
@@ -321,7 +378,8 @@ def entry_points() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_form_chosen, pattern=f"^({WAGE.callback_data}|{REPORT.callback_data})$"),
         CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:(recruiter|debt)$"),
-        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R|D)$"),
+        CallbackQueryHandler(on_file_report_pressed, pattern="^cr:new$"),
+        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R|D|V)$"),
         CallbackQueryHandler(on_resume_pressed, pattern="^rp:resume$"),
         CallbackQueryHandler(on_confirm_pressed, pattern="^rp:confirm:[0-9a-f]{32}$"),
         CommandHandler("mycases", my_cases.on_my_cases, filters=PRIVATE),

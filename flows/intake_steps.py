@@ -13,12 +13,13 @@ from bot.i18n import N_, _
 from bot.khmer import clean_input
 from bot.provinces import load_provinces
 from bot.provinces_kh import provinces as home_provinces
-from flows import form, ui
+from flows import form, screening, ui
 from flows.form import Choice, StepUI
 from storage import reporters
 
 PROVINCES = load_provinces()  # at import: a malformed file stops start-up
 NAME_LIMIT = 200
+STORY_LIMIT = 3000  # characters of a description (what happened)
 MAX_EVIDENCE = 50
 # New messages only: an edited earlier message is not an answer to the current question.
 NEW = filters.UpdateType.MESSAGE
@@ -138,7 +139,8 @@ async def ask_evidence(update: Update, context: HotlineContext, draft: dict) -> 
     count = len(draft["evidence"])
     text = _("Do you have proof? For example photos of payslips, a contract, messages, "
              "or a voice note. Send them here, as many as you like, then press Done. "
-             "No proof? Just press Done.")
+             "No proof? Just press Done.") + " " + _("What you type here is kept with "
+                                                     "your report too.")
     if count:
         text += "\n\n" + _("Received so far: {count}.").format(count=count)
     await form.question(update, context, draft, "evidence", text, [_done_row()])
@@ -153,10 +155,43 @@ async def on_evidence_sent(update: Update, context: HotlineContext) -> str:
                  "you can add more later in My cases.").format(count=MAX_EVIDENCE)
     else:
         draft["evidence"].append(item)
+        was_urgent = screening.is_urgent(draft)
+        add_to_story(draft, update.effective_message.caption)  # a caption says what it shows
+        await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
         text = _("Received ({count}). Send more, or press Done.").format(
             count=len(draft["evidence"]))
     await ui.send(update, context, text, ui.keyboard([_done_row()]))
     return form.state_of("evidence")
+
+
+async def on_evidence_text(update: Update, context: HotlineContext) -> str:
+    """Text at the proof step is not dropped: it is kept as part of what happened (and
+    screened like a description: the emergency numbers at once if its words say danger)."""
+    draft = form.current(context)
+    was_urgent = screening.is_urgent(draft)
+    add_to_story(draft, await form.typed_text(update, context, STORY_LIMIT))
+    await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
+    await ui.send(update, context, _("Kept with your report as part of what happened. "
+                                     "Send more, or press Done."), ui.keyboard([_done_row()]))
+    return form.state_of("evidence")
+
+
+def add_to_story(draft: dict, text: str) -> None:
+    """Add typed words (a note at the proof step, a caption) to the description."""
+    text = (text or "").strip()
+    if not text:
+        return
+    before = draft["f"].get("description")
+    draft["f"]["description"] = (f"{before}\n{text}" if before else text)[:STORY_LIMIT]
+
+
+def describe_story(draft: dict) -> str | None:
+    """What happened: the words, and whether a voice note tells it."""
+    fields = draft["f"]
+    text = form.shorten(fields.get("description"), 300)
+    if fields.get("description_voice"):
+        return _("a voice note") + (f"; {text}" if text else "")
+    return text
 
 
 async def on_evidence_done(update: Update, context: HotlineContext) -> str:
@@ -172,6 +207,7 @@ def describe_evidence(draft: dict) -> str:
 form.register(StepUI(
     key="evidence", label=N_("Proof"), ask=ask_evidence, expects="files",
     handlers=lambda: [MessageHandler(EVIDENCE_FILTER, on_evidence_sent),
+                      MessageHandler(TEXT, on_evidence_text),
                       CallbackQueryHandler(on_evidence_done, pattern="^rp:done$")],
     describe=describe_evidence,
 ))

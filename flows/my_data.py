@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_date, use_language
-from bot.people import LANG, SEEN_ON
+from bot.people import CONSENTED, LANG, SEEN_ON
 from bot.provinces_kh import provinces
 from flows import desk_thread, my_cases, ui
 from flows.registry import Command, Flow
@@ -35,7 +35,7 @@ END = ConversationHandler.END  # these are exit handlers: they leave any convers
 PRIVATE = filters.ChatType.PRIVATE
 FILE_NAME = "my-data.json"
 # user_data keys that only say how to talk to the person (language, last seen), not data.
-_BOOKKEEPING = {LANG, SEEN_ON}
+_BOOKKEEPING = {LANG, SEEN_ON, CONSENTED}
 
 
 def session_data(context: HotlineContext) -> dict:

@@ -50,6 +50,7 @@ class Topic:
     entry: MenuEntry
     sections: tuple[Section, ...]
     intro: str = ""          # msgid shown above the section buttons (not for one section)
+    links: tuple[tuple[str, str], ...] = ()  # (label msgid, callback data): to related topics
 
     def handlers(self) -> list[BaseHandler]:
         return [
@@ -69,8 +70,13 @@ class Topic:
             await self.show_page(update, context, self.sections[0], 0)
             return
         rows = [[ui.button(_(s.label), f"{self.prefix}:{s.key}:0")] for s in self.sections]
+        rows += self.link_rows()
         rows.append(ui.nav_row())
         await ui.send(update, context, _(self.intro).format_map(facts(context)), ui.keyboard(rows))
+
+    def link_rows(self) -> list[list]:
+        """No dead ends between topics: e.g. from the rights to reporting unpaid wages."""
+        return [[ui.button(_(label), data)] for label, data in self.links]
 
     async def on_page_asked(self, update: Update, context: HotlineContext) -> None:
         """Shows the page a Next, Back or section button asked for."""
@@ -94,5 +100,6 @@ class Topic:
             back = f"{self.prefix}:{section.key}:{page - 1}"
         else:
             back = None if self.single else self.prefix
+        rows += self.link_rows()
         rows.append(ui.nav_row(back=back))
         await ui.send(update, context, text, ui.keyboard(rows))

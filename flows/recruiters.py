@@ -8,7 +8,7 @@ Sample data is never presented as the official list (bot/recruiter_registry.py).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from telegram import Update
 from telegram.ext import (
@@ -21,12 +21,15 @@ from telegram.ext import (
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language, format_date
+from bot.intents import EMERGENCY
 from bot.khmer import clean_input
 from bot.recruiter_registry import effective_status
 from bot.recruiter_search import RecruiterIndex, RegistryCache, SearchResult
-from flows import intake, start, ui
+from flows import case_replies, intake, start, ui, understand
 from flows.registry import Flow, MenuEntry
+from storage import desk, intent_log
 from storage import recruiters as registry_store
+from storage.clock import to_text, utcnow
 from storage.recruiters import Recruiter
 
 END = ConversationHandler.END
@@ -35,6 +38,10 @@ CHECK = MenuEntry("recruiters", N_("🔎 Check a recruiter"), order=150)
 AGAIN, PICK, NONE_OF_THESE = "rc:again", "rc:pick:", "rc:none"
 CACHE = "recruiter_registry"  # bot_data key (in memory, not persisted)
 QUERY = "recruiters_query"    # user_data key: the last name searched, for "None of these"
+# user_data key: the check listens for a name: "asked" (just asked for one) or "answered"
+# (after an answer another name may follow). A button pressed elsewhere ends it (forget()).
+LISTENING = "recruiters_listening"
+TYPED = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 MAX_QUERY = 100               # characters of a typed name that are used
 MAX_LABEL_NAME = 40           # characters of a name on a candidate button
 
@@ -68,6 +75,7 @@ async def registry(context: HotlineContext) -> RecruiterIndex:
 # -- handlers ----------------------------------------------------------------
 async def on_check_chosen(update: Update, context: HotlineContext) -> str:
     """Asks for the agency's name or licence number (menu entry or "Check another")."""
+    context.user_data[LISTENING] = "asked"
     await ui.send(update, context, _(
         "Type the name of the recruitment agency, or its licence number. "
         "Khmer or English letters are both fine."
@@ -75,11 +83,78 @@ async def on_check_chosen(update: Update, context: HotlineContext) -> str:
     return ASK_NAME
 
 
+async def on_recruiter_words(update: Update, context: HotlineContext) -> str | int:
+    """Typed at the menu about a recruiter ("is Demo Manpower licensed?"): a name in it is
+    looked up straight away; without one, the check asks for it. A reply to staff first."""
+    if context.user_data.get(LISTENING):  # already in the check: these words are the name
+        return await on_name_entered(update, context)
+    if await case_replies.route_reply(update, context):
+        return END
+    index = await registry(context)
+    text = update.effective_message.text
+    await intent_log.record(context.db, "recruiter", None)
+    if not index.is_empty:
+        # The name with the words around it ("Manpower" may be part of it), then without;
+        # an exact match from either first. A name that is not found is asked for again:
+        # words around a name must never be called an unlisted agency.
+        searches = [(t[:MAX_QUERY], index.search(t[:MAX_QUERY])) for t in (
+            understand.MATCHER.without_words_of("recruiter", text, own_too=False),
+            understand.MATCHER.without_words_of("recruiter", text)) if t]
+        found = [s for s in searches if s[1].kind == "exact"] or \
+            [s for s in searches if s[1].kind != "none"]
+        if found:
+            return await answer_search(update, context, found[0][0], index, found[0][1])
+    return await on_check_chosen(update, context)
+
+
 async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
-    """Looks the typed name or licence number up and answers."""
-    typed = clean_input(update.effective_message.text)[:MAX_QUERY]
+    """Looks the typed name or licence number up and answers; words that mean something
+    else (danger; after an answer, another topic or a reply to staff) go where they belong."""
+    text = update.effective_message.text
+    typed = clean_input(text)[:MAX_QUERY]
     index = await registry(context)
     result = index.search(typed)
+    if context.user_data.get(LISTENING) is None or (
+            result.kind != "exact" and await _means_something_else(update, context, text)):
+        return await leave(update, context)
+    return await answer_search(update, context, typed, index, result)
+
+
+async def leave(update: Update, context: HotlineContext) -> int:
+    """The message is not for the check (any more): leave it, and let the flows answer."""
+    context.user_data.pop(LISTENING, None)
+    await context.application.update_queue.put(update)
+    return END
+
+
+def forget(update: Update, context: HotlineContext) -> None:
+    """Called before every flow: a button pressed outside the check, or a command, ends its
+    listening for names."""
+    if LISTENING not in context.user_data:
+        return
+    query, message = update.callback_query, update.message
+    if query is not None and not ((query.data or "").startswith("rc:")
+                                  or query.data == CHECK.callback_data):
+        context.user_data.pop(LISTENING, None)
+    elif message is not None and (message.text or "").startswith("/"):
+        context.user_data.pop(LISTENING, None)
+
+
+async def _means_something_else(update: Update, context: HotlineContext, text: str) -> bool:
+    match = understand.MATCHER.match(text)
+    if match is not None and match.intent == EMERGENCY:
+        return True
+    if context.user_data.get(LISTENING) == "asked":  # just asked for a name: this is it
+        return False
+    if match is not None and match.intent != "recruiter":
+        return True
+    since = to_text(utcnow() - timedelta(days=case_replies.REPLY_DAYS))
+    return bool(await desk.cases_awaiting_reply(context.db, update.effective_user.id, since))
+
+
+async def answer_search(update: Update, context: HotlineContext, typed: str,
+                        index: RecruiterIndex, result: SearchResult) -> str:
+    """The answer to one search; the person may type another name straight away."""
     if not result.query_key:
         await ui.send(update, context, _(
             "I could not find a name in that. Please type the agency's name or licence number."
@@ -96,11 +171,15 @@ async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
         await answer_not_found(update, context, index, typed)
     else:
         await offer_candidates(update, context, index, result, typed)
-    return END
+    context.user_data[LISTENING] = "answered"
+    return ASK_NAME
 
 
-async def on_other_input(update: Update, context: HotlineContext) -> str:
-    """Anything but text while waiting for a name: asks again, kindly."""
+async def on_other_input(update: Update, context: HotlineContext) -> str | int:
+    """Anything but text while waiting for a name: asks again, kindly. After an answer it is
+    something else (a photo for staff, a voice note): handled outside the check."""
+    if context.user_data.get(LISTENING) != "asked":
+        return await leave(update, context)
     await ui.send(update, context, _("Please type the agency's name or licence number as text."),
                   ui.keyboard([ui.nav_row()]))
     return ASK_NAME
@@ -293,10 +372,11 @@ def handlers() -> list[BaseHandler]:
         entry_points=[
             CallbackQueryHandler(on_check_chosen, pattern=CHECK.pattern),
             CallbackQueryHandler(on_check_chosen, pattern=f"^{AGAIN}$"),
+            MessageHandler(TYPED & understand.IntentFilter("recruiter"), on_recruiter_words),
         ],
         states={
             ASK_NAME: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, on_name_entered),
+                MessageHandler(TYPED, on_name_entered),
             ],
         },
         fallbacks=[

@@ -105,6 +105,7 @@ TOPIC = Topic(
     intro=N_("🧳 Safe migration\n\nThinking of working in Thailand? Read this first. "
              "Choose a topic:"),
     sections=(LEGAL, COSTS, CONTRACT, WARNING, DOCUMENTS),
+    links=((N_("🔎 Check a recruiter"), "menu:recruiters"),),
 )
 
 FLOW = Flow(name="safe_migration", handlers=TOPIC.handlers, menu=(ENTRY,))

@@ -76,8 +76,10 @@ async def on_language_chosen(update: Update, context: HotlineContext) -> int:
     # The greeting that offered these buttons said what is kept and who sees it.
     await users.record_consent(context.db, update.effective_user.id)
     await alerts.offer_once(update, context)  # the safety-alerts question, first time only
-    await ui.send_main_menu(update, context, _("I will write to you in English.") + "\n\n"
-                            + _("What would you like to do? Choose below."))
+    from flows import consent  # imports this module
+
+    # On with what they sent before the notice, or the menu.
+    await consent.after_consent(update, context, _("I will write to you in English."))
     return END
 
 
@@ -148,10 +150,10 @@ async def on_cancel(update: Update, context: HotlineContext) -> int:
 
 
 async def on_not_understood(update: Update, context: HotlineContext) -> None:
-    """Anything no flow took: a short answer and the menu, never silence."""
-    await ui.send_main_menu(
-        update, context, _("Sorry, I did not understand that. Please choose from the menu.")
-    )
+    """Anything no flow took (a sticker, a location): likely topics and the menu, never silence."""
+    from flows import understand  # imports this module
+
+    await understand.not_understood(update, context)
 
 
 async def on_stale_button(update: Update, context: HotlineContext) -> None:

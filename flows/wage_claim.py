@@ -10,12 +10,11 @@ from decimal import Decimal
 
 from babel import dates
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.amounts import parse_amount
+from bot.amounts import parse_amount, parse_count
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language, format_money
-from bot.khmer import clean_input
 from flows import form, intake_steps, screening, ui
 from flows.form import Choice, Step, StepUI
 from flows.intake_steps import TEXT
@@ -73,13 +72,13 @@ async def ask_group_size(update: Update, context: HotlineContext, draft: dict) -
 
 
 async def on_group_size_typed(update: Update, context: HotlineContext) -> str:
-    """Accepts a number of workers (Khmer digits too)."""
-    text = clean_input(update.effective_message.text or "").replace(",", "")
-    if not text.isdigit() or not 2 <= int(text) <= MAX_GROUP:
+    """Accepts a number of workers: Khmer digits and words too ("១២ នាក់", "ដប់ពីរនាក់")."""
+    count = parse_count(update.effective_message.text or "")
+    if count is None or not 2 <= count <= MAX_GROUP:
         text = _("Please type how many workers as a number from 2 to {most}, for example 12 or ១២.")
         await ui.send(update, context, text.format(most=MAX_GROUP))
         return form.state_of("group_size")
-    form.fields(context)["group_size"] = int(text)
+    form.fields(context)["group_size"] = count
     return await form.advance(update, context, "group_size")
 
 
@@ -393,6 +392,50 @@ form.register(StepUI(
 ))
 
 
+# -- what happened, in their own words (optional) ------------------------------------------
+async def ask_wage_description(update: Update, context: HotlineContext, draft: dict) -> None:
+    text = _("What happened? Tell us in your own words (you can also send a voice message). "
+             "Or press Skip.")
+    await form.question(update, context, draft, "wage_description", text, [[form.skip_button()]])
+
+
+async def on_wage_description_typed(update: Update, context: HotlineContext) -> str:
+    """Stores what happened, as typed (the emergency numbers at once if its words say danger:
+    data/screener_phrases.csv, as in the grievance)."""
+    draft = form.current(context)
+    was_urgent = screening.is_urgent(draft)
+    fields = draft["f"]
+    fields["description"] = await form.typed_text(update, context, intake_steps.STORY_LIMIT)
+    fields["description_voice"] = None
+    await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
+    return await form.advance(update, context, "wage_description")
+
+
+async def on_wage_description_spoken(update: Update, context: HotlineContext) -> str:
+    """Stores a voice message as what happened (its Telegram file id)."""
+    fields = form.fields(context)
+    fields["description_voice"] = update.effective_message.voice.file_id
+    fields["description"] = None
+    return await form.advance(update, context, "wage_description")
+
+
+async def on_wage_description_skipped(update: Update, context: HotlineContext) -> str:
+    """Nothing to add in their own words."""
+    return await form.advance(update, context, "wage_description")
+
+
+form.register(StepUI(
+    key="wage_description", label=N_("What happened"), ask=ask_wage_description,
+    expects="text_or_voice",
+    handlers=lambda: [
+        MessageHandler(TEXT, on_wage_description_typed),
+        MessageHandler(intake_steps.NEW & filters.VOICE, on_wage_description_spoken),
+        CallbackQueryHandler(on_wage_description_skipped, pattern=f"^{form.SKIP_DATA}$"),
+    ],
+    describe=lambda d: intake_steps.describe_story(d) or _("not given"),
+))
+
+
 def _recruiter_named(draft: dict) -> bool:
     return draft["f"].get("recruiter_involved") == "yes"
 
@@ -411,6 +454,7 @@ form.ORDERS[KIND] = [
     Step("recruiter_involved"),
     Step("recruiter_name", parent="recruiter_involved", when=_recruiter_named),
     Step("screener"),
+    Step("wage_description"),
     Step("evidence"),
     *intake_steps.tail_steps(),
 ]

@@ -54,6 +54,7 @@ TOPIC = Topic(
     prefix="wr",
     entry=ENTRY,
     sections=(Section("rights", ENTRY.label, PAGES),),
+    links=((N_("💸 Report unpaid wages"), "menu:wage"),),
 )
 
 FLOW = Flow(name="wage_rights", handlers=TOPIC.handlers, menu=(ENTRY,))

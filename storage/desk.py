@@ -108,6 +108,24 @@ async def waiting_case_of(db: Database, reporter_id: int) -> DeskCase | None:
     return None if row is None else _to_desk_case(row)
 
 
+async def cases_awaiting_reply(db: Database, reporter_id: int, since: str,
+                              limit: int = 5) -> list[DeskCase]:
+    """The reporter's open cases that wait for them or that staff wrote to since `since`
+    (a relayed reply or a staff follow-up that went out), most recently active first."""
+    statuses = ",".join("?" * len(OPEN_STATUSES))
+    rows = await db.fetchall(
+        f"SELECT * FROM cases c WHERE reporter_id = ? AND status IN ({statuses}) AND ("
+        " status = 'waiting'"
+        " OR EXISTS (SELECT 1 FROM case_messages m WHERE m.case_id = c.id"
+        "            AND m.sender = 'staff' AND m.created_at >= ?)"
+        " OR EXISTS (SELECT 1 FROM followups f WHERE f.case_id = c.id AND f.kind = 'staff'"
+        "            AND f.state = 'sent' AND f.sent_at >= ?))"
+        " ORDER BY updated_at DESC, id DESC LIMIT ?",
+        (reporter_id, *OPEN_STATUSES, since, since, limit),
+    )
+    return [_to_desk_case(row) for row in rows]
+
+
 async def notes(db: Database, case_id: int) -> list[tuple[int, str, str]]:
     """(staff id, text, created_at) of the case's internal notes, oldest first."""
     rows = await db.fetchall(

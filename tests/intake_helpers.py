@@ -55,6 +55,7 @@ async def walk_wage_claim_en(person, *, amount: str = "12,500") -> list:
     await person.press("Yes")
     await person.send("Mr Broker")
     await answer_safety_questions(person)
+    await person.send("They stopped paying us in May and closed the site.")
     await person.send(photo=True)
     await person.send(voice=True)
     await person.press("✅ Done")

@@ -62,7 +62,8 @@ async def test_alerts_command_turns_alerts_on_and_off_and_takes_the_province(
 
 async def test_the_menu_entry_opens_the_alert_settings(bot):
     person = bot.person(language_code="en")
-    await person.send("/menu")
+    await person.send("/start")
+    await person.press("English")  # the onboarding question, then the menu
     replies = await person.press("🔔 Safety alerts")
     assert "🔕 Safety alerts are OFF." in replies[-1].text
     assert replies[-1].labels[-1] == "🏠 Main menu"

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.amounts import Amount, parse_amount
+from bot.amounts import Amount, parse_amount, parse_count
 
 
 @pytest.mark.parametrize("typed, value, currency", [
@@ -29,6 +29,15 @@ from bot.amounts import Amount, parse_amount
     ("40000៛", "40000", "KHR"),
     ("40,000 riel", "40000", "KHR"),
     ("៤០០០០ រៀល", "40000", "KHR"),
+    # Khmer number words and a decimal comma before a unit word
+    ("មួយម៉ឺនបាត", "10000", "THB"),
+    ("១,៥ម៉ឺន", "15000", "THB"),
+    ("1,5 ម៉ឺន បាត", "15000", "THB"),
+    ("មួយម៉ឺនប្រាំពាន់", "15000", "THB"),
+    ("ដប់ពាន់រៀល", "10000", "KHR"),
+    ("មួយរយដុល្លារ", "100", "USD"),
+    ("ពីរលាន", "2000000", "THB"),
+    ("ប្រាំសែនរៀល", "500000", "KHR"),
 ])
 def test_amounts_people_type_are_read(typed, value, currency):
     assert parse_amount(typed) == Amount(Decimal(value), currency)
@@ -41,3 +50,17 @@ def test_amounts_people_type_are_read(typed, value, currency):
 ])
 def test_unclear_amounts_are_refused(typed):
     assert parse_amount(typed) is None
+
+
+@pytest.mark.parametrize("typed, count", [
+    ("12", 12), ("១២", 12), ("១២ នាក់", 12), ("១២នាក់", 12), ("ដប់ពីរនាក់", 12),
+    ("ម្ភៃប្រាំនាក់", 25), ("about 12 workers", 12), ("12 people", 12), ("1,200", 1200),
+    ("ប្រហែល ៣០ នាក់", 30),
+])
+def test_numbers_of_people_are_read(typed, count):
+    assert parse_count(typed) == count
+
+
+@pytest.mark.parametrize("typed", ["many", "", "12 or 13", "នាក់", "-3"])
+def test_unclear_numbers_of_people_are_refused(typed):
+    assert parse_count(typed) is None

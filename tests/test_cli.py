@@ -45,7 +45,7 @@ def test_env_file_in_the_working_directory_is_read(tmp_path):
 
 def test_console_lets_a_person_choose_english_and_reach_the_menu(tmp_path):
     # /help rather than a button number: the menu's positions change as flows are added.
-    result = run_cli(tmp_path, "console", input_text="/start\n2\n/help\n!quit\n")
+    result = run_cli(tmp_path, "console", input_text="/start\n#2\n/help\n!quit\n")
     assert result.returncode == 0, result.stderr
     assert "សូមជ្រើសរើសភាសា" in result.stdout  # greeted in Khmer first
     assert "I will write to you in English." in result.stdout
@@ -87,24 +87,24 @@ def menu_number(key: str) -> str:
     from flows import FLOWS
 
     entries = sorted((e for flow in FLOWS for e in flow.menu), key=lambda e: e.order)
-    return str([e.key for e in entries].index(key) + 1)
+    return f"#{[e.key for e in entries].index(key) + 1}"
 
 
 def test_console_completes_a_short_grievance(tmp_path):
     steps = [
-        "/start", "2",       # English
+        "/start", "#2",      # English
         menu_number("report"),  # 📣 Report a problem
-        "7",                 # Something else
-        "2", "1", "2", "2", "2", "2", "2",  # safety questions: no warning sign (2 = No)
+        "#7",                # Something else
+        "#2", "#1", "#2", "#2", "#2", "#2", "#2",  # safety questions: no warning sign (2 = No)
         "My boss shouted at me every day.",
-        "!photo", "1",       # one photo, then Done
-        "2",                 # In Cambodia
+        "!photo", "#1",      # one photo, then Done
+        "#2",                # In Cambodia
         "Battambang",
-        "2",                 # Keep me anonymous
-        "1",                 # Write to me in this chat
-        "26",                # home province: I prefer not to say (after the 25 provinces)
-        "4",                 # I prefer not to say
-        "1",                 # Confirm and send
+        "#2",                # Keep me anonymous
+        "#1",                # Write to me in this chat
+        "#26",               # home province: I prefer not to say (after the 25 provinces)
+        "#4",                # I prefer not to say
+        "#1",                # Confirm and send
         "!quit",
     ]
     result = run_cli(tmp_path, "console", input_text="\n".join(steps) + "\n")
@@ -133,3 +133,14 @@ async def test_a_rejected_token_is_one_line_that_does_not_show_the_token(tmp_pat
     assert "SECRET-TOKEN" not in text and "Traceback" not in text
     assert text.strip().splitlines()[-1] == (
         "error: Telegram rejected BOT_TOKEN (check it, and BOT_API_BASE_URL if set)")
+
+
+def test_console_presses_buttons_with_a_hash_and_takes_plain_digits_as_text(tmp_path):
+    steps = ["/start", "#2", menu_number("wage"), "#3",  # English, I was not paid, a group
+             "12",  # how many workers: a number typed, not button 12
+             "#99", "!quit"]
+    result = run_cli(tmp_path, "console", input_text="\n".join(steps) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "In which province of Thailand did you work?" in result.stdout  # 12 was the answer
+    assert "(no button 99; choose #1-#" in result.stdout
+    assert "[#1]" in result.stdout

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
 
+NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
+                  "You can also write to hotline staff.")
+
 
 async def report_quick_grievance(person, text: str = "They kept my passport.") -> None:
     await person.send("/menu")
@@ -127,5 +130,5 @@ async def test_another_menu_button_leaves_the_form_and_keeps_the_draft(bot):
     replies = await person.press("❓ Help", menu)  # an older menu message
     assert replies[-1].text.startswith("This bot can help you with:")
     replies = await person.send("Rayong")  # the form was left: not taken as an answer
-    assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."
+    assert replies[-1].text == NOT_UNDERSTOOD
     assert bot.app.user_data[person.id]["report_draft"]["step"] == "province"

@@ -228,8 +228,8 @@ async def test_delete_in_the_middle_of_a_form_leaves_it_and_drops_the_draft(bot)
     await person.send("/delete")
     await person.press("🗑 Yes, delete everything")
     assert "report_draft" not in bot.app.user_data.get(person.id, {})
-    replies = await person.send("Rayong")  # not taken as the province
-    assert "did not understand" in replies[-1].text
+    replies = await person.send("Rayong")  # not taken as the province: they start afresh
+    assert "Choosing it means you agree to this." in replies[-1].text
 
 
 async def test_no_alert_reaches_someone_who_deleted_their_data(bot):

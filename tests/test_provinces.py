@@ -18,6 +18,9 @@ def test_the_list_has_every_province_and_the_common_ones():
     ("Chonburi", "chonburi"), ("chon buri", "chonburi"), ("ឈូនបុរី", "chonburi"),
     ("ឈូន\u200bបុរី", "chonburi"), ("Korat", "nakhon_ratchasima"), ("BKK", "bangkok"),
     ("sakhon", "samut_sakhon"), ("Tak", "tak"), ("ស្រះកែវ", "sa_kaeo"),
+    # misspelt, found like recruiters are: the one clearly closest name
+    ("chon bury", "chonburi"), ("ឈូនបូរី", "chonburi"), ("rayon", "rayong"),
+    ("bankok", "bangkok"), ("songkla", "songkhla"),
 ])
 def test_typed_names_are_found(typed, key):
     assert load_provinces().match(typed).key == key

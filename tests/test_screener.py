@@ -93,6 +93,7 @@ async def walk_wage_claim_to_screener(person, language: str, owed: tuple[str, ..
 
 
 async def finish_wage_claim(person) -> list:
+    await person.press_data("rp:skip")  # what happened, in their own words
     await person.press_data("rp:done")
     await person.press_data("rp:contact:chat")
     await person.press_data("rp:share:no")
@@ -185,6 +186,42 @@ async def test_a_typed_description_with_every_answer_safe_is_flagged(bot, langua
     replies = await person.send(text)
     assert EMERGENCY[language] in replies[0].text  # at once, before the next question
     assert await case_rows(bot, person) == []  # warned before anything is stored
+
+
+@pytest.mark.parametrize("language, text", [("en", "The supervisor beat me."),
+                                            ("km", "មេការវាយដំខ្ញុំ")])
+async def test_a_wage_claim_description_that_points_to_danger_warns_at_once(bot, language, text):
+    person = await onboarded(bot, language)
+    await walk_wage_claim_to_screener(person, language, ("wages",))
+    await person.press_data("rp:owe:next")
+    await person.send("12500")
+    await person.press_data("rp:rec:no")
+    await answer_safety_questions(person)
+    assert not any(EMERGENCY[language] in r.text for r in person.chat)
+    replies = await person.send(text)  # what happened, in their own words
+    assert EMERGENCY[language] in replies[0].text  # at once, before the proof question
+    await person.press_data("rp:done")
+    await person.press_data("rp:contact:chat")
+    await person.press_data("rp:share:no")
+    await person.press_data("rp:home:battambang")
+    await person.press_data("rp:gender:woman")
+    await person.press_data(
+        next(d for _, d in person.latest_with_buttons().buttons if d.startswith("rp:confirm:")))
+    [row] = await case_rows(bot, person)
+    assert (row["urgent"], row["urgent_reasons"]) == (1, "violence")
+
+
+async def test_words_typed_at_the_proof_step_are_screened_too(bot):
+    person = await onboarded(bot, "en")
+    await walk_wage_claim_to_screener(person, "en", ("wages",))
+    await person.press_data("rp:owe:next")
+    await person.send("12500")
+    await person.press_data("rp:rec:no")
+    await answer_safety_questions(person)
+    await person.press_data("rp:skip")  # no description
+    replies = await person.send("We were locked in at night.")  # at the proof step
+    assert EMERGENCY["en"] in replies[0].text
+    assert replies[-1].text.startswith("Kept with your report as part of what happened.")
 
 
 async def test_debt_alone_is_recorded_but_not_urgent_and_debt_with_a_lie_is(bot):

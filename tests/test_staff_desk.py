@@ -109,7 +109,7 @@ async def test_waiting_case_takes_the_returnee_plain_messages(settings, fake_api
 
         # Not waiting: a plain message is not understood, and nothing reaches staff.
         before = len(ana.group)
-        assert "did not understand" in (await person.send("hello?"))[-1].text
+        assert "did not understand" in (await person.send("qwzx plorb?"))[-1].text
         assert ana.group[before:] == []
 
         await ana.press("⏳ Waiting", card)

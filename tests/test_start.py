@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from tests.harness import BotHarness
+from tests.intake_helpers import onboarded
+
+NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
+                  "You can also write to hotline staff.")
 
 
 async def test_start_greets_in_khmer_by_default(bot):
@@ -50,7 +54,7 @@ async def test_language_is_remembered_after_a_restart(settings, fake_api):
     async with BotHarness.started(settings, fake_api) as bot:
         person = bot.person(language_code="km", user_id=300_001)
         replies = await person.send("something odd")
-        assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."
+        assert replies[-1].text == NOT_UNDERSTOOD
 
 
 async def test_every_menu_entry_answers_in_both_languages(bot):
@@ -75,21 +79,30 @@ async def test_commands_work_from_any_state(bot):
 
 
 async def test_anything_not_understood_gets_an_answer_and_the_menu(bot):
-    person = bot.person(language_code="km")
-    for content in ({"text": "ជួយផង"}, {"photo": True}, {"sticker": True},
-                    {"voice": True}, {"location": (13.1, 103.2)}, {"text": "x" * 4096}):
+    person = await onboarded(bot, "km")
+    for content in ({"sticker": True}, {"location": (13.1, 103.2)}, {"text": "x" * 4096},
+                    {"text": "qwzx plorb"}):
         replies = await person.send(**content)
         assert len(replies) == 1, content
         assert replies[0].text.startswith("សូមទោស ខ្ញុំមិនយល់ទេ")
-        assert replies[0].buttons
+        # never only the menu again: likely topics, and a way to write to staff
+        assert "💬 សរសេរទៅបុគ្គលិកខ្សែទូរស័ព្ទជំនួយ" in replies[0].labels
+        assert len(replies[0].buttons) == 5
 
 
 async def test_a_stale_or_forged_button_gets_the_menu(bot):
-    person = bot.person(language_code="en")
-    await person.send("/start")
+    person = await onboarded(bot, "en")
     replies = await person.press_data("no-such:button")
     assert replies[-1].text == "That button no longer works. Here is the menu."
     assert bot.api.answered_callbacks  # the spinner is stopped
+
+
+async def test_a_button_before_consent_gets_the_privacy_greeting(bot):
+    person = bot.person(language_code="en")
+    await person.send("/start")
+    replies = await person.press_data("no-such:button")
+    assert "Choosing it means you agree to this." in replies[-1].text
+    assert bot.api.answered_callbacks
 
 
 async def test_commands_and_descriptions_are_registered_in_both_languages(bot):

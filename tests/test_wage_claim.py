@@ -6,6 +6,9 @@ from telegram import Update
 from tests.harness import BotHarness
 from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
 
+NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
+                  "You can also write to hotline staff.")
+
 
 async def test_wage_claim_in_english_end_to_end(bot):
     person = await onboarded(bot, "en")
@@ -13,7 +16,8 @@ async def test_wage_claim_in_english_end_to_end(bot):
     assert summary.text.startswith("Please check your report:")
     for shown in ("A group of workers was not paid (12 people)", "Chonburi", "Golden Seafood Co.",
                   "Fishing or seafood processing", "July 2024 – June 2025", "Wages, Overtime pay",
-                  "12,500", "Yes: Mr Broker", "2 file(s)", "Write to me in this chat", "Woman"):
+                  "12,500", "Yes: Mr Broker", "2 file(s)", "Write to me in this chat", "Woman",
+                  "What happened: They stopped paying us in May and closed the site."):
         assert shown in summary.text, shown
     assert "✏️ Amount" in summary.labels and "✅ Confirm and send" in summary.labels
 
@@ -27,6 +31,7 @@ async def test_wage_claim_in_english_end_to_end(bot):
     assert (row["first_month"], row["last_month"], row["owed"]) == ("2024-07", "2025-06",
                                                                    "wages,overtime")
     assert (row["amount"], row["currency"], row["recruiter_name"]) == ("12500", "THB", "Mr Broker")
+    assert row["description"] == "They stopped paying us in May and closed the site."
     assert (row["contact"], row["share_name"], row["reporter_gender"]) == ("chat", 1, "woman")
     kinds = [r["kind"] for r in await bot.db.fetchall(
         "SELECT kind FROM case_evidence WHERE case_id = ? ORDER BY id", (row["id"],))]
@@ -55,6 +60,8 @@ async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     await person.send("១២,៥០០ បាត")
     await person.press("ទេ")
     await answer_safety_questions(person)
+    replies = await person.press("⏭ រំលង")  # what happened, in their own words: optional
+    assert "ប្រាប់យើងតាមពាក្យរបស់អ្នកផ្ទាល់" in person.chat[-2].text
     await person.press("✅ រួចរាល់")
     await person.press("🚫 កុំទាក់ទងខ្ញុំ")
     await person.press("🔒 ទេ រក្សាឈ្មោះខ្ញុំនៅតែក្នុងសេវាជំនួយ")
@@ -117,9 +124,13 @@ async def test_every_step_checks_its_answer(bot):
     replies = await person.press("⏭ Skip: I do not know")
     assert "recruiter, broker or agency" in replies[-1].text
     await person.press("I am not sure")
-    await answer_safety_questions(person)
-    replies = await person.send("here is my proof")  # text where files are expected
-    assert replies[0].text == "Please send photos, documents or voice notes here, or press Done."
+    replies = await answer_safety_questions(person)
+    assert replies[-1].text.startswith("What happened? Tell us in your own words")
+    replies = await person.send(photo=True)  # a photo where words or a voice note are asked
+    assert replies[0].text == "Please type it as a text message or send a voice note."
+    await person.press("⏭ Skip")
+    replies = await person.send("here is my proof")  # text at the proof step: kept, not dropped
+    assert replies[0].text.startswith("Kept with your report as part of what happened.")
     await person.send(document=True)
     await person.press("✅ Done")
     old_contact_question = person.latest_with_buttons()
@@ -131,6 +142,7 @@ async def test_every_step_checks_its_answer(bot):
     summary = (await person.press("Man"))[-1]
     assert "Nakhon Ratchasima" in summary.text and "E" * 99 + "…" in summary.text
     assert "Amount: not known" in summary.text
+    assert "What happened: here is my proof" in summary.text
     await person.press("✅ Confirm and send")
     [row] = await case_rows(bot, person)
     assert row["employer"] == "E" * 200 and row["group_size"] == 3 and row["amount"] is None
@@ -291,15 +303,17 @@ async def test_phone_is_shared_with_the_contact_button_and_the_keyboard_removed(
 
 async def test_no_report_before_the_privacy_greeting(bot):
     person = bot.person(language_code="en")
-    await person.send("hello")  # the answer carries the main menu, but no consent yet
-    replies = await person.press("💸 I was not paid")
+    replies = await person.send("hello")  # not /start: the greeting all the same
     assert "kept private" in replies[-1].text
     assert replies[-1].labels == ["ភាសាខ្មែរ", "English"]
-    await person.send("/menu")
+    await person.send("/menu")  # the menu shows, but its entries wait for consent
     replies = await person.press("📣 Report a problem")
     assert "kept private" in replies[-1].text
-    await person.press("English")
-    replies = await person.press("💸 I was not paid")
+    replies = await person.press_data("menu:wage")  # an old button: the same
+    assert "kept private" in replies[-1].text
+    replies = await person.press("English")
+    assert "➡️ Continue: 💸 I was not paid" in replies[-1].labels  # back where they were going
+    replies = await person.press("➡️ Continue: 💸 I was not paid")
     assert replies[-1].text.endswith("Who was not paid?")
 
 
@@ -321,6 +335,7 @@ async def test_gender_is_asked_only_once(bot):
     await person.send("5000")
     await person.press("No")
     await answer_safety_questions(person)
+    await person.press("⏭ Skip")
     await person.press("✅ Done")
     await person.press("💬 Write to me in this chat")
     replies = await person.press("🔒 No, keep my name with the hotline")
@@ -338,4 +353,4 @@ async def test_a_form_without_its_draft_is_left_kindly(bot):
     replies = await person.send("Rayong")
     assert replies[-1].text == "That report is no longer open. Here is the menu."
     replies = await person.send("Rayong")
-    assert replies[-1].text == "Sorry, I did not understand that. Please choose from the menu."
+    assert replies[-1].text == NOT_UNDERSTOOD

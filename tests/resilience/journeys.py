@@ -30,7 +30,9 @@ WAGE_CLAIM: list[Action] = [
     ("data", "rp:sector:seafood"), ("data", "rp:ym:2024"), ("data", "rp:ym:2024-07"),
     ("data", "rp:ym:2025"), ("data", "rp:ym:2025-06"), ("data", "rp:owe:wages"),
     ("data", "rp:owe:next"), ("text", "12500"), ("data", "rp:rec:yes"), ("text", "Mr Broker"),
-    *SAFE_SCREENER, ("content", {"photo": True}), ("data", "rp:done"), ("data", "rp:contact:chat"),
+    *SAFE_SCREENER,
+    ("data", "rp:skip"),  # what happened, in their own words: optional
+    ("content", {"photo": True}), ("data", "rp:done"), ("data", "rp:contact:chat"),
     ("data", "rp:share:yes"), ("data", "rp:home:battambang"),
     ("data", "rp:gender:woman"), ("prefix", "rp:confirm:"),
 ]

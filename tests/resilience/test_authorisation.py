@@ -164,6 +164,11 @@ async def test_every_staff_and_admin_action_is_refused_to_everyone_else(settings
             result = await attempt(bot, role, action, ctx)
             said = "\n".join(result.texts)
             refused = any(refusal in said for refusal in REFUSALS)
+            # Staff words typed in a private chat are the person's own question there: an
+            # ordinary answer (e.g. about wages) is fine while it changes and reveals nothing.
+            in_private = not (role in IN_GROUP and action.where != "private")
+            refused = refused or (in_private and action.where == "thread" and not action.button
+                                  and not action.attempt.startswith("/"))
             if role in action.allowed:
                 if refused or not (result.texts or result.reacted or result.changed):
                     wrong.append(f"{action.attempt!r} should be allowed: {result.texts}")

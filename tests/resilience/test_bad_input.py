@@ -197,7 +197,8 @@ async def test_bad_input_before_choosing_a_language(desk, victim, log_holds_no_p
 
 # -- bad input before every step, then the journey goes on --------------------------------
 # Steps whose question also takes a typed answer, though the journey presses a button.
-TYPED_ANSWERS = {("data", "rp:skip"), ("data", "mc:done"), ("data", "rc:again")}
+TYPED_ANSWERS = {("data", "rp:skip"), ("data", "mc:done"), ("data", "rc:again"),
+                 ("data", "rp:done")}  # words typed at the proof step are kept
 # Data no flow knows (no "xx:" prefix, not "menu"), so it moves nobody anywhere.
 UNKNOWN_DATA = st.text(string.printable, min_size=1, max_size=64).filter(
     lambda data: not re.match(r"[a-z]+(:|$)", data))
