@@ -13,10 +13,8 @@ from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
 from bot.i18n import current_language
+from bot.resources import data_file
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DIRECTORY_PATH = DATA_DIR / "directory.csv"
-WEBSITES_PATH = DATA_DIR / "websites.csv"
 COLUMNS = ["key", "number", "country", "emergency", "who_en", "who_km",
            "use_en", "use_km", "source", "checked"]
 WEBSITE_COLUMNS = ["key", "address", "who_en", "who_km", "source", "checked"]
@@ -93,7 +91,10 @@ class Directory:
         return frozenset(w.address for w in self.websites)
 
 
-def load_directory(path: Path = DIRECTORY_PATH, websites_path: Path = WEBSITES_PATH) -> Directory:
+def load_directory(path: Path | None = None, websites_path: Path | None = None) -> Directory:
+    """data/directory.csv and data/websites.csv (HOTLINE_DATA_DIR's if set), or these."""
+    path = path or data_file("directory.csv")
+    websites_path = websites_path or data_file("websites.csv")
     contacts = _load_rows(path, COLUMNS, _parse_contact)
     websites = _load_rows(websites_path, WEBSITE_COLUMNS, _parse_website)
     return Directory(contacts, websites)

@@ -69,6 +69,13 @@ class TelegramBudget(BaseRateLimiter[int]):
         self._open = asyncio.Event()
         self._open.set()
         self.retry_afters = 0  # how many 429s Telegram sent (for metrics and benchmarks)
+        # on_request(None or the error) after each call to a chat: bot/metrics.py counts it
+        self.on_request: Callable[[BaseException | None], None] | None = None
+
+    @property
+    def paused(self) -> bool:
+        """Whether every send waits out a 429 now (for /healthz)."""
+        return not self._open.is_set()
 
     async def initialize(self) -> None:
         pass
@@ -105,12 +112,20 @@ class TelegramBudget(BaseRateLimiter[int]):
                 await self.overall.acquire()
                 await self._open.wait()
             try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
+                result = await callback(*args, **kwargs)
+            except Exception as exc:
+                if chat_id is not None and self.on_request is not None:
+                    self.on_request(exc)
+                if not isinstance(exc, RetryAfter):
+                    raise
                 self.retry_afters += 1
                 if attempt == retries:
                     raise
                 await self._pause(retry_after_seconds(exc))
+            else:
+                if chat_id is not None and self.on_request is not None:
+                    self.on_request(None)
+                return result
         raise AssertionError("unreachable")
 
     async def _pause(self, seconds: float) -> None:

@@ -11,7 +11,8 @@ import csv
 import pytest
 
 from bot import catalogs, factcheck
-from bot.directory import DATA_DIR, load_directory
+from bot.directory import load_directory
+from bot.resources import data_dir
 
 DIRECTORY = load_directory()
 
@@ -57,7 +58,7 @@ def test_every_catalog_entry_shows_only_verified_numbers_and_addresses():
 
 # The recruiter registry is not our text: it is the Ministry's list (or a marked
 # sample of it), shown with its source and as-of date, and checked on import.
-CONTENT_FILES = sorted(p for p in DATA_DIR.glob("*.csv") if not p.name.startswith("recruiters"))
+CONTENT_FILES = sorted(p for p in data_dir().glob("*.csv") if not p.name.startswith("recruiters"))
 
 
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
