@@ -169,6 +169,7 @@ async def run_live(label: str, *, rtt: float, people: int, seconds: float,
                                 sequential=sequential)
         async with app:
             await app.start()
+            app.bot_data[services.SENDER].start()
             feeder = Feeder(app, rtt)
             crowd = Crowd(app, request, feeder, figures, random.Random(11))
             crowd.hook()
@@ -205,8 +206,7 @@ async def _wind_down(app: HotlineApplication, request: SimulatedTelegram,
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    for task in list(app.bot_data[services.BACKGROUND]):
-        task.cancel()  # staff-group posts waiting for the group's 20 a minute
+    await app.bot_data[services.SENDER].stop()  # staff posts wait for the group's 20/min
     while not app.update_queue.empty():
         app.update_queue.get_nowait()
         app.update_queue.task_done()
@@ -224,6 +224,7 @@ async def burst(label: str, *, rtt: float, people: int, sequential: bool) -> flo
         figures = Figures(label, 1)
         async with app:
             await app.start()
+            app.bot_data[services.SENDER].start()
             feeder = Feeder(app, rtt)
             crowd = Crowd(app, request, feeder, figures, random.Random(5))
             crowd.hook()

@@ -97,8 +97,11 @@ SESSION = [
     ("data", "rp:ym:2024"), ("data", "rp:ym:2024-07"), ("data", "rp:ym:2025"),
     ("data", "rp:ym:2025-06"), ("press", "▫️ Wages"), ("press", "▫️ Overtime pay"),
     ("press", "➡️ Next"), ("text", "១២,៥០០ បាត"), ("press", "Yes"), ("text", "Mr Broker"),
+    ("data", "rp:scr:documents:no"), ("data", "rp:scr:free_to_leave:yes"),
+    ("data", "rp:scr:violence:no"), ("data", "rp:scr:confinement:no"),
+    ("data", "rp:scr:child:no"), ("data", "rp:scr:debt:no"), ("data", "rp:scr:deceived:no"),
     ("photo", None), ("press", "✅ Done"), ("press", "💬 Write to me in this chat"),
-    ("press", "✅ Yes, they may share my name"), ("press", "Woman"),
+    ("press", "✅ Yes, they may share my name"), ("press", "Battambang"), ("press", "Woman"),
     ("press", "✅ Confirm and send"), ("data", "menu:mycases"), ("text", "/menu"),
 ]
 

@@ -70,6 +70,12 @@ def parse_amount(text: str) -> Amount | None:
     return Amount(value, found.pop() if found else DEFAULT_CURRENCY)
 
 
+def names_currency(text: str) -> bool:
+    """Whether the text names a currency ("4500 THB", "$300"); "4500" alone does not."""
+    folded = clean_input(text).casefold()
+    return any(word in folded for words in _CURRENCY_WORDS.values() for word in words)
+
+
 def _number(text: str) -> Decimal | None:
     if _PLAIN.match(text):
         digits = text

@@ -18,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import broadcaster, followups
 from bot import context as services
-from bot import backups, desk_setup, inbox, metrics, retention
+from bot import backups, desk_setup, inbox, metrics, retention, weekly_report
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -30,8 +30,9 @@ from bot.persistence import SQLitePersistence
 from bot.polling import UpdatesRequest
 from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
+from bot.sender import Sender
 from bot.settings import Settings
-from flows import FLOWS, start
+from flows import FLOWS, desk_outbox, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -91,17 +92,18 @@ def build_application(
         services.MENU: menu,
         services.INBOX: updates_inbox,
         services.UPDATES_REQUEST: updates_request,
-        services.BACKGROUND: set(),
     })
     app.add_handler(TypeHandler(Update, load_person), group=-1)
     for flow in FLOWS:
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
+    app.bot_data[services.SENDER] = Sender(app, desk_outbox.KINDS)  # started by running()
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
     followups.install(app, settings)  # the repeating sweep that sends due follow-ups
     retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
     inbox.install(app)  # forgets handled updates after a day
+    weekly_report.install(app, settings)  # Monday's figures and chart in the staff group
     backups.install(app, settings)  # a daily copy into BACKUP_DIR, when set
     metrics.install(app)  # counts updates and sends for /metrics
     return app

@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from bot import factcheck
+from bot.directory import load_directory
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, use_language
 from bot.provinces_kh import provinces
 from bot.settings import Settings
@@ -65,6 +67,14 @@ def audience_for(province: str | None) -> Audience:
 async def queue_broadcast(settings: Settings, args: argparse.Namespace, stdin: TextIO,
                           out: TextIO) -> int:
     text_km, text_en = read_texts(args.km, args.en)
+    directory = load_directory()
+    bad = [item for text in (text_km, text_en) if text
+           for item in factcheck.unverified(text, directory.numbers, directory.addresses)]
+    if bad:
+        raise BroadcastInputError(
+            f"the alert shows {', '.join(dict.fromkeys(bad))}, which is not in the verified "
+            "directory (data/directory.csv, data/websites.csv): add it there first, with its "
+            "source, or change the text")
     audience = audience_for(args.province)
     async with await Database.open(settings.database_path) as db:
         count = await broadcasts.count_recipients(db, audience)

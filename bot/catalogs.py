@@ -19,10 +19,17 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from bot import factcheck
 from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
+# A translator comment "# fact: <source>, <YYYY-MM>" right above a string that states a
+# fact: bot/facts.py lists it with its age; the check below fails without source or date.
+FACT_TAG = "fact:"
+# "# example: ..." above a string whose amounts are examples of what to type, not facts.
+EXAMPLE_TAG = "example:"
+_FACT = re.compile(r"^fact:\s*(?P<source>.*\S)\s*,\s*(?P<checked>\d{4}-(0[1-9]|1[0-2]))\s*$")
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 _FIXED_DATE = datetime(2026, 11, 21, tzinfo=timezone.utc)  # no churn in headers
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -42,7 +49,7 @@ def extract() -> Catalog:
         if match:
             method_map.append((match.group(1), "python"))
     for filename, lineno, message, comments, context in extract_from_dir(
-        ROOT, method_map=method_map, keywords=KEYWORDS
+        ROOT, method_map=method_map, keywords=KEYWORDS, comment_tags=(FACT_TAG, EXAMPLE_TAG)
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
@@ -77,6 +84,25 @@ def update() -> None:
         path.write_bytes(render(catalog))
 
 
+def fact_of(message) -> tuple[str, str] | None:
+    """(source, checked) of a catalog entry marked as a fact; ValueError when malformed."""
+    comments = list(message.auto_comments)
+    first = next((i for i, c in enumerate(comments) if c.startswith(FACT_TAG)), None)
+    if first is None:
+        return None
+    match = _FACT.match(" ".join(comments[first:]))  # the comment may run over several lines
+    if match is None:
+        raise ValueError("fact comment must be '# fact: <source>, <YYYY-MM>'")
+    return match["source"], match["checked"]
+
+
+def _quiet_fact(message) -> tuple[str, str] | None:
+    try:
+        return fact_of(message)
+    except ValueError:
+        return None
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
@@ -90,6 +116,23 @@ def problems() -> list[str]:
         found.append(f"messages.pot lacks a string the code uses: {msgid!r}")
     for msgid in sorted(template_ids - code_ids):
         found.append(f"messages.pot has a string the code no longer uses: {msgid!r}")
+    template = {m.id: m for m in read(TEMPLATE) if m.id}
+    for message in extract():
+        if not message.id:
+            continue
+        try:
+            fact = fact_of(message)
+        except ValueError as exc:
+            found.append(f"{exc}: {message.id[:60]!r}")
+            continue
+        said = factcheck.claims(message.id)
+        if said and fact is None and not any(c.startswith(EXAMPLE_TAG)
+                                             for c in message.auto_comments):
+            found.append(f"names {', '.join(said)} without '# fact: <source>, <YYYY-MM>' "
+                         f"(or '# example:'): {message.id[:60]!r}")
+        kept = template.get(message.id)
+        if kept is not None and fact != _quiet_fact(kept):
+            found.append(f"messages.pot has an old fact comment for {message.id[:60]!r}")
     khmer = {m.id: m for m in read(po_path("km"), "km") if m.id}
     for msgid in sorted(code_ids):
         message = khmer.get(msgid)

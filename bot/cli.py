@@ -13,6 +13,7 @@ from bot.directory import load_directory
 from bot.provinces import load_provinces
 from bot.provinces_kh import load_provinces as load_cambodian_provinces
 from bot.resources import use_data_dir
+from bot.screener import load_phrases
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     catalogs.add_argument("action", choices=["update", "check"])
     recruiter_admin.add_parser(commands)
     reports.add_parsers(commands)
+    facts = commands.add_parser(
+        "facts", help="facts checked longer ago than FACTS_MAX_AGE, with their sources")
+    facts.add_argument("--all", action="store_true", help="list every fact, not only old ones")
     backups.add_parsers(commands)
     return parser
 
@@ -58,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         load_content(load_directory())  # a malformed data file stops start-up naming the line
         load_provinces()  # the same for the province lists
         load_cambodian_provinces()
+        load_phrases()  # and the screener's phrases
     except (SettingsError, DataFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -69,6 +74,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print("error: BOT_TOKEN is not set (get one from @BotFather); "
               "or try `python -m bot console`, which needs none", file=sys.stderr)
         return 2
+    asyncio.run(_log_stale_facts(settings))
     from telegram.error import InvalidToken, NetworkError
 
     from bot.runner import serve
@@ -88,6 +94,53 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
               "check the network and BOT_API_BASE_URL", file=sys.stderr)
         return 2
     return 0
+
+
+async def _gather_facts(settings: Settings) -> list:
+    from bot import facts
+    from storage.db import Database
+
+    directory = load_directory()
+    db = await Database.open(settings.database_path)
+    try:
+        return await facts.all_facts(db, directory, load_content(directory))
+    finally:
+        await db.close()
+
+
+def _today(settings: Settings):
+    from datetime import datetime
+
+    return datetime.now(settings.timezone).date()
+
+
+async def _log_stale_facts(settings: Settings) -> None:
+    """At start-up: one warning per fact older than FACTS_MAX_AGE (the operator decides)."""
+    from bot import facts
+
+    found = await _gather_facts(settings)
+    log = logging.getLogger("bot.facts")
+    for fact in facts.problems(found):
+        log.warning("fact without a source or checked date: %s", fact.key)
+    old = facts.stale(found, _today(settings), settings.facts_max_age_months)
+    if old:
+        log.warning("%d fact(s) checked more than %d months ago (python -m bot facts):",
+                    len(old), settings.facts_max_age_months)
+    for fact in old:
+        log.warning("stale fact %s, checked %s, source: %s", fact.key, fact.checked, fact.source)
+
+
+def _facts(settings: Settings, args: argparse.Namespace) -> int:
+    """Lists stale facts (or all); exit code 1 only when a fact has no source or date."""
+    from bot import facts
+    from bot.i18n import use_language
+
+    logging.getLogger().setLevel(logging.WARNING)
+    found = asyncio.run(_gather_facts(settings))
+    with use_language("en"):
+        print(facts.render(found, _today(settings), settings.facts_max_age_months,
+                           everything=args.all))
+    return 1 if facts.problems(found) else 0
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
@@ -126,5 +179,5 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
             "recruiters": recruiter_admin.run, "stats": reports.run_stats,
-            "export": reports.run_export, "broadcast": _broadcast,
+            "export": reports.run_export, "broadcast": _broadcast, "facts": _facts,
             "backup": backups.run_backup, "restore": backups.run_restore}

@@ -28,7 +28,7 @@ TEXT_COLUMNS = [c for c in COLUMNS if c.endswith(("_en", "_km"))]
 TOPICS = ("benefits", "documents")
 # The situations the benefits check can tell apart (flows/benefits.py decides them).
 CONDITIONS = ("wants_job", "wants_skills", "no_card", "household_help", "loan",
-              "no_health", "school")
+              "online_loan", "no_health", "school", "wants_support")
 
 
 class ContentError(DirectoryError):

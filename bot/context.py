@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # (not persisted: bot_data stays in memory).
 SETTINGS, DATABASE, DIRECTORY, MENU = "settings", "db", "directory", "menu"
 CONTENT = "content"  # programmes and documents from data/services.csv
-BACKGROUND = "background"  # the set of tasks bot.background started
+SENDER = "sender"  # bot.sender.Sender: sends the outbox
 INBOX = "inbox"  # bot.inbox.Inbox: where updates are stored before they are handled
 UPDATES_REQUEST = "updates_request"  # bot.polling.UpdatesRequest: the getUpdates connection
 

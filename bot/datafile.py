@@ -7,6 +7,7 @@ prints it as one line.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -30,13 +31,24 @@ def read_rows(path: Path, columns: list[str], error: type[DataFileError],
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != columns:
+    # A file object, not splitlines(): a quoted cell may hold a line break and keeps it.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise error(f"{path}:1: {exc}") from None
+    if fieldnames != columns:
         raise error(f"{path}:1: header must be {','.join(columns)}")
     rows: list[tuple[str, dict]] = []
     keys: set[str] = set()
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a quote that is never closed
+            raise error(f"{path}:{reader.line_num}: {exc}") from None
+        where = f"{path}:{_first_line(reader.line_num, row)}"
         if None in row or any(value is None for value in row.values()):
             raise error(f"{where}: expected {len(columns)} columns")
         row = {name: value.strip() for name, value in row.items()}
@@ -55,3 +67,9 @@ def read_rows(path: Path, columns: list[str], error: type[DataFileError],
     if not rows:
         raise error(f"{path}: no entries")
     return rows
+
+
+def _first_line(last_line: int, row: dict) -> int:
+    """The line a row starts on: line_num is where it ends, after any line breaks in cells."""
+    breaks = sum(value.count("\n") for value in row.values() if isinstance(value, str))
+    return last_line - breaks

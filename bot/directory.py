@@ -67,6 +67,7 @@ class Directory:
     def __init__(self, contacts: list[Contact], websites: list[Website]) -> None:
         self.contacts = contacts
         self.websites = websites
+        self.partners: list = []  # bot.referrals.Partner rows, set by load_directory
         self._by_key = {c.key: c for c in contacts}
         self._websites = {w.key: w for w in websites}
 
@@ -91,13 +92,19 @@ class Directory:
         return frozenset(w.address for w in self.websites)
 
 
-def load_directory(path: Path | None = None, websites_path: Path | None = None) -> Directory:
-    """data/directory.csv and data/websites.csv (HOTLINE_DATA_DIR's if set), or these."""
+def load_directory(path: Path | None = None, websites_path: Path | None = None,
+                   partners_path: Path | None = None) -> Directory:
+    """The numbers, the web addresses, and the referral partners that use them: data/'s
+    directory.csv, websites.csv and partners.csv (HOTLINE_DATA_DIR's if set), or these."""
+    from bot.referrals import load_partners  # it refers to the directory's keys
+
     path = path or data_file("directory.csv")
     websites_path = websites_path or data_file("websites.csv")
     contacts = _load_rows(path, COLUMNS, _parse_contact)
     websites = _load_rows(websites_path, WEBSITE_COLUMNS, _parse_website)
-    return Directory(contacts, websites)
+    directory = Directory(contacts, websites)
+    directory.partners = load_partners(directory, partners_path)
+    return directory
 
 
 def _load_rows(path: Path, columns: list[str], parse_row) -> list:

@@ -1,8 +1,10 @@
-"""Find phone numbers and web addresses in text, and the ones the directory has not verified.
+"""Find phone numbers and web addresses in text, and the ones the directory has not verified;
+and money amounts, percentages and deadlines, which must come with a source.
 
-Used at start-up on the content data files and by the tests on every catalog
-entry and every reply: no unverified number (1288, an old provincial line) or
-address may reach a returnee.
+Used at start-up on the content data files, at Confirm on staff broadcasts, and by
+the tests on every catalog entry and every reply: no unverified number (1288, an
+old provincial line) or address may reach a returnee, and a catalog text that
+names an amount, a percentage or a deadline is marked "# fact: <source>, <month>".
 """
 from __future__ import annotations
 
@@ -64,3 +66,22 @@ def unverified(text: str, numbers: Iterable[str], addresses: Iterable[str]) -> l
     bad = [n for n in phone_like(text) if n not in numbers]
     bad += [a for a in web_addresses(text) if a not in known_sites]
     return bad
+
+
+# Amounts, percentages and deadlines: "$110", "7,600 baht", "US$20", "66.5%", "60 days",
+# "two years", "១២ ខែ". Each is a claim that needs a source (never invented: §10).
+_NUMBER = rf"{_DIGIT}+(?:[.,]{_DIGIT}+)*"
+_WORD_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|thirty|sixty)"
+_CLAIMS = re.compile(
+    rf"(?:US\$|\$|฿|៛)\s?{_NUMBER}"
+    rf"|{_NUMBER}\s?(?:baht|บาท|បាត|riel|រៀល|dollars?|ដុល្លារ|USD|THB|KHR|[$៛฿])"
+    rf"|{_NUMBER}\s?(?:%|per ?cent|ភាគរយ)"
+    rf"|(?:{_NUMBER}|\b{_WORD_NUMBER})[\s-]?(?:days?|weeks?|months?|years?)\b"
+    rf"|{_NUMBER}\s?(?:ថ្ងៃ|សប្តាហ៍|ខែ|ឆ្នាំ)",
+    re.IGNORECASE,
+)
+
+
+def claims(text: str) -> list[str]:
+    """Money amounts, percentages and deadlines (durations) stated in text."""
+    return [m.group().strip() for m in _CLAIMS.finditer(remove_invisible(text))]

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.context import HotlineApplication
 from bot.processor import PerPersonProcessor
 from bot.ratelimit import TelegramBudget
+from bot.sender import Sender
 from storage import health
 from storage.db import Database
 
@@ -65,6 +66,11 @@ class Metrics:
         self.outbox_backlog = Gauge("hotline_outbox_backlog",
                                     "Proactive messages waiting to be sent", ["priority"],
                                     registry=registry)
+        self.outbox_messages = Gauge("hotline_outbox_messages",
+                                     "Outbox rows the sender sent or gave up since start",
+                                     ["outcome"], registry=registry)
+        self.outbox_failed = Gauge("hotline_outbox_failed",
+                                   "Outbox rows given up, in the database", registry=registry)
         self.followups_due = Gauge("hotline_followups_due",
                                    "Follow-ups due and not yet sent", registry=registry)
         self.unannounced = Gauge("hotline_cases_unannounced",
@@ -81,6 +87,10 @@ class Metrics:
             self.sends.labels(outcome)  # every outcome shows, also at 0
         for status in ("new", "claimed", "waiting", "referred"):
             self.open_cases.labels(status)
+        for priority in (*health.LANE_NAMES.values(), "alerts"):
+            self.outbox_backlog.labels(priority)
+        for outcome in ("sent", "failed"):
+            self.outbox_messages.labels(outcome)
 
     def update_finished(self, update: object, seconds: float) -> None:
         self.updates.labels(update_kind(update)).inc()
@@ -91,12 +101,16 @@ class Metrics:
         if isinstance(exc, RetryAfter):
             self.retry_afters.inc()
 
-    async def refresh(self, db: Database, processor: object) -> None:
-        """Read the figures kept in the database (before each export)."""
+    async def refresh(self, db: Database, processor: object, sender: object = None) -> None:
+        """Read the figures kept in the database and by the sender (before each export)."""
         if isinstance(processor, PerPersonProcessor):
             self.people_waiting.set(processor.waiting_people)
+        if isinstance(sender, Sender):
+            self.outbox_messages.labels("sent").set(sender.sent)
+            self.outbox_messages.labels("failed").set(sender.failed)
         try:
             backlog = await health.outbox_backlog(db)
+            failed = await health.outbox_failed(db)
             cases = await health.case_figures(db)
         except Exception as exc:
             self.database_up.set(0)
@@ -105,6 +119,7 @@ class Metrics:
         self.database_up.set(1)
         for priority, count in backlog.items():
             self.outbox_backlog.labels(priority).set(count)
+        self.outbox_failed.set(failed)
         self.followups_due.set(cases.followups_due)
         self.unannounced.set(cases.unannounced)
         for status in ("new", "claimed", "waiting", "referred"):

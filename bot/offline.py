@@ -313,6 +313,8 @@ class OfflineBotAPI:
         record = dict(message, method=method, **({"reply_markup": markup} if markup else {}))
         if content is not None:  # the upload, for tests: kept out of the answer (not JSON)
             record["document"] = dict(message["document"], content=content)
+        elif kind == "photo" and files:
+            record["upload"] = next(iter(files.values()))[1]
         self.sent.append(record)
         return message
 

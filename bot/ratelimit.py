@@ -44,16 +44,29 @@ class SlidingWindow:
     def idle(self, now: float) -> bool:
         return not self._starts or now - self._starts[-1] >= self.seconds
 
+    def wait_time(self, now: float) -> float:
+        """0 if a start fits now, else the seconds until one does."""
+        while self._starts and now - self._starts[0] >= self.seconds:
+            self._starts.popleft()
+        return 0.0 if len(self._starts) < self.limit else self._starts[0] + self.seconds - now
+
+    def take(self, now: float) -> bool:
+        """Count a start now, if it fits."""
+        if self.wait_time(now):
+            return False
+        self._starts.append(now)
+        return True
+
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            now = loop.time()
-            while self._starts and now - self._starts[0] >= self.seconds:
-                self._starts.popleft()
-            if len(self._starts) < self.limit:
-                self._starts.append(now)
-                return
-            await asyncio.sleep(self._starts[0] + self.seconds - now)
+        while not self.take(loop.time()):
+            await asyncio.sleep(self.wait_time(loop.time()))
+
+    async def room(self) -> None:
+        """Until a start would fit (without counting it)."""
+        loop = asyncio.get_running_loop()
+        while wait := self.wait_time(loop.time()):
+            await asyncio.sleep(wait)
 
 
 class TelegramBudget(BaseRateLimiter[int]):
@@ -108,9 +121,7 @@ class TelegramBudget(BaseRateLimiter[int]):
         for attempt in range(retries + 1):
             await self._open.wait()
             if chat_id is not None:  # calls to no chat (answerCallbackQuery, getMe) are free
-                await self._window_of(chat_id).acquire()
-                await self.overall.acquire()
-                await self._open.wait()
+                await self._slots(self._window_of(chat_id))
             try:
                 result = await callback(*args, **kwargs)
             except Exception as exc:
@@ -127,6 +138,20 @@ class TelegramBudget(BaseRateLimiter[int]):
                     self.on_request(None)
                 return result
         raise AssertionError("unreachable")
+
+    async def _slots(self, chat: SlidingWindow) -> None:
+        """A place in the chat's window and in the overall one, both counted at the moment
+        the call leaves (a chat's place taken early, then held up by the overall limit,
+        would let its next calls bunch up at Telegram)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await chat.room()
+            await self.overall.acquire()
+            await self._open.wait()
+            if chat.take(loop.time()):
+                return
+            # Another call to this chat took the place meanwhile: this overall place is
+            # spent (rare: one person's calls mostly come one at a time).
 
     async def _pause(self, seconds: float) -> None:
         """Nobody sends for `seconds` (the first 429 closes, the last waiter reopens)."""

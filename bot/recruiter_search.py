@@ -76,6 +76,19 @@ def name_key(text: str) -> str:
     return "".join(name_words(text))
 
 
+def similarity(typed: str, name: str, matcher: SequenceMatcher | None = None) -> float:
+    """How well a typed key matches a name's key: difflib's ratio when it reaches
+    THRESHOLD, PARTIAL_SCORE when the typed key is a whole part of the name, else 0.
+    Also used for finding cases (bot/case_search.py). `matcher` may hold `typed` as seq2."""
+    if matcher is None:
+        matcher = SequenceMatcher(None, b=typed, autojunk=False)
+    matcher.set_seq1(name)
+    score = matcher.ratio() if matcher.real_quick_ratio() >= THRESHOLD else 0.0
+    if score < THRESHOLD and len(typed) >= MIN_PARTIAL and typed in name:
+        score = PARTIAL_SCORE
+    return score if score >= THRESHOLD else 0.0
+
+
 def _trigrams(key: str) -> set[str]:
     padded = f"^{key}$"
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
@@ -166,10 +179,7 @@ class RecruiterIndex:
         matcher.set_seq2(key)
         for number, _ in shortlist:
             variant, recruiter_id = self._variants[number]
-            matcher.set_seq1(variant)
-            score = matcher.ratio() if matcher.real_quick_ratio() >= THRESHOLD else 0.0
-            if score < THRESHOLD and len(key) >= MIN_PARTIAL and key in variant:
-                score = PARTIAL_SCORE
+            score = similarity(key, variant, matcher)
             if score >= THRESHOLD and score > best.get(recruiter_id, 0.0):
                 best[recruiter_id] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))

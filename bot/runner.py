@@ -30,6 +30,8 @@ async def running(app: HotlineApplication, *, polling: bool,
     async with app:
         await prepare(app)
         await app.start()
+        sender = app.bot_data[services.SENDER]
+        sender.start()
         updates_inbox: Inbox = app.bot_data[services.INBOX]
         await updates_inbox.replay(app)
         poller = (asyncio.create_task(poll(app, updates_inbox,
@@ -45,6 +47,7 @@ async def running(app: HotlineApplication, *, polling: bool,
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
             await app.stop()
+            await sender.stop()  # what is in flight is recorded; the rest waits in the outbox
 
 
 async def serve(settings: Settings) -> None:

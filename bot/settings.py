@@ -55,13 +55,18 @@ class Settings:
     followup_clock_shift: timedelta = timedelta(0)
     # Privacy (bot/retention.py): personal details of cases closed longer ago are erased.
     retention_days: int = 365
+    # Facts (bot/facts.py): a fact whose `checked` month is older than this is listed as
+    # stale at start-up, in `python -m bot facts` and in /facts.
+    facts_max_age_months: int = 12
+    # The weekly report and chart in the staff group, Monday 08:00 in TIMEZONE (WEEKLY_REPORT).
+    weekly_report: bool = True
     # Webhook mode (bot/web.py): the public https URL Telegram calls (its path is served),
     # the secret Telegram sends back in a header, and where the listener binds.
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8080)
     health_listen: tuple[str, int] | None = None  # /healthz and /metrics in polling mode
-    # Backups (bot/backup.py): a daily copy into backup_dir, the newest backup_keep kept.
+    # Backups (bot/backups.py): a daily copy into backup_dir, the newest backup_keep kept.
     backup_dir: str | None = None
     backup_keep: int = 7
     data_dir: str | None = None  # HOTLINE_DATA_DIR: an operator's own copy of data/
@@ -109,6 +114,8 @@ def load_settings(
         quiet_hours=_parse_quiet_hours("QUIET_HOURS", get("QUIET_HOURS") or "21:00-07:00"),
         followup_clock_shift=_parse_shift("FOLLOWUP_CLOCK_SHIFT", get("FOLLOWUP_CLOCK_SHIFT")),
         retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS")),
+        facts_max_age_months=_parse_months("FACTS_MAX_AGE", get("FACTS_MAX_AGE")),
+        weekly_report=_parse_on_off("WEEKLY_REPORT", get("WEEKLY_REPORT") or "on"),
         **_webhook_settings(get),
         health_listen=(_parse_listen("HEALTH_LISTEN", get("HEALTH_LISTEN"))
                        if get("HEALTH_LISTEN") else None),
@@ -205,6 +212,16 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _parse_months(name: str, raw: str | None) -> int:
+    """A whole number of months, '12' or '12m'."""
+    if raw is None:
+        return Settings.facts_max_age_months
+    value = raw.lower().removesuffix("m")
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}: {raw!r} must be a whole number of months, 1 or more (e.g. 12)")
+    return int(value)
+
+
 def _parse_days(name: str, raw: str | None) -> int:
     if raw is None:
         return Settings.retention_days
@@ -228,6 +245,15 @@ def _parse_rate(name: str, raw: str | None) -> float:
             f"{name}: {raw!r} is not a number of messages a second between 0 and 1000"
         )
     return rate
+
+
+def _parse_on_off(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value in ("on", "1", "yes", "true"):
+        return True
+    if value in ("off", "0", "no", "false"):
+        return False
+    raise SettingsError(f"{name}: {raw!r} is not on or off")
 
 
 def _parse_bool(name: str, raw: str | None) -> bool:

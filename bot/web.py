@@ -77,7 +77,8 @@ def build_web_app(app: HotlineApplication, settings: Settings) -> Starlette:
         return JSONResponse(body, status_code=200 if ok else 503)
 
     async def metrics_page(request: Request) -> Response:
-        await metrics.refresh(app.bot_data[services.DATABASE], app.update_processor)
+        await metrics.refresh(app.bot_data[services.DATABASE], app.update_processor,
+                              app.bot_data.get(services.SENDER))
         return Response(metrics.export(), media_type=CONTENT_TYPE)
 
     routes = [Route("/healthz", healthz, methods=["GET"]),
@@ -91,14 +92,16 @@ async def health_report(app: HotlineApplication, settings: Settings) -> tuple[di
     """What /healthz answers (no personal data, no secrets), and whether all is well."""
     db = app.bot_data[services.DATABASE]
     inbox: Inbox = app.bot_data[services.INBOX]
+    sender = app.bot_data.get(services.SENDER)
     try:
         reachable = await asyncio.wait_for(health.reachable(db), HEALTH_TIMEOUT)
     except Exception:
         reachable = False
-    backlog = None
+    backlog = failed = None
     if reachable:
         with contextlib.suppress(Exception):
             backlog = await asyncio.wait_for(health.outbox_backlog(db), HEALTH_TIMEOUT)
+            failed = await asyncio.wait_for(health.outbox_failed(db), HEALTH_TIMEOUT)
     now = asyncio.get_running_loop().time()
     limiter = app.bot.rate_limiter
     body = {
@@ -107,11 +110,15 @@ async def health_report(app: HotlineApplication, settings: Settings) -> tuple[di
         "mode": "webhook" if settings.webhook_url else "polling",
         "last_update_seconds_ago": (None if inbox.last_received is None
                                     else round(now - inbox.last_received, 1)),
-        "outbox_backlog": backlog,
+        "outbox_backlog": backlog,  # by priority: relays, staff_posts, alerts
+        "outbox_failed": failed,  # rows given up, ever
         "sender": {
             "state": "paused (429)" if isinstance(limiter, TelegramBudget) and limiter.paused
                      else "sending",
             "retry_afters": limiter.retry_afters if isinstance(limiter, TelegramBudget) else None,
+            # outbox rows since start (bot/sender.py)
+            "sent": getattr(sender, "sent", None),
+            "failed": getattr(sender, "failed", None),
         },
     }
     return body, reachable

@@ -48,9 +48,17 @@ QUESTIONS = (
     Question("work", N_("What would help you with work?"),
              (("job", N_("Finding a job")), ("skills", N_("Training or a skills certificate")),
               ("both", N_("Both")), ("none", N_("Nothing now")))),
-    Question("loan", N_("Do you have a loan that you cannot repay now?"), (YES, NO)),
+    # Debts to a bank or MFI (restructuring), to an online lender (do not repay an illegal
+    # one) and to a broker or employer (a forced-labour sign: to the screener) differ.
+    Question("loan", N_("Do you have a debt that is hard to repay now? Who is it owed to?"),
+             (("bank", N_("🏦 A bank or a microfinance institution")),
+              ("broker", N_("🧑‍💼 A broker, an agent or an employer")),
+              ("online", N_("📱 An online lender or a loan app")),
+              ("no", N_("No debt like this")))),
     Question("health", N_("Do you have health cover, for example from the NSSF?"),
              (YES, NO, UNSURE)),
+    Question("support", N_("Would it help to talk with someone about stress or worry since "
+                           "you came back?"), (YES, NO)),
 )
 MEMBERS = (
     ("baby", N_("A pregnant woman or a child under 2")),
@@ -65,7 +73,9 @@ APPLIES: dict[str, Callable[[dict], bool]] = {
     "wants_skills": lambda a: a.get("work") in ("skills", "both"),
     "no_card": lambda a: a.get("card") in ("no", "unsure"),
     "household_help": lambda a: bool(set(a.get(HOUSEHOLD) or ())),
-    "loan": lambda a: a.get("loan") == "yes",
+    "loan": lambda a: a.get("loan") == "bank",
+    "online_loan": lambda a: a.get("loan") == "online",
+    "wants_support": lambda a: a.get("support") == "yes",
     "no_health": lambda a: a.get("health") in ("no", "unsure"),
     "school": lambda a: "school" in (a.get(HOUSEHOLD) or ()),
 }
@@ -198,6 +208,8 @@ async def show_list(update: Update, context: HotlineContext, answers: dict, page
     if len(pages) > 1:
         text += "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
     rows = []
+    if answers.get("loan") == "broker":
+        rows.append([ui.button(_("📣 Report this debt"), "report:debt")])
     if page + 1 < len(pages):
         rows.append([next_button(f"ben:r:{page + 1}")])
     else:
@@ -233,6 +245,14 @@ def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
     """The list's parts in the current language: a heading, then one part per programme."""
     values = facts(context)
     services = personal_list(answers, context.content.topic("benefits"))
+    # fact: ILO forced-labour indicators (debt bondage), ILO and PPP 2023 via domain-facts §3,
+    # 2026-02
+    broker = [_("⚠️ A debt to a broker, an agent or an employer can trap a worker (debt "
+                "bondage). Report it to the hotline with the button below: a few safety "
+                "questions help staff see how urgent it is.")] \
+        if answers.get("loan") == "broker" else []
+    if not services and broker:
+        return [_("📋 Your list")] + broker
     if not services:
         return [_("📋 Your list\n\nFrom your answers, nothing on our list fits right now. If your "
                   "situation changes, do the check again. For jobs and questions about work, you "
@@ -243,7 +263,8 @@ def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
         heading += "\n\n" + _("You are still in Thailand: you can ask for most of these once "
                                "you are back in Cambodia. For a problem at work in Thailand, "
                                "call {dlpw_th}.").format_map(values)
-    return [heading] + [service_block(number, s) for number, s in enumerate(services, 1)]
+    return [heading] + broker + [service_block(number, s)
+                                 for number, s in enumerate(services, 1)]
 
 
 def service_block(number: int, service: Service) -> str:

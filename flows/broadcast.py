@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import i18n
+from bot import factcheck, i18n
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGES, N_, _, format_datetime
 from bot.provinces_kh import provinces
@@ -202,12 +202,34 @@ def fallback_notes(text_km: str | None, text_en: str | None) -> list[str]:
     return []
 
 
-async def on_confirmed(update: Update, context: HotlineContext) -> int:
-    """Queues the broadcast for every recipient and starts the progress message."""
-    draft = context.user_data.pop(DRAFT, None)
+def unverified_in(context: HotlineContext, draft: dict) -> list[str]:
+    """Phone numbers and web addresses in the alert that the verified directory lacks."""
+    directory = context.directory
+    found: list[str] = []
+    for text in (draft.get("km"), draft.get("en")):
+        for item in factcheck.unverified(text or "", directory.numbers, directory.addresses):
+            if item not in found:
+                found.append(item)
+    return found
+
+
+async def on_confirmed(update: Update, context: HotlineContext) -> str | int:
+    """Queues the broadcast for every recipient and starts the progress message; an alert
+    with a number or address that is not in the verified directory is refused."""
+    draft = context.user_data.get(DRAFT)
     if not is_admin(update, context) or not draft or "audience" not in draft:
+        context.user_data.pop(DRAFT, None)
         await start.on_stale_button(update, context)
         return END
+    bad = unverified_in(context, draft)
+    if bad:
+        await update.callback_query.answer()
+        text = _("Not sent: the alert shows {items}, which is not in the verified directory. "
+                 "Add it to the directory first (with its source), or change the text.")
+        await ui.send(update, context, text.format(items=", ".join(bad)), ui.keyboard(
+            [[ui.button(_("✖️ Discard"), "bc:discard")]]))
+        return ASK_CONFIRMATION
+    context.user_data.pop(DRAFT, None)
     broadcast_id, count = await broadcasts.create(
         context.db, audience=Audience.parse(draft["audience"]), text_km=draft.get("km"),
         text_en=draft.get("en"), photo=draft.get("photo"), created_by=update.effective_user.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import _
 from flows import desk_relay, start, ui
@@ -28,16 +29,17 @@ async def on_message_outside_flows(update: Update, context: HotlineContext) -> N
         await start.on_not_understood(update, context)
         return
     message = update.effective_message
+    relay = await desk_relay.relay_of(context, dc.id, message)
     if message.text:
-        await cases.add_reporter_message(context.db, dc.id, person, message.text[:MESSAGE_LIMIT])
+        await cases.add_reporter_message(context.db, dc.id, person, message.text[:MESSAGE_LIMIT],
+                                         relay)
     else:
         kind, file_id, unique = evidence_of(update)
         item = Evidence(kind, file_id, unique)
-        await cases.add_reporter_evidence(context.db, dc.id, person, item)
-    await desk_relay.to_staff(context, dc.id, message)
+        await cases.add_reporter_evidence(context.db, dc.id, person, item, relay)
+    sender.wake(context)
     markup = ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()])
-    await ui.send(update, context, _("Sent to hotline staff with your report {ref}.").format(
-        ref=dc.reference), markup)
+    await ui.send(update, context, desk_relay.queued_text(dc.reference), markup)
 
 
 def handlers() -> list[BaseHandler]:

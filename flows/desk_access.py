@@ -19,9 +19,11 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import HotlineContext
+from bot.i18n import _, set_language
 
 log = logging.getLogger(__name__)
 
+AWAITING = "sd_awaiting"  # user_data: the reason or amount the bot asked this staff member for
 MEMBER_CACHE_SECONDS = 60
 _MEMBERS = "desk_members"  # bot_data: user id -> (is member, checked at monotonic time)
 _NAMES = "desk_names"      # bot_data: user id -> how staff see that staff member
@@ -91,3 +93,19 @@ async def staff_name(context: HotlineContext, user_id: int | None) -> str | None
 def username_of(update: Update) -> str | None:
     user = update.effective_user
     return user.username.lower() if user is not None and user.username else None
+
+
+async def staff_only(update: Update, context: HotlineContext, *, admin: bool = False) -> bool:
+    """For staff commands: in the staff group, from staff (and admins for admin commands);
+    others there get a refusal, other chats silence. Sets the staff language."""
+    if not in_staff_chat(update, context):
+        return False  # another group: stay silent
+    set_language(context.settings.staff_language)
+    allowed = await (is_admin if admin else is_staff)(update, context)
+    if allowed:  # a command instead of the awaited reason or amount: that question is dropped
+        context.user_data.pop(AWAITING, None)
+    else:
+        refusal = _("Only hotline admins can do this.") if admin else _(
+            "Only hotline staff can do this.")
+        await update.effective_message.reply_text(refusal)
+    return allowed

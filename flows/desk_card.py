@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, format_money
 from bot.referrals import Partner
-from flows import form, my_cases, ui
+from flows import form, my_cases, screening, ui
 from storage import cases, privacy
 from storage.clock import from_text
 from storage.desk import DeskCase
@@ -85,7 +85,11 @@ def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
     head = f"📁 {dc.reference} · {category_name(case)}"
     if case.urgent:
         head = _("🚨 URGENT") + " · " + head
-    lines = [head, _("Status: {status}").format(status=_(STATUS_NAMES[case.status]))]
+    lines = [head]
+    if case.urgent and case.urgent_reasons:
+        lines.append(_("Why urgent: {reasons}").format(
+            reasons=screening.reasons_text(case.urgent_reasons.split(","))))
+    lines.append(_("Status: {status}").format(status=_(STATUS_NAMES[case.status])))
     if assigned_name:
         lines.append(_("Assigned to: {name}").format(name=assigned_name))
     if dc.escalation:

@@ -13,7 +13,6 @@ import logging
 from datetime import date, datetime, timedelta
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot import followup_time, referrals
@@ -150,12 +149,7 @@ async def tell_thread(context: HotlineContext, dc: DeskCase, text: str,
         return
     if call_on_duty and settings.on_duty_usernames:
         text += "\n" + desk_card.mention(settings.on_duty_usernames)
-    try:
-        thread = await desk_thread.ensure_thread(context, dc.id)
-        if thread is not None:
-            await desk_thread.post(context, thread, text)
-    except TelegramError as exc:
-        log.warning("follow-up notice for case %s not posted: %s", dc.id, type(exc).__name__)
+    await desk_thread.queue_text(context, text, dc.id)
 
 
 async def tell_staff_answer(context: HotlineContext, dc: DeskCase, row: Followup, answer: str,

@@ -1,9 +1,10 @@
 """Messages between a case's thread and the returnee, through the bot.
 
-Staff -> returnee: text is sent with a short header naming the case; files are
-copied by file id (copyMessage) with the header as caption. Staff see 👌 on
-their message when it was delivered, or a warning in the thread when not.
-Returnee -> staff: the same the other way, into the case's thread.
+Both ways go through the outbox (flows/desk_outbox.py sends them). Staff -> returnee:
+text with a short header naming the case; files copied by file id (copyMessage) with
+the header as caption. Staff see 👌 on their message once it was delivered, or a warning
+in the thread when it failed for good. Returnee -> staff: the same the other way, into
+the case's thread; the returnee sees 👌 on their message once it is there.
 What people write is never logged.
 """
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from telegram import Message
-from telegram.error import Forbidden, TelegramError
+from telegram import Message, ReplyParameters
+from telegram.error import TelegramError
 
 from bot import referrals
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import _, format_money, use_language
-from flows import desk_card, desk_thread, ui
-from storage import desk
+from flows import desk_thread, ui
+from storage import outbox
 from storage.desk import DeskCase
+from storage.outbox import Item
 
 log = logging.getLogger(__name__)
 
@@ -41,113 +44,94 @@ def kind_of(message: Message) -> str:
     return "other"
 
 
+# -- outbox rows (flows/desk_outbox.py sends them) ----------------------------------------------------------------
+def staff_text(text: str, case_id: int | None = None) -> Item:
+    return Item("staff_text", {"text": text}, case_id=case_id)
+
+
+def to_returnee(dc: DeskCase, text: str | None, *, copy_of: Message | None = None,
+                with_answer: bool = True, mark: Message | None = None) -> Item:
+    """A text (or a copy of a staff message, with `text` as its header) for the returnee;
+    `mark`: the staff message that gets ✓ once it is delivered."""
+    payload: dict = {"text": text, "answer": with_answer}
+    if copy_of is not None:
+        payload["copy"] = {"chat": copy_of.chat_id, "message": copy_of.message_id,
+                           "caption": copy_of.caption, "round": bool(copy_of.video_note),
+                           "text": copy_of.text}
+    if mark is not None:
+        payload["mark"] = {"chat": mark.chat_id, "message": mark.message_id}
+    return Item("to_returnee", payload, chat_id=dc.case.reporter_id, case_id=dc.id,
+                lane=outbox.RELAYS)
+
+
+def notice(dc: DeskCase, change: str) -> Item:
+    return Item("notice", {"change": change}, chat_id=dc.case.reporter_id, case_id=dc.id,
+                lane=outbox.RELAYS)
+
+
+def copy_in(case_id: int, message: Message, mark_for: int) -> Item:
+    """The returnee's message into the thread; `mark_for`: their chat, for the ✓."""
+    return Item("copy_in", {"chat": message.chat_id, "message": message.message_id,
+                            "text": message.text, "caption": message.caption,
+                            "round": bool(message.video_note), "mark": mark_for},
+                case_id=case_id, lane=outbox.RELAYS)
+
+
 # -- staff -> returnee ------------------------------------------------------------------------
-async def to_returnee(context: HotlineContext, dc: DeskCase, message: Message) -> bool:
-    """Relay a staff message; mark it delivered, or warn in the thread. True if delivered."""
-    case = dc.case
-    with use_language(case.reporter_language):
-        header = _("💬 Hotline staff, about your report {ref}:").format(ref=dc.reference)
-        markup = answer_markup(dc.id)
-    try:
-        if message.text:
-            text = f"{header}\n\n{message.text}"
-            if len(text) > ui.MESSAGE_LIMIT:
-                await context.bot.send_message(case.reporter_id, header)
-                await context.bot.send_message(case.reporter_id, message.text, reply_markup=markup)
-            else:
-                await context.bot.send_message(case.reporter_id, text, reply_markup=markup)
-        elif message.video_note:  # round videos take no caption: the header goes first
-            await context.bot.send_message(case.reporter_id, header)
-            await context.bot.copy_message(case.reporter_id, message.chat_id, message.message_id,
-                                           reply_markup=markup)
-        else:
-            caption = f"{header}\n\n{message.caption}" if message.caption else header
-            await context.bot.copy_message(case.reporter_id, message.chat_id, message.message_id,
-                                           caption=caption[:1024], reply_markup=markup)
-    except TelegramError as exc:
-        await warn_not_delivered(context, dc, exc, message)
-        return False
-    await mark_delivered(context, message)
-    return True
-
-
-async def send_to_returnee(context: HotlineContext, dc: DeskCase, text: str,
-                           with_answer: bool = True) -> TelegramError | None:
-    """A text from the bot to the returnee; the error when it failed."""
+def header_for_returnee(dc: DeskCase) -> str:
     with use_language(dc.case.reporter_language):
-        markup = answer_markup(dc.id) if with_answer else ui.keyboard(
-            [[ui.button(_("📂 My cases"), "mc:list")]])
-    try:
-        await context.bot.send_message(dc.case.reporter_id, text, reply_markup=markup)
-    except TelegramError as exc:
-        return exc
-    return None
+        return _("💬 Hotline staff, about your report {ref}:").format(ref=dc.reference)
 
 
-async def mark_delivered(context: HotlineContext, message: Message) -> None:
-    """👌 on the staff message; a short reply where reactions are not allowed."""
+async def mark_delivered(context: HotlineContext, chat_id: int, message_id: int) -> None:
+    """👌 on the message that was delivered; a short reply where reactions are not allowed."""
     try:
-        await context.bot.set_message_reaction(message.chat_id, message.message_id,
-                                               DELIVERED_REACTION)
+        await context.bot.set_message_reaction(chat_id, message_id, DELIVERED_REACTION)
     except TelegramError:
         try:
-            await message.reply_text("✓", do_quote=True)
+            await context.bot.send_message(chat_id, "✓", reply_parameters=ReplyParameters(
+                message_id, allow_sending_without_reply=True))
         except TelegramError as exc:
             log.info("delivery mark not shown: %s", type(exc).__name__)
 
 
-async def warn_not_delivered(context: HotlineContext, dc: DeskCase, exc: TelegramError,
-                             message: Message | None = None) -> None:
-    """A clear warning in the thread (a reply to the staff message when there is one)."""
+def not_delivered_text(context: HotlineContext, blocked: bool) -> str:
+    """The warning staff see in the thread when a message to the returnee failed for good."""
     with use_language(context.settings.staff_language):
-        if isinstance(exc, Forbidden):
-            text = _("⚠️ Not delivered: the returnee has blocked the bot or deleted their "
+        if blocked:
+            return _("⚠️ Not delivered: the returnee has blocked the bot or deleted their "
                      "account. They cannot get messages from us now.")
-        else:
-            text = _("⚠️ Not delivered: Telegram refused it ({error}). Try again later.").format(
-                error=type(exc).__name__)
-    log.warning("message to the reporter of case %s failed: %s", dc.id, type(exc).__name__)
-    try:
-        if message is not None:
-            await message.reply_text(text, do_quote=True)
-        else:
-            thread = await desk.thread(context.db, dc.id)
-            if thread is not None:
-                await desk_thread.post(context, thread, text)
-    except TelegramError as error:
-        log.warning("warning for case %s not posted: %s", dc.id, type(error).__name__)
+        return _("⚠️ Not delivered: Telegram refused it, also when tried again. The message "
+                 "is kept with the case.")
 
 
 # -- returnee -> staff --------------------------------------------------------------------------
 async def to_staff(context: HotlineContext, case_id: int, message: Message) -> bool:
-    """Put what the returnee sent about their case into its thread; False if it could not."""
-    if not context.settings.staff_enabled:
+    """Queue what the returnee sent about their case for its thread (👌 on their message once
+    it is there); False when there is no staff group."""
+    relay = await relay_of(context, case_id, message)
+    if relay is None:
         return False
-    try:
-        thread = await desk_thread.ensure_thread(context, case_id)
-        dc = await desk.get(context.db, case_id)
-        if thread is None or dc is None:
-            return False
-        with use_language(context.settings.staff_language):
-            if dc.case.anonymous:
-                header = _("↩️ {ref} · from {alias}:").format(
-                    ref=dc.reference, alias=desk_card.alias(dc.case))
-            else:
-                header = _("↩️ {ref} · from the returnee:").format(ref=dc.reference)
-        if message.text:
-            text = f"{header}\n\n{message.text}"[: ui.MESSAGE_LIMIT]
-            await desk_thread.post(context, thread, text)
-        elif message.video_note:  # round videos take no caption
-            await desk_thread.post(context, thread, header)
-            await desk_thread.copy_in(context, thread, message.chat_id, message.message_id, None)
-        else:
-            caption = f"{header}\n\n{message.caption}" if message.caption else header
-            await desk_thread.copy_in(context, thread, message.chat_id, message.message_id,
-                                      caption[:1024])
-    except TelegramError as exc:
-        log.warning("message on case %s not relayed to staff: %s", case_id, type(exc).__name__)
-        return False
+    await outbox.queue(context.db, relay)
+    sender.wake(context)
     return True
+
+
+def queued_text(reference: str) -> str:
+    """What the returnee is told at once: the truth, before it reached staff."""
+    return _("⏳ Saved with your report {ref}. It will reach hotline staff shortly: you will "
+             "see 👌 on your message when it has.").format(ref=reference)
+
+
+async def relay_of(context: HotlineContext, case_id: int, message: Message
+                   ) -> outbox.Item | None:
+    """The outbox row that takes a returnee's message into the case's thread (None when
+    there is no staff group), for the transaction that stores the message. A case never
+    announced is queued for the staff group first, so its card comes before the message."""
+    if not context.settings.staff_enabled:
+        return None
+    await desk_thread.announce(context, case_id)
+    return copy_in(case_id, message, message.chat_id)
 
 
 # -- telling the returnee about a change --------------------------------------------------------
@@ -161,7 +145,12 @@ def change_text(context: HotlineContext, dc: DeskCase, change: str) -> str:
                  "Write it here in this chat, or press Answer.").format(ref=ref)
     if change == "referred":
         partner = referrals.partner(context.directory, dc.referred_to)
-        text = _("Your report {ref} was passed to {organisation}, who can help you further.")
+        # What was done, never what the organisation will achieve.
+        if dc.case.share_name:
+            text = _("We passed your report {ref} to {organisation} with your permission. "
+                     "They may contact you.")
+        else:
+            text = _("We passed your report {ref} to {organisation}, without your name.")
         text = text.format(ref=ref, organisation=partner.name if partner else "-")
         if partner is not None and partner.number:
             text += "\n" + _("☎️ Phone: {number}").format(number=partner.number)
@@ -190,11 +179,9 @@ def change_text(context: HotlineContext, dc: DeskCase, change: str) -> str:
 
 
 async def tell_returnee(context: HotlineContext, dc: DeskCase, change: str) -> None:
-    """Tell the returnee of a status change in their language; warn staff when it fails."""
+    """Queue the notice of a status change (written in their language when it is sent;
+    staff are warned in the thread if it fails for good)."""
     if dc.case.contact == "none":
         return  # they asked not to be contacted; My cases shows the status
-    with use_language(dc.case.reporter_language):
-        text = change_text(context, dc, change)
-    error = await send_to_returnee(context, dc, text, with_answer=change == "waiting")
-    if error is not None:
-        await warn_not_delivered(context, dc, error)
+    await outbox.queue(context.db, notice(dc, change))
+    sender.wake(context)

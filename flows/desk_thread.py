@@ -12,7 +12,6 @@ UNCLAIMED_AFTER working hours, once per period (`reminded_at`).
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import datetime
@@ -21,27 +20,23 @@ from telegram import Message, ReplyParameters, User
 from telegram.error import TelegramError
 
 from bot import referrals
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import _, use_language
 from bot.working_hours import working_time_between
 from flows import desk_access, desk_card
-from storage import cases, desk, users
+from storage import cases, desk, outbox, users
 from storage.clock import from_text, to_text, utcnow
 from storage.desk import DeskCase, Thread
+from storage.outbox import Item
 
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 HELP_ALERT_SECONDS = 600
 HELP_ALERTED = "help_alerted_at"  # user_data: when the staff were last alerted for this person
-_LOCKS = "desk_locks"  # bot_data: case id -> asyncio.Lock
 _SEND_FILE = {"photo": "send_photo", "document": "send_document", "voice": "send_voice",
               "video": "send_video", "audio": "send_audio", "video_note": "send_video_note"}
-
-
-def lock(context: HotlineContext, case_id: int) -> asyncio.Lock:
-    locks: dict = context.bot_data.setdefault(_LOCKS, {})
-    return locks.setdefault(case_id, asyncio.Lock())
 
 
 # -- posting into a thread -----------------------------------------------------------------
@@ -74,11 +69,12 @@ async def copy_in(context: HotlineContext, thread: Thread, from_chat: int, messa
 
 
 async def send_file(context: HotlineContext, thread: Thread, kind: str, file_id: str,
-                    caption: str | None = None) -> None:
+                    caption: str | None = None) -> Message:
     method = getattr(context.bot, _SEND_FILE[kind])
     extra = {"caption": caption} if caption and kind != "video_note" else {}
     message = await method(thread.chat_id, file_id, **extra, **_where(thread))
     await desk.link(context.db, thread.case_id, thread.chat_id, message.message_id)
+    return message
 
 
 # -- the card ---------------------------------------------------------------------------------
@@ -115,33 +111,30 @@ async def post_card(context: HotlineContext, dc: DeskCase, thread: Thread,
 
 # -- announcing ---------------------------------------------------------------------------------
 async def announce(context: HotlineContext, case_id: int) -> bool:
-    """Post a committed case to the staff group once; True if this call announced it."""
-    settings = context.settings
-    if not settings.staff_enabled:
+    """Queue a committed case's card and files for the staff group, once; True if this call
+    queued them (the outbox sender posts them, making the thread first)."""
+    if not context.settings.staff_enabled:
         return False
-    async with lock(context, case_id):
-        dc = await desk.get(context.db, case_id)
-        if dc is None or dc.announced_at is not None:
-            return False
-        thread = await desk.thread(context.db, case_id)
-        if thread is None:
-            thread = await _open_thread(context, dc)
-        if thread.card_message_id is None:
-            text, markup = await card(context, dc)
-            if dc.case.urgent and settings.on_duty_usernames:
-                text += "\n\n" + desk_card.mention(settings.on_duty_usernames)
-            message = await context.bot.send_message(thread.chat_id, text, reply_markup=markup,
-                                                     **_where(thread))
-            await desk.set_card(context.db, case_id, message.message_id)
-            thread = await desk.thread(context.db, case_id)
-        await _post_evidence(context, dc, thread)
-        await desk.mark_announced(context.db, case_id)
-        log.info("case %s announced in the staff group", case_id)
-        return True
+    dc = await desk.get(context.db, case_id)
+    if dc is None or dc.announced_at is not None:
+        return False
+    items = [Item("card", {}, case_id=case_id)]
+    evidence = await cases.evidence(context.db, case_id)
+    if dc.case.description_voice:
+        evidence = [cases.Evidence("voice", dc.case.description_voice), *evidence]
+    items += [Item("file", {"kind": e.kind, "file_id": e.file_id}, case_id=case_id)
+              for e in evidence]
+    if not await desk.queue_announcement(context.db, case_id, items):
+        return False
+    log.info("case %s announced: queued for the staff group with %d files", case_id,
+             len(evidence))
+    sender.wake(context)
+    return True
 
 
-async def _open_thread(context: HotlineContext, dc: DeskCase) -> Thread:
-    chat = await context.bot.get_chat(context.settings.staff_chat_id)
+async def open_thread(context: HotlineContext, dc: DeskCase, chat_id: int | None) -> Thread:
+    """Make the case's thread in the staff group (a topic where the group has topics)."""
+    chat = await context.bot.get_chat(chat_id)
     thread_id = None
     if chat.is_forum:
         with use_language(context.settings.staff_language):
@@ -155,32 +148,20 @@ async def _open_thread(context: HotlineContext, dc: DeskCase) -> Thread:
     return thread
 
 
-async def _post_evidence(context: HotlineContext, dc: DeskCase, thread: Thread) -> None:
-    items = await cases.evidence(context.db, dc.id)
-    if dc.case.description_voice:
-        items = [cases.Evidence("voice", dc.case.description_voice), *items]
-    with use_language(context.settings.staff_language):
-        caption = _("Proof sent with {ref}").format(ref=dc.reference)
-    for item in items:
-        await send_file(context, thread, item.kind, item.file_id, caption)
-
-
 async def ensure_thread(context: HotlineContext, case_id: int) -> Thread | None:
-    """The case's thread, announcing the case first if it never was."""
+    """The case's thread; None (and the case queued for the staff group) if it has none."""
     thread = await desk.thread(context.db, case_id)
-    if thread is None or thread.card_message_id is None:
+    if thread is None:
         await announce(context, case_id)
-        thread = await desk.thread(context.db, case_id)
     return thread
 
 
-async def announce_quietly(context: HotlineContext, case_id: int) -> None:
-    """Announce now if Telegram lets us; otherwise the sweep does it later."""
-    try:
-        await announce(context, case_id)
-    except TelegramError as exc:
-        log.warning("case %s not announced yet (%s): the sweep will retry", case_id,
-                    type(exc).__name__)
+async def queue_text(context: HotlineContext, text: str, case_id: int | None = None) -> None:
+    """A text for the staff group (the case's thread), through the outbox."""
+    if not context.settings.staff_enabled:
+        return
+    await outbox.queue(context.db, Item("staff_text", {"text": text}, case_id=case_id))
+    sender.wake(context)
 
 
 # -- the repeating sweep -----------------------------------------------------------------------
@@ -189,7 +170,7 @@ async def sweep(context: HotlineContext, now: datetime | None = None) -> None:
     if not context.settings.staff_enabled:
         return
     for case_id in await desk.unannounced(context.db):
-        await announce_quietly(context, case_id)
+        await announce(context, case_id)
     await remind_unclaimed(context, now or utcnow())
 
 
@@ -203,22 +184,18 @@ async def remind_unclaimed(context: HotlineContext, now: datetime) -> list[int]:
         waited = working_time_between(since, now, settings.working_hours, settings.timezone)
         if waited < settings.unclaimed_after:
             continue
-        thread = await desk.thread(context.db, dc.id)
-        if thread is None:
-            continue
         hours = round(settings.unclaimed_after.total_seconds() / 3600, 1)
         with use_language(settings.staff_language):
             intro = _("⏰ Nobody has claimed {ref} for {hours} working hours.").format(
                 ref=dc.reference, hours=f"{hours:g}")
         if settings.on_duty_usernames:
             intro += " " + desk_card.mention(settings.on_duty_usernames)
-        try:
-            await post_card(context, dc, thread, intro)
-        except TelegramError as exc:
-            log.warning("reminder of case %s failed: %s", dc.id, type(exc).__name__)
-            continue
-        await desk.mark_reminded(context.db, dc.id, to_text(now))
+        # The card again, under the reminder (not as the thread's card).
+        item = Item("card", {"intro": intro, "again": True}, case_id=dc.id)
+        await desk.queue_reminder(context.db, dc.id, to_text(now), item)
         reminded.append(dc.id)
+    if reminded:
+        sender.wake(context)
     return reminded
 
 
@@ -259,7 +236,4 @@ async def alert_help_now(context: HotlineContext, person: User, country: str) ->
                  "emergency numbers.").format(who=who, where=where)
     if settings.on_duty_usernames:
         text += "\n" + desk_card.mention(settings.on_duty_usernames)
-    try:
-        await context.bot.send_message(settings.staff_chat_id, text)
-    except TelegramError as exc:
-        log.warning("help-now alert not posted: %s", type(exc).__name__)
+    await queue_text(context, text)

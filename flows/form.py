@@ -214,7 +214,7 @@ def summary_lines(draft: dict) -> list[str]:
         step_ui = STEPS[step.key]
         value = step_ui.describe(draft)
         if value:
-            lines.append(f"• {_(step_ui.label)}: {value}")
+            lines.append(_("• {label}: {value}").format(label=_(step_ui.label), value=value))
     return lines
 
 

@@ -1,7 +1,8 @@
 """The grievance form ("Report a problem"): its own steps and their order (kind G).
 
-Every grievance goes through a short trafficking screener. Any yes marks the
-case urgent and shows the verified emergency numbers at once (data/directory.csv).
+Every grievance goes through the safety questions (flows/screening.py, rules in
+bot/screener.py); a warning sign marks the case urgent and shows the verified
+emergency numbers at once (data/directory.csv).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _
-from flows import form, intake_steps, start, ui
+from flows import form, intake_steps, screening
 from flows.form import Choice, Step, StepUI
 from flows.intake_steps import TEXT
 
@@ -45,9 +46,12 @@ async def on_category_chosen(update: Update, context: HotlineContext) -> str:
     draft = form.current(context)
     if value == WAGES:
         wage_draft = form.new_draft("W", ask_gender=draft.get("ask_gender", False))
+        wage_draft["ask_home"] = draft.get("ask_home", False)
         context.user_data[form.DRAFT] = wage_draft
         return await form.ask(update, context, wage_draft, form.order("W")[0].key)
+    was_urgent = screening.is_urgent(draft)
     draft["f"]["category"] = value
+    await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
     return await form.advance(update, context, "category")
 
 
@@ -56,78 +60,6 @@ form.register(StepUI(
     handlers=lambda: [CallbackQueryHandler(on_category_chosen, pattern="^rp:cat:(" + "|".join(
         c.value for c in CATEGORY_CHOICES) + ")$")],
     describe=lambda d: form.label_of(CATEGORY_CHOICES, d["f"].get("category")),
-))
-
-
-# -- trafficking screener -------------------------------------------------------------
-SCREENER = [
-    ("documents", N_("Does someone else keep your passport or other documents?")),
-    ("not_free", N_("Were you not free to leave the work or the place where you lived?")),
-    ("debt", N_("Do you owe money to the employer or the broker?")),
-    ("deceived", N_("Were you lied to about the job, the pay or the conditions?")),
-]
-YES_NO = [Choice("yes", N_("Yes")), Choice("no", N_("No"))]
-
-
-def is_urgent(fields: dict) -> bool:
-    return "yes" in (fields.get("screener") or {}).values()
-
-
-async def ask_screener(update: Update, context: HotlineContext, draft: dict) -> None:
-    index = draft.get("screen_i", 0)
-    text = _("Question {number} of {total}:").format(number=index + 1, total=len(SCREENER))
-    text += " " + _(SCREENER[index][1])
-    if index == 0:
-        text = _("A few yes or no questions, so that staff can act fast if you are in danger.") \
-            + "\n\n" + text
-    await form.question(update, context, draft, "screener", text,
-                        form.choice_rows(YES_NO, "rp:scr", per_row=2))
-
-
-async def on_screener_answered(update: Update, context: HotlineContext) -> str:
-    """Stores one yes/no; the first yes shows the emergency numbers straight away."""
-    answer = update.callback_query.data.split(":")[2]
-    draft = form.current(context)
-    index = draft.get("screen_i", 0)
-    was_urgent = is_urgent(draft["f"])
-    draft["f"].setdefault("screener", {})[SCREENER[index][0]] = answer
-    if answer == "yes" and not was_urgent:
-        await ui.send(update, context, emergency_text(context))
-    if index + 1 < len(SCREENER):
-        draft["screen_i"] = index + 1
-        return await form.ask(update, context, draft, "screener")
-    draft["screen_i"] = 0
-    return await form.advance(update, context, "screener")
-
-
-def emergency_text(context: HotlineContext) -> str:
-    lines = [_("⚠️ This can be serious. Your report will be marked urgent for hotline staff."),
-             "", _("If you or someone else is in danger now, call:"), _("In Cambodia:")]
-    lines += [start.contact_line(c) for c in context.directory.emergency("KH")]
-    lines += [_("In Thailand:")]
-    lines += [start.contact_line(c) for c in context.directory.emergency("TH")]
-    return "\n".join(lines)
-
-
-def describe_screener(draft: dict) -> str | None:
-    answers = draft["f"].get("screener") or {}
-    if len(answers) < len(SCREENER):
-        return None
-    return _("⚠️ urgent: at least one yes") if is_urgent(draft["f"]) else _("all no")
-
-
-def back_in_screener(draft: dict) -> bool:
-    if draft.get("screen_i", 0) > 0:
-        draft["screen_i"] -= 1
-        return True
-    return False
-
-
-form.register(StepUI(
-    key="screener", label=N_("Safety questions"), ask=ask_screener, expects="buttons",
-    back=back_in_screener,
-    handlers=lambda: [CallbackQueryHandler(on_screener_answered, pattern="^rp:scr:(yes|no)$")],
-    describe=describe_screener,
 ))
 
 
@@ -140,9 +72,12 @@ async def ask_description(update: Update, context: HotlineContext, draft: dict) 
 
 async def on_description_typed(update: Update, context: HotlineContext) -> str:
     """Stores the written description."""
-    fields = form.fields(context)
+    draft = form.current(context)
+    was_urgent = screening.is_urgent(draft)
+    fields = draft["f"]
     fields["description"] = await form.typed_text(update, context, DESCRIPTION_LIMIT)
     fields["description_voice"] = None
+    await screening.warn_if_newly_urgent(update, context, draft, was_urgent)
     return await form.advance(update, context, "description")
 
 
@@ -196,7 +131,7 @@ def describe_country(draft: dict) -> str | None:
     value = form.label_of(COUNTRY_CHOICES, fields.get("country"))
     detail = intake_steps.province_name(fields.get("province")) if fields.get("country") == "TH" \
         else form.shorten(fields.get("place"), 100)
-    return f"{value}: {detail}" if value and detail else value
+    return _("{label}: {value}").format(label=value, value=detail) if value and detail else value
 
 
 form.register(StepUI(

@@ -51,10 +51,22 @@ async def on_country_chosen(update: Update, context: HotlineContext) -> None:
         "Speak slowly and stay on the line until they tell you to hang up."
     )]
     if country == "TH":
+        # fact: no Khmer support confirmed on Thai hotlines; 191 has no foreign-language
+        # service (thethaiger.com 2023); domain-facts §0.3 and §1a, 2026-02
         advice += ["", _(
             "These lines may have no one who speaks Khmer. If you can, ask someone who "
             "speaks Thai to call with you or for you."
         )]
+    else:
+        # fact: Child Helpline Cambodia up to 25, free, 24h (childhelplinecambodia.org); ILO
+        # psychosocial support and women's peer network (miragenews 1578951); domain-facts §1a
+        # and §2, 2026-02
+        advice += ["", _(
+            "Not in danger, but it is too much? Children and young people up to 25 can call "
+            "{child_helpline} (free, day and night). Hotline staff can also put you in touch "
+            "with counselling, and with a network of women who came back: write to them under "
+            "📣 Report a problem."
+        ).format(child_helpline=context.directory["child_helpline"].number)]
     # Not ui.send: the button was already acknowledged with the first message.
     await context.bot.send_message(update.effective_chat.id, "\n".join(advice),
                                    reply_markup=ui.keyboard([ui.nav_row(back="now")]))

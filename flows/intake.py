@@ -28,10 +28,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import background
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language
-from flows import desk_thread, form, grievance, intake_steps, my_cases, start, ui, wage_claim
+from flows import (desk_thread, form, grievance, intake_steps, my_cases, screening, start, ui,
+                   wage_claim)
 from flows.registry import Command, Flow, MenuEntry
 from storage import cases, reporters, users
 from storage.cases import Evidence, NewCase
@@ -78,12 +78,14 @@ async def on_form_chosen(update: Update, context: HotlineContext) -> int | str:
 
 
 async def on_recruiter_report_pressed(update: Update, context: HotlineContext) -> int | str:
-    """'Report this recruiter' from the recruiter check: a grievance with the name filled in."""
+    """'Report this recruiter' from the recruiter check, or 'Report this debt' from the
+    benefits check: a grievance with the category (and the recruiter's name) filled in."""
     if not await has_consent(update, context):
         return form.END
+    kind = "D" if update.callback_query.data == "report:debt" else "R"
     if await _unfinished(update, context) is not None:
-        return await offer_to_continue(update, context, "R")
-    return await start_form(update, context, "R")
+        return await offer_to_continue(update, context, kind)
+    return await start_form(update, context, kind)
 
 
 async def offer_to_continue(update: Update, context: HotlineContext, kind: str) -> int:
@@ -106,17 +108,21 @@ async def on_new_chosen(update: Update, context: HotlineContext) -> int | str:
 
 
 async def start_form(update: Update, context: HotlineContext, kind: str) -> str:
-    """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one."""
+    """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one;
+    'D' a grievance about a debt to a broker or employer (the safety questions come next)."""
     ask_gender = await reporters.gender(context.db, update.effective_user.id) is None
-    if kind == "R":
-        name = context.user_data.pop(RECRUITER_TO_REPORT, None)
-        prefill = {"category": grievance.RECRUITER}
+    ask_home = await reporters.home_province(context.db, update.effective_user.id) is None
+    if kind in ("R", "D"):
+        name = context.user_data.pop(RECRUITER_TO_REPORT, None) if kind == "R" else None
+        prefill = {"category": grievance.RECRUITER if kind == "R" else "debt"}
         if isinstance(name, str) and name.strip():
             prefill["recruiter_name"] = name.strip()[: intake_steps.NAME_LIMIT]
         draft = form.new_draft(grievance.KIND, ask_gender=ask_gender, fields=prefill)
+        draft["ask_home"] = ask_home
         context.user_data[form.DRAFT] = draft
         return await form.advance(update, context, "category")
     draft = form.new_draft(kind, ask_gender=ask_gender)
+    draft["ask_home"] = ask_home
     context.user_data[form.DRAFT] = draft
     return await form.ask(update, context, draft, form.order(kind)[0].key)
 
@@ -196,6 +202,8 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
         return await form.ask(update, context, draft, missing[0])
     gender = draft["f"].get("gender") or await reporters.gender(context.db, person)
     new = to_new_case(draft, person, current_language(), gender)
+    home = draft["f"].get("home_province") or await reporters.home_province(context.db, person)
+    new = dataclasses.replace(new, home_province=home)
     if not new.anonymous:  # staff may know who reported: the name they see on the card
         new = dataclasses.replace(new, reporter_name=display_name(update.effective_user))
     evidence = [Evidence(*item) for item in draft["evidence"]]
@@ -205,20 +213,21 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> int | s
     context.user_data.pop(form.DRAFT, None)
     await form.close_phone_keyboard(update, context, draft, _("Thank you."))
     await ui.send(update, context, received_text(context, case), after_markup())
-    if created:  # to staff in the background (the group's limit must not hold the answer)
-        background.start(context, desk_thread.announce_quietly(context, case.id), "announce")
+    if created:  # queued for the staff group: the outbox sender posts it (or the sweep)
+        await desk_thread.announce(context, case.id)
     return form.END
 
 
-# Steps whose answer may be empty: skipped, or asked once per person (gender).
-OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender"}
+# Steps whose answer may be empty: skipped, or asked once per person (gender, home province).
+OPTIONAL_STEPS = {"workplace", "amount", "recruiter_name", "evidence", "place", "gender",
+                  "home_province"}
 
 
 def _answered(draft: dict, key: str) -> bool:
     """Whether a step has an answer (optional steps count once asked)."""
     fields = draft["f"]
     if key == "screener":
-        return len(fields.get("screener") or {}) == len(grievance.SCREENER)
+        return screening.answered(draft)
     if key == "description":
         return bool(fields.get("description") or fields.get("description_voice"))
     if key in OPTIONAL_STEPS:
@@ -230,12 +239,13 @@ def to_new_case(draft: dict, reporter_id: int, language: str, gender: str | None
     """The confirmed draft as a row of the cases table."""
     f = draft["f"]
     is_wage = draft["kind"] == wage_claim.KIND
+    found = screening.assess(draft)
     return NewCase(
         kind=draft["kind"], draft_id=draft["id"], reporter_id=reporter_id,
         reporter_language=language, reporter_gender=gender,
         category="wages" if is_wage else f["category"],
         reported_by=f.get("reported_by") or "self", group_size=f.get("group_size"),
-        urgent=grievance.is_urgent(f),
+        urgent=found.urgent, urgent_reasons=",".join(found.reasons()) if found.urgent else None,
         screener=json.dumps(f["screener"]) if f.get("screener") else None,
         country="TH" if is_wage else f.get("country"), province=f.get("province"),
         place=f.get("place"), employer=f.get("employer"), workplace=f.get("workplace"),
@@ -267,7 +277,7 @@ def received_text(context: HotlineContext, case) -> str:
         _("You can see it and add to it any time under My cases (/mycases)."),
     ]
     if case.urgent:
-        lines += ["", grievance.emergency_text(context)]
+        lines += ["", screening.emergency_text(context)]
     return "\n".join(lines)
 
 
@@ -310,8 +320,8 @@ PRIVATE = filters.ChatType.PRIVATE
 def entry_points() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_form_chosen, pattern=f"^({WAGE.callback_data}|{REPORT.callback_data})$"),
-        CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:recruiter$"),
-        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R)$"),
+        CallbackQueryHandler(on_recruiter_report_pressed, pattern="^report:(recruiter|debt)$"),
+        CallbackQueryHandler(on_new_chosen, pattern="^rp:new:(W|G|R|D)$"),
         CallbackQueryHandler(on_resume_pressed, pattern="^rp:resume$"),
         CallbackQueryHandler(on_confirm_pressed, pattern="^rp:confirm:[0-9a-f]{32}$"),
         CommandHandler("mycases", my_cases.on_my_cases, filters=PRIVATE),

@@ -1,21 +1,22 @@
 """Steps both report forms share: province in Thailand, recruiter name, evidence,
-contact, phone, sharing the name with partners, and the reporter's gender."""
+contact, phone, sharing the name with partners, and the reporter's home province
+(in Cambodia) and gender, each asked once per person."""
 from __future__ import annotations
 
 import re
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _
 from bot.khmer import clean_input
 from bot.provinces import load_provinces
+from bot.provinces_kh import provinces as home_provinces
 from flows import form, ui
 from flows.form import Choice, StepUI
 from storage import reporters
 
-PROVINCES = load_provinces()  # at import: a malformed file stops start-up
 NAME_LIMIT = 200
 MAX_EVIDENCE = 50
 # New messages only: an edited earlier message is not an answer to the current question.
@@ -41,7 +42,7 @@ def evidence_of(update: Update) -> list[str] | None:
 
 # -- province in Thailand -------------------------------------------------------
 async def ask_province(update: Update, context: HotlineContext, draft: dict) -> None:
-    buttons = [ui.button(p.name, f"rp:prov:{p.key}") for p in PROVINCES.common]
+    buttons = [ui.button(p.name, f"rp:prov:{p.key}") for p in load_provinces().common]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([ui.button(_("✍️ Another province: type its name"), "rp:prov:other")])
     rows.append([ui.button(_("🤷 I am not sure"), "rp:prov:unknown")])
@@ -57,7 +58,7 @@ async def on_province_chosen(update: Update, context: HotlineContext) -> str:
         await ui.send(update, context, _("Please type the name of the province, "
                                          "for example: Chonburi or ឈូនបុរី."))
         return form.state_of("province")
-    if value != "unknown" and PROVINCES.get(value) is None:
+    if value != "unknown" and load_provinces().get(value) is None:
         return await form.ask(update, context, draft, "province")
     draft["f"]["province"] = value
     return await form.advance(update, context, "province")
@@ -66,7 +67,7 @@ async def on_province_chosen(update: Update, context: HotlineContext) -> str:
 async def on_province_typed(update: Update, context: HotlineContext) -> str:
     """Finds the typed province by its English or Khmer name (or a clear part of it)."""
     draft = form.current(context)
-    province = PROVINCES.match(update.effective_message.text or "")
+    province = load_provinces().match(update.effective_message.text or "")
     if province is None:
         await ui.send(update, context, _(
             "I could not find that province. Please check the spelling, "
@@ -79,7 +80,7 @@ async def on_province_typed(update: Update, context: HotlineContext) -> str:
 def province_name(key: str | None) -> str | None:
     if key == "unknown":
         return _("not sure")
-    province = PROVINCES.get(key)
+    province = load_provinces().get(key)
     return province.name if province else None
 
 
@@ -330,6 +331,50 @@ form.register(StepUI(
 ))
 
 
+# -- home province in Cambodia (once per person) --------------------------------------
+HOME_PER_ROW = 2
+
+
+async def ask_home_province(update: Update, context: HotlineContext, draft: dict) -> None:
+    buttons = [ui.button(p.name, f"rp:home:{p.key}") for p in home_provinces().all]
+    rows = [buttons[i:i + HOME_PER_ROW] for i in range(0, len(buttons), HOME_PER_ROW)]
+    rows.append([ui.button(_("⏭ I prefer not to say"), "rp:home:unsaid")])
+    text = _("Which province do you live in now, in Cambodia? You may skip this. It helps the "
+             "hotline show in which provinces people need help. I ask only once.")
+    await form.question(update, context, draft, "home_province", text, rows)
+
+
+async def on_home_province_chosen(update: Update, context: HotlineContext) -> str:
+    """Stores the answer on the person, so it is never asked again."""
+    value = update.callback_query.data.split(":", 2)[2]
+    draft = form.current(context)
+    if value != "unsaid" and home_provinces().get(value) is None:
+        return await form.ask(update, context, draft, "home_province")  # an old or forged button
+    await reporters.set_home_province(context.db, update.effective_user.id, value)
+    draft["f"]["home_province"] = value
+    return await form.advance(update, context, "home_province")
+
+
+def home_province_name(key: str | None) -> str | None:
+    if key == "unsaid":
+        return _("not given")
+    province = home_provinces().get(key)
+    return province.name if province else None
+
+
+form.register(StepUI(
+    key="home_province", label=N_("Home province (where you live now)"),
+    ask=ask_home_province, expects="buttons",
+    handlers=lambda: [CallbackQueryHandler(on_home_province_chosen,
+                                           pattern=r"^rp:home:[a-z_]+$")],
+    describe=lambda d: home_province_name(d["f"].get("home_province")),
+))
+
+
+def wants_home_province(draft: dict) -> bool:
+    return bool(draft.get("ask_home"))
+
+
 def wants_gender(draft: dict) -> bool:
     return bool(draft.get("ask_gender"))
 
@@ -348,5 +393,6 @@ def tail_steps() -> list[form.Step]:
         form.Step("contact"),
         form.Step("phone", parent="contact", when=wants_phone),
         form.Step("share_name", when=wants_share),
+        form.Step("home_province", when=wants_home_province),
         form.Step("gender", when=wants_gender),
     ]

@@ -11,6 +11,7 @@ import json
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import N_, _, format_date
 from flows import desk_relay, form, grievance, ui
@@ -48,8 +49,10 @@ def as_draft(case: Case, evidence_count: int) -> dict:
     fields["owed"] = case.owed.split(",") if case.owed else []
     fields["screener"] = json.loads(case.screener) if case.screener else {}
     fields["gender"] = case.reporter_gender
+    fields["home_province"] = case.home_province
     return {"kind": case.kind, "f": fields, "evidence": [None] * evidence_count,
-            "editing": False, "ask_gender": case.reporter_gender is not None}
+            "editing": False, "ask_gender": case.reporter_gender is not None,
+            "ask_home": case.home_province is not None}
 
 
 # -- the list -----------------------------------------------------------------------
@@ -135,28 +138,32 @@ async def on_add_pressed(update: Update, context: HotlineContext) -> int | str:
 async def on_message_added(update: Update, context: HotlineContext) -> int | str:
     """Stores the typed message on the case before saying it was added."""
     text = await form.typed_text(update, context, MESSAGE_LIMIT)
-    return await _store(update, context, lambda db, case_id, who:
-                        cases.add_reporter_message(db, case_id, who, text))
+    return await _store(update, context, lambda db, case_id, who, relay:
+                        cases.add_reporter_message(db, case_id, who, text, relay))
 
 
 async def on_file_added(update: Update, context: HotlineContext) -> int | str:
     """Stores the file (its Telegram id) on the case before saying it was added."""
     kind, file_id, unique = evidence_of(update)
     item = Evidence(kind, file_id, unique)
-    return await _store(update, context, lambda db, case_id, who:
-                        cases.add_reporter_evidence(db, case_id, who, item))
+    return await _store(update, context, lambda db, case_id, who, relay:
+                        cases.add_reporter_evidence(db, case_id, who, item, relay))
 
 
 async def _store(update: Update, context: HotlineContext, write) -> int | str:
     case_id = context.user_data.get(OPEN_CASE)
     person = update.effective_user.id
-    if not isinstance(case_id, int) or not await write(context.db, case_id, person):
+    own = isinstance(case_id, int) and await cases.get_own(context.db, case_id, person)
+    relay = None
+    if own:
+        relay = await desk_relay.relay_of(context, case_id, update.effective_message)
+    if not own or not await write(context.db, case_id, person, relay):
         context.user_data.pop(OPEN_CASE, None)
         await ui.send(update, context, _("I cannot find that report among yours."),
                       ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()]))
         return form.END
     case = await cases.get_own(context.db, case_id, person)
-    await desk_relay.to_staff(context, case_id, update.effective_message)  # into its thread
+    sender.wake(context)  # the outbox takes it into the case's thread
     await ui.send(update, context, _("Added to {ref}. Send more, or press Done.").format(
         ref=case.reference), _done_markup())
     return ADD_TO_CASE

@@ -24,7 +24,7 @@ from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_date, use_language
 from bot.people import LANG, SEEN_ON
 from bot.provinces_kh import provinces
-from flows import desk_card, desk_thread, my_cases, ui
+from flows import desk_thread, my_cases, ui
 from flows.registry import Command, Flow
 from storage import cases, desk, privacy
 from storage.clock import from_text, now_text
@@ -206,10 +206,7 @@ async def tell_thread(context: HotlineContext, case_id: int) -> None:
         text = _("🗑 The returnee deleted their data. {ref} stays only as anonymous figures "
                  "and nothing can be sent to them. Please delete any copies you keep "
                  "(messages here, screenshots, notes).").format(ref=dc.reference)
-    try:
-        await desk_thread.post(context, thread, text)
-    except TelegramError as exc:
-        log.warning("deletion notice for case %s not posted: %s", case_id, type(exc).__name__)
+    await desk_thread.queue_text(context, text, case_id)
 
 
 def handlers() -> list[BaseHandler]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot import referrals
 from bot.context import HotlineContext
 from bot.i18n import _
 from flows import ui
@@ -26,6 +27,9 @@ def facts(context: HotlineContext) -> dict[str, str]:
     directory = context.directory
     values = {contact.key: contact.number for contact in directory.contacts}
     values.update({f"site_{site.key}": site.address for site in directory.websites})
+    # "Who can help" lists from data/partners.csv: {partners_wages}, {partners_women} ...
+    values.update({f"partners_{topic}": referrals.who_can_help(directory, topic)
+                   for topic in referrals.TOPICS})
     return values
 
 

@@ -153,8 +153,10 @@ async def answer_agency(update: Update, context: HotlineContext, index: Recruite
     if status == "active":
         parts = [_("✅ {name} is on the list of licensed recruitment agencies.").format(name=name),
                  details(recruiter, status),
-                 _("Being listed does not guarantee fair treatment: never pay fees upfront, "
-                   "and keep your passport yourself.")]
+                 # fact: CENTRAL on licences bought or franchised (aseantuc 2017); Thai zero-fee
+                 # rules (ILO good-practice database); domain-facts §3 and §4, 2026-02
+                 _("Being listed does not guarantee fair treatment: you should never pay "
+                   "recruitment fees, and keep your passport yourself.")]
     else:
         parts = [_(INACTIVE_HEADLINES[status]).format(name=name),
                  details(recruiter, status),

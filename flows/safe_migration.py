@@ -12,6 +12,8 @@ from flows.registry import Flow, MenuEntry
 ENTRY = MenuEntry("migration", N_("🧳 Safe migration"), order=200)
 
 LEGAL = Section("legal", N_("✅ The legal way"), (
+    # fact: migra-info.org/2018/08/15/brokers-and-recruitment-agencies (MoU steps, MED);
+    # KT 2025-03-06 (MLVT list); domain-facts §3 and §4, 2026-02
     N_("✅ The legal way to work in Thailand\n\n"
        "The legal way is the MoU channel between Cambodia and Thailand:\n"
        "1. A Thai employer asks for workers.\n"
@@ -21,6 +23,8 @@ LEGAL = Section("legal", N_("✅ The legal way"), (
        "call {mlvt}.\n\n"
        "Rules and border crossings change often. Before you decide, call {mlvt} and ask what "
        "is possible now."),
+    # fact: migra-info.org/information-for-migrants/documents (about 2018, MED); Prakas 46/13
+    # (apmigration.ilo.org); domain-facts §3, 2026-02
     N_("📄 Documents for the legal way\n\n"
        "You need:\n"
        "• a passport (for it you need your birth certificate, family book and national ID card)\n"
@@ -33,10 +37,13 @@ LEGAL = Section("legal", N_("✅ The legal way"), (
 ))
 
 COSTS = Section("costs", N_("💵 Costs and fees"), (
+    # fact: Thai Royal Ordinance amendment 2018, zero recruitment fees (ILO good-practice
+    # database); Royal Decree 2016 (thailand-business-news); ILO 2020 and 2024 on fees still
+    # paid; domain-facts §3, 2026-02
     N_("💵 What you pay\n\n"
        "Thai law says licensed recruiters must not charge workers recruitment fees. In real "
        "life, many workers are still asked to pay.\n\n"
-       "• Never pay a broker or agent before you have a contract and know your employer.\n"
+       "• You should never pay recruitment fees, before or after you sign a contract.\n"
        "• Ask for a written list of every cost and who pays it.\n"
        "• Get a receipt for every payment.\n"
        "• Be careful with loans for the journey: a big debt can trap you.\n\n"
@@ -57,6 +64,8 @@ CONTRACT = Section("contract", N_("📝 Check the contract"), (
 ))
 
 WARNING = Section("warning", N_("⚠️ Warning signs"), (
+    # fact: rbbinformationhub.com/human-trafficking (MED); ILO via PPP 2023; PPP "debt-out-work";
+    # domain-facts §3, 2026-02
     N_("⚠️ Warning signs of trafficking or a trick\n\n"
        "Be careful if:\n"
        "☐ someone takes your passport or ID card and keeps it\n"

@@ -2,40 +2,50 @@
 and anything staff write in a case's thread, which reaches the returnee.
 
 Buttons: "sd:<action>:<case id>[:<key>]". Commands (staff group only):
-/claim /unassign /waiting /reopen /refer KEY /close OUTCOME [AMOUNT CURRENCY]
-/escalate LEVEL REASON /note TEXT /case REF /cases /mine /stats [FROM TO], /redact (as a
+/claim /unassign /waiting /reopen /refer KEY /intouch KEY /close OUTCOME [AMOUNT CURRENCY]
+/escalate LEVEL REASON /note TEXT /case REF /stats [FROM TO] /facts, /redact (as a
 reply to the message to remove, flows/desk_redact.py), and the
-admin command /export FROM TO. A message starting with /note is never sent.
+admin command /export FROM TO; /search, /cases and /mine are in flows/desk_lists.py.
+A caption that starts with "/" is read as the command (a /note with a photo keeps the
+photo with the note), and nothing that starts with "/" is ever sent to a returnee.
 
-Two answers are typed as the staff member's next message in the thread: the
-reason for an escalation and the amount recovered; user_data[AWAITING] says
-which (JSON: {"case": id, "what": "reason"|"amount", "level": str}).
+Two answers are typed as the staff member's next message in the staff group (in the
+thread or not), for AWAIT_SECONDS: the reason for an escalation and the amount
+recovered; user_data[AWAITING] says which (JSON: {"case": id, "what": "reason"|"amount",
+"level": str, "at": unix time}).
 """
 from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import referrals, reports
-from bot.amounts import parse_amount
+from bot import charts, facts, referrals, reports, sender
+from bot.amounts import names_currency, parse_amount
 from bot.context import HotlineContext
-from bot.i18n import N_, _, set_language, use_language
-from flows import desk_access, desk_card, desk_redact, desk_relay, desk_thread, start, ui
+from bot.khmer import clean_input
+from bot.i18n import N_, _, format_money, set_language, use_language
+from flows import (desk_access, desk_card, desk_lists, desk_redact, desk_relay, desk_thread,
+                   start, ui)
+from flows.intake_steps import evidence_of
 from flows.registry import Flow
-from storage import desk
+from storage import desk, recruiters
+from storage.clock import to_text, utcnow
 from storage.desk import DeskCase, NotAllowed
 
 log = logging.getLogger(__name__)
 
-AWAITING = "sd_awaiting"
+AWAITING = desk_access.AWAITING
+AWAIT_SECONDS = 600  # how long the bot takes a staff member's next message as the answer
 # Examples outside the catalogs: translators need not copy them, and they are not phone numbers.
 EXAMPLE_REFERENCE, EXAMPLE_RANGE = "W-0001", "2026-01-01 2026-03-31"
+EXAMPLE_AMOUNTS = {"plain": "4500", "with_currency": "4500 THB"}
 # New messages only: an edited message must not reach the returnee (or add a note) twice.
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 CANNED = [  # (key, button label for staff, text for the returnee)
@@ -48,23 +58,28 @@ CANNED = [  # (key, button label for staff, text for the returnee)
     ("contract", N_("Ask for the contract"),
      N_("Please send a photo of your work contract or your recruitment papers, if you "
         "have them. Press Answer, then send the photo.")),
-    ("referred", N_("We referred you to ..."),
-     N_("We have referred you to {organisation}. They will help you further.")),
+    ("referred", N_("We passed your report to ..."),
+     N_("We passed your report to {organisation}. They may contact you. If you hear nothing, "
+        "tell us here.")),
 ]
 STAFF_COMMANDS = [
     ("claim", N_("Take the case in this thread")),
     ("unassign", N_("Give the case back")),
     ("waiting", N_("Waiting for the returnee")),
     ("refer", N_("Refer: /refer KEY")),
+    ("intouch", N_("Record that you put the returnee in touch: /intouch KEY")),
     ("close", N_("Close: /close OUTCOME [AMOUNT CURRENCY]")),
     ("reopen", N_("Open a closed case again")),
     ("escalate", N_("Escalate: /escalate LEVEL REASON")),
     ("note", N_("Internal note, never sent")),
     ("case", N_("Show a case card: /case REF")),
-    ("cases", N_("Open cases, oldest first")),
+    ("search", N_("Find cases: /search TEXT [status: province: kind: mine]")),
+    ("cases", N_("Open cases, urgent and newest first")),
     ("mine", N_("Cases assigned to me")),
-    ("stats", N_("Figures: /stats [FROM TO]")),
+    ("stats", N_("Figures and a chart: /stats [FROM TO]")),
+    ("recruiters_unlisted", N_("Unlisted recruiters people asked about")),
     ("redact", N_("Remove one message: reply /redact to it")),
+    ("facts", N_("Facts to check again: /facts [all]")),
 ]
 
 
@@ -81,10 +96,13 @@ async def case_of(context: HotlineContext, message: Message) -> DeskCase | None:
 
 
 async def say(context: HotlineContext, dc: DeskCase, text: str, markup=None) -> None:
-    """Post in the case's thread (staff language is already set)."""
+    """Answer staff in the case's thread (staff language is already set); through the
+    outbox when the thread is still being made."""
     thread = await desk_thread.ensure_thread(context, dc.id)
     if thread is not None:
         await desk_thread.post(context, thread, text, markup)
+    elif markup is None:
+        await desk_thread.queue_text(context, text, dc.id)
 
 
 def who(update: Update) -> str:
@@ -126,12 +144,26 @@ async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
 
 
 async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
-    partner = referrals.partner(context.directory, key)
+    """Only organisations with a confirmed referral arrangement (agreement=yes in partners.csv)."""
+    agreed = referrals.referable(context.directory)
+    partner = next((p for p in agreed if p.key == key), None)
+    if not agreed:
+        await say(context, dc, _(
+            "No organisation has a confirmed referral arrangement with this hotline yet, so "
+            "nothing can be referred. The operator marks one with agreement yes in the "
+            "partners file of the data folder. You can still give the returnee an "
+            "organisation's contact in a reply."))
+        return
     if partner is None:
-        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        other = referrals.partner(context.directory, key)
+        if other is not None:
+            await say(context, dc, _(
+                "{organisation} has no confirmed referral arrangement with this hotline "
+                "(agreement no in the partners file).").format(organisation=other.name))
+        keys = ", ".join(p.key for p in agreed)
         await say(context, dc, _("Refer {ref} to which organisation? (or /refer KEY: {keys})")
                   .format(ref=dc.reference, keys=keys),
-                  desk_card.refer_markup(dc.id, referrals.partners(context.directory)))
+                  desk_card.refer_markup(dc.id, agreed))
         return
     dc = await desk.refer(context.db, dc.id, update.effective_user.id, partner.key,
                           check_after=context.settings.followup_after_referral)
@@ -141,6 +173,23 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
     await desk_relay.tell_returnee(context, dc, "referred")
 
 
+async def do_intouch(update: Update, context: HotlineContext, dc: DeskCase,
+                     key: str | None) -> None:
+    """Records that staff put the returnee in touch with an organisation of partners.csv,
+    with or without a referral arrangement (the peer network, counselling ...). The case
+    is not marked referred and the returnee is not told: staff say it in their reply."""
+    partner = referrals.partner(context.directory, key)
+    if partner is None:
+        keys = ", ".join(p.key for p in referrals.partners(context.directory))
+        await say(context, dc, _("Put {ref} in touch with which organisation? /intouch KEY: "
+                                 "{keys}").format(ref=dc.reference, keys=keys))
+        return
+    await desk.record(context.db, update.effective_user.id, dc.id, "in_touch", f"to={partner.key}")
+    await say(context, dc, _("🗒 {ref}: {name} put the returnee in touch with {organisation}. "
+                             "Recorded; the case is not marked referred.").format(
+        ref=dc.reference, name=who(update), organisation=partner.name))
+
+
 async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
     """No key: the outcome buttons. 'money': ask for the amount. Else close with that outcome."""
     if key is None:
@@ -148,10 +197,11 @@ async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: s
                   desk_card.close_markup(dc.id))
         return
     if key == "money":
-        context.user_data[AWAITING] = {"case": dc.id, "what": "amount"}
-        await say(context, dc, _("{name}: type the amount recovered for {ref} with its currency, "
-                                 "for example 12000 THB.").format(name=who(update),
-                                                                  ref=dc.reference))
+        await_answer(context, {"case": dc.id, "what": "amount"})
+        # example: how to type an amount, not a fact
+        await say(context, dc, _("{name}: type the amount recovered for {ref} as your next "
+                                 "message, for example {plain} or {with_currency}.").format(
+            name=who(update), ref=dc.reference, **EXAMPLE_AMOUNTS))
         return
     if key not in desk.OUTCOMES:
         await say(context, dc, _("Outcomes: {outcomes}").format(outcomes=", ".join(desk.OUTCOMES)))
@@ -181,7 +231,7 @@ async def do_escalate(update: Update, context: HotlineContext, dc: DeskCase,
             ref=dc.reference, levels=", ".join(levels)), desk_card.levels_markup(context, dc.id))
         return
     if not reason:
-        context.user_data[AWAITING] = {"case": dc.id, "what": "reason", "level": level}
+        await_answer(context, {"case": dc.id, "what": "reason", "level": level})
         await say(context, dc, _("{name}: why escalate {ref} to {level}? Write the reason as "
                                  "your next message here.").format(
             name=who(update), ref=dc.reference, level=level))
@@ -218,13 +268,12 @@ async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: 
     with use_language(dc.case.reporter_language):
         partner = referrals.partner(context.directory, dc.referred_to)
         text = _(chosen[2]).format(ref=dc.reference, organisation=partner.name if partner else "-")
-    error = await desk_relay.send_to_returnee(context, dc, text)
     await desk.record_reply(context.db, dc.id, update.effective_user.id, text,
-                            f"canned:{chosen[0]}", delivered=error is None)
-    if error is not None:
-        await desk_relay.warn_not_delivered(context, dc, error)
-        return
-    await say(context, dc, _("✓ Sent to the returnee by {name}:").format(name=who(update))
+                            f"canned:{chosen[0]}", delivered=False,
+                            relay=desk_relay.to_returnee(dc, text))
+    sender.wake(context)
+    await say(context, dc, _("⏳ On its way to the returnee, from {name} (a warning follows "
+                             "here if it cannot be delivered):").format(name=who(update))
               + f"\n\n{text}")
 
 
@@ -278,17 +327,7 @@ async def on_card_button(update: Update, context: HotlineContext) -> None:
 
 
 # -- commands --------------------------------------------------------------------------------
-async def staff_only(update: Update, context: HotlineContext, *, admin: bool = False) -> bool:
-    """In the staff group, from staff (and admins for admin commands); others get a refusal."""
-    if not desk_access.in_staff_chat(update, context):
-        return False  # another group: stay silent
-    set_language(context.settings.staff_language)
-    allowed = await (desk_access.is_admin if admin else desk_access.is_staff)(update, context)
-    if not allowed:
-        refusal = _("Only hotline admins can do this.") if admin else _(
-            "Only hotline staff can do this.")
-        await update.effective_message.reply_text(refusal)
-    return allowed
+staff_only = desk_access.staff_only
 
 
 async def staff_case(update: Update, context: HotlineContext) -> DeskCase | None:
@@ -329,10 +368,14 @@ async def on_close_command(update: Update, context: HotlineContext) -> None:
         return
     recovered = None
     if len(args) > 1:
-        amount = parse_amount(" ".join(args[1:]))
+        typed = " ".join(args[1:])
+        amount = parse_amount(typed)
         if amount is None or args[0] != "resolved":
+            # example: how to type an amount, not a fact
             await say(context, dc, _("Write it like /close resolved 12000 THB."))
             return
+        if not names_currency(typed):
+            await update.effective_message.reply_text(read_as_thb(dc, amount))
         recovered = (amount.value, amount.currency)
     await run_action(update, context, lambda u, c, d, a: close_case(u, c, d, args[0], recovered),
                      dc, None)
@@ -351,16 +394,20 @@ async def on_escalate_command(update: Update, context: HotlineContext) -> None:
 
 
 async def on_note(update: Update, context: HotlineContext) -> None:
-    """/note TEXT: stored with the case, never sent to the returnee."""
+    """/note TEXT: stored with the case, never sent to the returnee; as a caption, with the
+    file (its Telegram file id)."""
     dc = await staff_case(update, context)
     if dc is None:
         return
-    text = update.effective_message.text.partition(" ")[2].strip()
-    if not text:
-        await update.effective_message.reply_text(_("Write the note after /note."))
-        return
-    await desk.add_note(context.db, dc.id, update.effective_user.id, text)
     message = update.effective_message
+    text = (message.text or message.caption or "").partition(" ")[2].strip()
+    found = evidence_of(update)
+    file = (found[0], found[1]) if found else None
+    if not text and file is None:
+        await message.reply_text(_("Write the note after /note."))
+        return
+    await desk.add_note(context.db, dc.id, update.effective_user.id,
+                        text or f"[{file[0]}]", file)
     await desk.link(context.db, dc.id, message.chat_id, message.message_id)
     await mark_noted(context, update.effective_message)
 
@@ -382,38 +429,7 @@ async def on_case_command(update: Update, context: HotlineContext) -> None:
         await message.reply_text(_("No case with that reference. Write it like /case {example}.")
                                  .format(example=EXAMPLE_REFERENCE))
         return
-    text, markup = await desk_thread.card(context, dc)
-    sent = await message.reply_text(text, reply_markup=markup)
-    await desk.link(context.db, dc.id, sent.chat_id, sent.message_id)
-    await desk.record(context.db, update.effective_user.id, dc.id, "view")
-
-
-async def on_cases(update: Update, context: HotlineContext) -> None:
-    """/cases: open cases by status, oldest first."""
-    if await staff_only(update, context):
-        await reply_list(update, context, await desk.open_cases(context.db),
-                         _("Open cases, oldest first:"))
-
-
-async def on_mine(update: Update, context: HotlineContext) -> None:
-    """/mine: open cases assigned to me."""
-    if await staff_only(update, context):
-        mine = await desk.assigned_to(context.db, update.effective_user.id)
-        await reply_list(update, context, mine, _("Your open cases:"))
-
-
-async def reply_list(update: Update, context: HotlineContext, found: list[DeskCase],
-                     title: str) -> None:
-    if not found:
-        await update.effective_message.reply_text(_("No open cases."))
-        return
-    lines = [title]
-    for status in desk.OPEN_STATUSES:
-        group = [dc for dc in found if dc.case.status == status]
-        if group:
-            lines += ["", _(desk_card.STATUS_NAMES[status]) + ":"]
-            lines += [reports.case_line(dc) for dc in group]
-    await update.effective_message.reply_text("\n".join(lines)[:4000])
+    await desk_lists.show_card(context, message, dc, update.effective_user.id)
 
 
 async def on_stats(update: Update, context: HotlineContext) -> None:
@@ -429,6 +445,45 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
     figures = await reports.gather(context.db, context.settings, start_day, end_day)
     await update.effective_message.reply_text(reports.render(figures)[:4000])
     await desk.record(context.db, update.effective_user.id, None, "stats")
+    png = await charts.chart_png(context.db, context.settings, utcnow())
+    await update.effective_message.reply_photo(
+        png, caption=_("📈 Cases per week by category, and open cases by status"),
+        filename="hotline-chart.png")
+
+
+UNLISTED_DAYS, UNLISTED_LIMIT = 30, 20
+
+
+async def on_recruiters_unlisted(update: Update, context: HotlineContext) -> None:
+    """/recruiters_unlisted [DAYS]: names people looked up that are not on the licence list."""
+    if not await staff_only(update, context):
+        return
+    typed = clean_input(" ".join(context.args or []))
+    days = int(typed) if typed.isdigit() and 0 < int(typed) <= 3650 else None
+    if typed and days is None:
+        await update.effective_message.reply_text(
+            # example: how to type the command, not a fact
+            _("Write it like /recruiters_unlisted 30 (the last 30 days)."))
+        return
+    days = days or UNLISTED_DAYS
+    since = to_text(utcnow() - timedelta(days=days))
+    asked = await recruiters.most_asked(context.db, "unlisted", since, UNLISTED_LIMIT)
+    lines = [_("🔎 Recruiters people asked about that are not on the licence list, last "
+               "{days} days (most asked first):").format(days=days)]
+    lines += [f"{count} × {name}" for name, count in asked] or [_("None.")]
+    await update.effective_message.reply_text("\n".join(lines)[:4000])
+
+
+async def on_facts(update: Update, context: HotlineContext) -> None:
+    """/facts [all]: facts checked longer ago than FACTS_MAX_AGE (or all), with sources."""
+    if not await staff_only(update, context):
+        return
+    found = await facts.all_facts(context.db, context.directory, context.content)
+    today = datetime.now(context.settings.timezone).date()
+    text = facts.render(found, today, context.settings.facts_max_age_months,
+                        everything=(context.args or [""])[0] == "all")
+    for start in range(0, len(text), 4000):  # a long listing in several messages
+        await update.effective_message.reply_text(text[start:start + 4000])
 
 
 async def on_export(update: Update, context: HotlineContext) -> None:
@@ -446,54 +501,105 @@ async def on_export(update: Update, context: HotlineContext) -> None:
                                        with_details=False, staff_id=update.effective_user.id)
     today = datetime.now(context.settings.timezone).date()
     name = f"cases-{start_day or 'start'}-{end_day or today}.csv"
-    await update.effective_message.reply_document(buffer.getvalue().encode(), filename=name,
+    # A BOM, so that Excel reads the Khmer labels as UTF-8.
+    await update.effective_message.reply_document(buffer.getvalue().encode("utf-8-sig"),
+                                                  filename=name,
                                                   caption=_("{count} cases").format(count=count))
 
 
 # -- what staff write in a thread -----------------------------------------------------------
 async def on_staff_message(update: Update, context: HotlineContext) -> None:
-    """In a case's thread: the awaited reason or amount, else a reply for the returnee."""
+    """Anywhere in the group: the awaited reason or amount. In a case's thread: a reply for
+    the returnee, unless it starts with "/"."""
     message = update.effective_message
     if not desk_access.in_staff_chat(update, context) or message is None:
         return
     set_language(context.settings.staff_language)
+    awaiting = awaited(context)
+    if awaiting is not None and await desk_access.is_staff(update, context):
+        context.user_data.pop(AWAITING, None)
+        awaited_case = await desk.get(context.db, awaiting["case"])
+        if awaited_case is not None:
+            await take_awaited(update, context, awaited_case, awaiting)
+            return
     dc = await case_of(context, message)
     if dc is None:
         return  # talk among staff outside any case
     if not await desk_access.is_staff(update, context):
         await message.reply_text(_("Not sent: only hotline staff can write to returnees."))
         return
-    awaiting = context.user_data.get(AWAITING)
-    if isinstance(awaiting, dict) and awaiting.get("case") == dc.id:
-        context.user_data.pop(AWAITING, None)
-        await take_awaited(update, context, dc, awaiting)
+    if never_relayed(message):
+        await message.reply_text(_("Not sent: a message that starts with / is never sent to "
+                                   "the returnee. For an internal note write /note TEXT."))
         return
     if dc.case.status == "closed" or dc.case.contact == "none":
         await message.reply_text(not_sent_reason(dc))
         return
     await desk.link(context.db, dc.id, message.chat_id, message.message_id)
-    delivered = await desk_relay.to_returnee(context, dc, message)
     kind = desk_relay.kind_of(message)
+    relay = desk_relay.to_returnee(dc, desk_relay.header_for_returnee(dc), copy_of=message,
+                                   mark=message)
     await desk.record_reply(context.db, dc.id, update.effective_user.id,
-                            message.text or message.caption or f"[{kind}]", kind, delivered)
+                            message.text or message.caption or f"[{kind}]", kind,
+                            delivered=False, relay=relay)
+    sender.wake(context)  # 👌 on the staff message once delivered
+
+
+def never_relayed(message: Message) -> bool:
+    """What starts with "/" is a command (or a mistyped one), never words for a returnee."""
+    typed = message.text or message.caption or ""
+    return typed.lstrip().startswith("/")
+
+
+def await_answer(context: HotlineContext, question: dict) -> None:
+    """The staff member's next message in the group answers `question`."""
+    context.user_data[AWAITING] = dict(question, at=time.time())
+
+
+def awaited(context: HotlineContext) -> dict | None:
+    """The question this staff member still has to answer, if asked less than 10 min ago."""
+    awaiting = context.user_data.get(AWAITING)
+    if not isinstance(awaiting, dict) or not isinstance(awaiting.get("case"), int):
+        return None
+    at = awaiting.get("at")
+    if not isinstance(at, (int, float)) or time.time() - at > AWAIT_SECONDS:
+        context.user_data.pop(AWAITING, None)
+        return None
+    return awaiting
+
+
+def read_as_thb(dc: DeskCase, amount) -> str:
+    return _("No currency was written: {amount} for {ref} is read as Thai baht "
+             "(THB).").format(amount=format_money(amount.value, amount.currency),
+                              ref=dc.reference)
 
 
 async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
                        awaiting: dict) -> None:
-    text = (update.effective_message.text or "").strip()
+    """The reason or amount asked for; a value that cannot be used is asked for again."""
+    message = update.effective_message
+    text = (message.text or message.caption or "").strip()
+    if never_relayed(message):  # something starting with "/" instead of the answer: stop asking
+        await message.reply_text(_("{ref}: nothing was changed.").format(ref=dc.reference))
+        return
     if awaiting.get("what") == "reason":
         if not text:
-            context.user_data[AWAITING] = awaiting
-            await say(context, dc, _("Please write the reason as text."))
+            await_answer(context, awaiting)
+            await message.reply_text(_("Please write the reason for {ref} as text.").format(
+                ref=dc.reference))
             return
         await run_action(update, context, lambda u, c, d, a: do_escalate(
             u, c, d, awaiting.get("level"), text), dc, None)
         return
     amount = parse_amount(text) if text else None
     if amount is None:
-        context.user_data[AWAITING] = awaiting
-        await say(context, dc, _("I could not read that amount. Write it like 12000 THB."))
+        await_answer(context, awaiting)
+        # example: how to type an amount, not a fact
+        await message.reply_text(_("I could not read that amount; write it like {plain} or "
+                                   "{with_currency}.").format(**EXAMPLE_AMOUNTS))
         return
+    if not names_currency(text):
+        await message.reply_text(read_as_thb(dc, amount))
     await run_action(update, context, lambda u, c, d, a: close_case(
         u, c, d, "resolved", (amount.value, amount.currency)), dc, None)
 
@@ -503,18 +609,50 @@ STAFF_CONTENT = (filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.V
                  | filters.VIDEO | filters.AUDIO | filters.VIDEO_NOTE)
 
 
-def handlers() -> list[BaseHandler]:
-    commands = {
+def group_commands() -> dict:
+    """Every staff command of the group, by name (for commands typed and in captions)."""
+    return {
         "claim": thread_command(do_claim), "unassign": thread_command(do_unassign),
         "waiting": thread_command(do_waiting), "reopen": thread_command(do_reopen),
-        "refer": thread_command(do_refer), "close": on_close_command,
+        "refer": thread_command(do_refer), "intouch": thread_command(do_intouch),
+        "close": on_close_command,
         "escalate": on_escalate_command, "note": on_note, "case": on_case_command,
-        "cases": on_cases, "mine": on_mine, "stats": on_stats, "export": on_export,
-        "redact": desk_redact.on_redact,
+        "stats": on_stats, "export": on_export, "redact": desk_redact.on_redact, "facts": on_facts,
+        "recruiters_unlisted": on_recruiters_unlisted,
+        **desk_lists.COMMANDS,
     }
+
+
+def caption_command(caption: str, bot_username: str | None) -> tuple[str, list[str]] | None:
+    """'/note@HotlineBot her ID' -> ('note', ['her', 'ID']); None if for another bot."""
+    words = caption.split()
+    name, _at, addressee = words[0][1:].partition("@")
+    if addressee and addressee.lower() != (bot_username or "").lower():
+        return None
+    return name.lower(), words[1:]
+
+
+async def on_caption_command(update: Update, context: HotlineContext) -> None:
+    """A file whose caption starts with "/": the command it names; never sent on."""
+    message = update.effective_message
+    if not desk_access.in_staff_chat(update, context):
+        return
+    parsed = caption_command(message.caption, context.bot.username)
+    callback = group_commands().get(parsed[0]) if parsed else None
+    if callback is None:
+        await on_staff_message(update, context)  # refused there: it starts with "/"
+        return
+    context.args = parsed[1]
+    await callback(update, context)
+
+
+def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_card_button, pattern=f"^{desk_card.PREFIX}:"),
-        *(CommandHandler(name, callback, filters=GROUPS) for name, callback in commands.items()),
+        *desk_lists.handlers(),
+        *(CommandHandler(name, callback, filters=GROUPS)
+          for name, callback in group_commands().items()),
+        MessageHandler(GROUPS & filters.CaptionRegex(r"^\s*/"), on_caption_command),
         MessageHandler(GROUPS & STAFF_CONTENT & ~filters.COMMAND, on_staff_message),
     ]
 

@@ -16,7 +16,7 @@ from bot.amounts import parse_amount
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language, format_money
 from bot.khmer import clean_input
-from flows import form, intake_steps, ui
+from flows import form, intake_steps, screening, ui
 from flows.form import Choice, Step, StepUI
 from flows.intake_steps import TEXT
 
@@ -266,6 +266,7 @@ def _owed_markup(draft: dict):
 
 
 async def ask_owed(update: Update, context: HotlineContext, draft: dict) -> None:
+    draft["urgent_before_owed"] = screening.is_urgent(draft)
     text = _("What does the employer owe you? Press everything that applies, then press Next.")
     await ui.send(update, context, text, _owed_markup(draft))
 
@@ -288,6 +289,9 @@ async def on_owed_done(update: Update, context: HotlineContext) -> str:
     if not draft["f"].get("owed"):
         await ui.send(update, context, _("Please press at least one thing, then Next."))
         return await form.ask(update, context, draft, "owed")
+    # Documents kept by the employer are a forced-labour indicator: urgent at once.
+    await screening.warn_if_newly_urgent(update, context, draft,
+                                         was_urgent=draft.pop("urgent_before_owed", False))
     return await form.advance(update, context, "owed")
 
 
@@ -304,6 +308,7 @@ form.register(StepUI(
 
 
 # -- amount ---------------------------------------------------------------------------
+# example: how to type an amount, not a fact
 AMOUNT_EXAMPLE = N_("For example: 12,500 or ១២៥០០ បាត or 12500 baht or $300. "
                     "Baht is used when you do not name the money.")
 
@@ -375,7 +380,8 @@ async def on_recruiter_answered(update: Update, context: HotlineContext) -> str:
 def describe_recruiter(draft: dict) -> str | None:
     value = form.label_of(RECRUITER_CHOICES, draft["f"].get("recruiter_involved"))
     name = draft["f"].get("recruiter_name")
-    return f"{value}: {form.shorten(name, 100)}" if value and name else value
+    return _("{label}: {value}").format(label=value, value=form.shorten(name, 100)) \
+        if value and name else value
 
 
 form.register(StepUI(
@@ -404,6 +410,7 @@ form.ORDERS[KIND] = [
     Step("amount"),
     Step("recruiter_involved"),
     Step("recruiter_name", parent="recruiter_involved", when=_recruiter_named),
+    Step("screener"),
     Step("evidence"),
     *intake_steps.tail_steps(),
 ]

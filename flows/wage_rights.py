@@ -1,8 +1,9 @@
 """Unpaid wages: your rights. Information only; reporting a claim is a flow of its own.
 
 Facts from domain-facts §5: the Thai labour inspector of the province where the
-person worked, the DLPW hotline, the Labour Court without fees, "claims generally
-expire two years after the wages were due", and help through partner organisations.
+person worked, the DLPW hotline (for people still in Thailand: no source says 1546
+can be dialled from Cambodia), the Labour Court without court fees, "claims generally
+expire two years after the wages were due". Who can help comes from data/partners.csv.
 """
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from flows.registry import Flow, MenuEntry
 ENTRY = MenuEntry("wages", N_("💰 Unpaid wages: your rights"), order=500)
 
 PAGES = (
+    # fact: LPA B.E. 2541 s.123 (library.siam-legal.com); mol.go.th (1546); Labour Court Act
+    # B.E. 2522 via ibc-firm.com and siamcenterlawgroup; domain-facts §5 (LPA No. 9, in force
+    # 2025-12-07, reviewed 2026-12 in law-firm summaries: no change to s.123-125), 2026-02
     N_("💰 Unpaid wages: your rights\n\n"
        "If your employer in Thailand did not pay all your wages, that money is still yours, "
        "even after you came home.\n\n"
        "In Thailand, a complaint goes to the labour inspector of the province where you worked "
-       "(the Labour Protection and Welfare Office). You can also call the Thai labour hotline "
-       "{dlpw_th} for advice and complaints. It is not confirmed that anyone there speaks Khmer.\n\n"
-       "Going to the Thai Labour Court costs nothing."),
+       "(the Labour Protection and Welfare Office). If you are still in Thailand, you can also "
+       "call the Thai labour hotline {dlpw_th} for advice and complaints. It is not confirmed "
+       "that anyone there speaks Khmer.\n\n"
+       "The Thai Labour Court charges no court fees. A lawyer, travel and time away from work "
+       "can still cost money."),
+    # fact: CCC s.193/34(9) via zero-asia.biz (MED); Labour Court: a case is struck out when
+    # the plaintiff does not appear (ibc-firm.com, bday.net); domain-facts §5 and §10.4, 2026-02
     N_("⏳ Act quickly\n\n"
        "Wage claims generally expire two years after the wages were due. The sooner you start, "
        "the easier it is to find the employer and the proof.\n\n"
@@ -36,11 +44,10 @@ PAGES = (
        "• the dates you worked and how much you were not paid\n\n"
        "Take photos of your papers and send them to someone you trust, so they are not lost."),
     N_("🤝 Who can help\n\n"
-       "This hotline helps with unpaid wages through partner organisations, for example:\n"
-       "• LSCW, free legal help: {site_lscw}\n"
-       "• CENTRAL, labour rights and help for migrant workers: {site_central}\n\n"
-       "They can advise you and may act for you in Thailand. Nobody can promise that the money "
-       "will be paid, but asking early gives you the best chance."),
+       "{partners_wages}\n\n"
+       "Report your unpaid wages here (💸 I was not paid) and hotline staff will look at what "
+       "can be done. Nobody can promise that the money will be paid, but asking early gives you "
+       "the best chance."),
 )
 
 TOPIC = Topic(

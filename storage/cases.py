@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 
-from storage import followups
+from storage import followups, outbox
 from storage.clock import now_text
 from storage.db import Database
 
@@ -38,9 +38,11 @@ class NewCase:
     category: str
     contact: str
     reporter_gender: str | None = None
+    home_province: str | None = None  # where the reporter lives now (data/provinces_kh.csv)
     reported_by: str = "self"
     group_size: int | None = None
     urgent: bool = False
+    urgent_reasons: str | None = None  # the screener's indicators, e.g. "documents,violence"
     screener: str | None = None
     country: str | None = None
     province: str | None = None
@@ -184,12 +186,16 @@ async def messages(db: Database, case_id: int) -> list[tuple[str, str, str]]:
     return [(r["sender"], r["text"], r["created_at"]) for r in rows]
 
 
-async def add_reporter_message(db: Database, case_id: int, reporter_id: int, text: str) -> bool:
-    """Store a message from the reporter on their own case; False if it is not theirs."""
+async def add_reporter_message(db: Database, case_id: int, reporter_id: int, text: str,
+                               relay: outbox.Item | None = None) -> bool:
+    """Store a message from the reporter on their own case, with the outbox row that takes it
+    to staff (`relay`); False if it is not theirs."""
     now = now_text()
-    async with db.transaction() as conn:
+    async with db.transaction(durable=True) as conn:  # before "queued for staff"
         if not await _owns(conn, case_id, reporter_id):
             return False
+        if relay is not None:
+            await outbox.add(conn, relay)
         await conn.execute(
             "INSERT INTO case_messages(case_id, sender, sender_id, text, created_at)"
             " VALUES (?, 'reporter', ?, ?, ?)",
@@ -200,12 +206,15 @@ async def add_reporter_message(db: Database, case_id: int, reporter_id: int, tex
 
 
 async def add_reporter_evidence(db: Database, case_id: int, reporter_id: int,
-                                item: Evidence) -> bool:
-    """Store a file the reporter added later to their own case; False if it is not theirs."""
+                                item: Evidence, relay: outbox.Item | None = None) -> bool:
+    """Store a file the reporter added later to their own case, with the outbox row that
+    takes it to staff (`relay`); False if it is not theirs."""
     now = now_text()
-    async with db.transaction() as conn:
+    async with db.transaction(durable=True) as conn:
         if not await _owns(conn, case_id, reporter_id):
             return False
+        if relay is not None:
+            await outbox.add(conn, relay)
         await conn.execute(
             "INSERT INTO case_evidence(case_id, kind, file_id, file_unique_id, added_at, later)"
             " VALUES (?, ?, ?, ?, ?, 1)",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from storage import cases, followups
+from storage import cases, followups, outbox
 from storage.cases import Case
 from storage.clock import now_text, to_text
 from storage.db import Database
@@ -84,23 +84,6 @@ async def by_reference(db: Database, reference: str) -> DeskCase | None:
     return None if row is None else _to_desk_case(row)
 
 
-async def open_cases(db: Database) -> list[DeskCase]:
-    """Every case not closed, by status then oldest first."""
-    order = " ".join(f"WHEN '{status}' THEN {i}" for i, status in enumerate(OPEN_STATUSES))
-    rows = await db.fetchall(
-        f"SELECT * FROM cases WHERE status != 'closed' ORDER BY CASE status {order} END, id"
-    )
-    return [_to_desk_case(row) for row in rows]
-
-
-async def assigned_to(db: Database, staff_id: int) -> list[DeskCase]:
-    rows = await db.fetchall(
-        "SELECT * FROM cases WHERE assigned_staff_id = ? AND status != 'closed' ORDER BY id",
-        (staff_id,),
-    )
-    return [_to_desk_case(row) for row in rows]
-
-
 async def unannounced(db: Database) -> list[int]:
     """Cases committed but not yet (fully) posted to the staff group, oldest first."""
     rows = await db.fetchall("SELECT id FROM cases WHERE announced_at IS NULL ORDER BY id")
@@ -132,6 +115,15 @@ async def notes(db: Database, case_id: int) -> list[tuple[int, str, str]]:
         (case_id,),
     )
     return [(r["staff_id"], r["text"], r["created_at"]) for r in rows]
+
+
+async def note_files(db: Database, case_id: int) -> list[tuple[str, str]]:
+    """(kind, file id) of the files kept with the case's notes, oldest first."""
+    rows = await db.fetchall(
+        "SELECT file_kind, file_id FROM case_notes WHERE case_id = ? AND file_id IS NOT NULL"
+        " ORDER BY id", (case_id,),
+    )
+    return [(r["file_kind"], r["file_id"]) for r in rows]
 
 
 # -- the thread --------------------------------------------------------------------------
@@ -186,6 +178,27 @@ async def case_for_message(db: Database, chat_id: int, message_id: int) -> int |
     )
 
 
+async def queue_announcement(db: Database, case_id: int, items: "list[outbox.Item]") -> bool:
+    """Queue the case's card and files for the staff group and count the case announced,
+    in one transaction; False (nothing queued) if it was announced already."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "UPDATE cases SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+            (now_text(), case_id),
+        ) as cur:
+            if cur.rowcount != 1:
+                return False
+        for item in items:
+            await outbox.add(conn, item)
+    return True
+
+
+async def forget_thread(db: Database, case_id: int) -> None:
+    """The case's topic is gone (deleted by staff, or the group moved): the next post makes
+    a new one."""
+    await db.execute_write("DELETE FROM case_threads WHERE case_id = ?", (case_id,))
+
+
 async def mark_announced(db: Database, case_id: int) -> None:
     await db.execute_write(
         "UPDATE cases SET announced_at = COALESCE(announced_at, ?) WHERE id = ?",
@@ -193,8 +206,11 @@ async def mark_announced(db: Database, case_id: int) -> None:
     )
 
 
-async def mark_reminded(db: Database, case_id: int, at: str) -> None:
-    await db.execute_write("UPDATE cases SET reminded_at = ? WHERE id = ?", (at, case_id))
+async def queue_reminder(db: Database, case_id: int, at: str, item: "outbox.Item") -> None:
+    """Count the case reminded and queue the reminder, together."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE cases SET reminded_at = ? WHERE id = ?", (at, case_id))
+        await outbox.add(conn, item)
 
 
 # -- staff actions (each with its audit entry) -------------------------------------------
@@ -351,21 +367,27 @@ async def cancel_followup(db: Database, case_id: int, staff_id: int, followup_id
     return cancelled
 
 
-async def add_note(db: Database, case_id: int, staff_id: int, text: str) -> None:
+async def add_note(db: Database, case_id: int, staff_id: int, text: str,
+                   file: tuple[str, str] | None = None) -> None:
+    """An internal note; `file` (kind, Telegram file id) when it came as a file's caption."""
+    kind, file_id = file or (None, None)
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO case_notes(case_id, staff_id, text, created_at) VALUES (?, ?, ?, ?)",
-            (case_id, staff_id, text[: cases.MESSAGE_LIMIT], now_text()),
+            "INSERT INTO case_notes(case_id, staff_id, text, created_at, file_kind, file_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (case_id, staff_id, text[: cases.MESSAGE_LIMIT], now_text(), kind, file_id),
         )
-        await audit(conn, staff_id, case_id, "note", None)
+        await audit(conn, staff_id, case_id, "note", f"file={kind}" if kind else None)
 
 
 async def record_reply(db: Database, case_id: int, staff_id: int, text: str, kind: str,
-                       delivered: bool) -> None:
-    """A staff message relayed (or not) to the returnee; the first delivered one is the first
-    response."""
+                       delivered: bool, relay: "outbox.Item | None" = None) -> None:
+    """A staff message for the returnee, with the outbox row that takes it there (`relay`,
+    queued: it counts as delivered); the first one is the first response."""
     now = now_text()
-    async with db.transaction() as conn:
+    async with db.transaction(durable=relay is not None) as conn:
+        if relay is not None:  # delivered later: reply_delivered counts it then
+            await outbox.add(conn, relay)
         await conn.execute(
             "INSERT INTO case_messages(case_id, sender, sender_id, text, created_at)"
             " VALUES (?, 'staff', ?, ?, ?)", (case_id, staff_id, text[: cases.MESSAGE_LIMIT], now),
@@ -376,8 +398,18 @@ async def record_reply(db: Database, case_id: int, staff_id: int, text: str, kin
                 " updated_at = ? WHERE id = ?", (now, now, case_id),
             )
             await followups.cancel_pending(conn, case_id, ("no_reply",), "answered")
-        await audit(conn, staff_id, case_id, "reply",
-                    f"kind={kind} " + ("delivered" if delivered else "failed"))
+        outcome = "queued" if relay is not None else "delivered" if delivered else "failed"
+        await audit(conn, staff_id, case_id, "reply", f"kind={kind} {outcome}")
+
+
+async def reply_delivered(db: Database, case_id: int) -> None:
+    """A staff reply reached the returnee: the first one is the first response."""
+    now = now_text()
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE cases SET first_response_at = COALESCE(first_response_at, ?),"
+            " updated_at = ? WHERE id = ?", (now, now, case_id))
+        await followups.cancel_pending(conn, case_id, ("no_reply",), "answered")
 
 
 async def record(db: Database, staff_id: int | None, case_id: int | None, action: str,

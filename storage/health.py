@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage import outbox
 from storage.clock import now_text
 from storage.db import Database
 
@@ -12,13 +13,25 @@ async def reachable(db: Database) -> bool:
     return await db.fetchval("SELECT 1") == 1
 
 
+# The outbox's lanes (storage/outbox.py) under the names /healthz and /metrics show.
+LANE_NAMES = {outbox.RELAYS: "relays", outbox.STAFF_POSTS: "staff_posts"}
+
+
 async def outbox_backlog(db: Database) -> dict[str, int]:
-    """Proactive messages waiting to be sent, by priority. Today only safety-alert
-    deliveries queue (storage/broadcasts.py); the durable outbox takes this over."""
-    queued = await db.fetchval(
+    """Proactive messages waiting to be sent, by priority: the outbox's lanes (1 relays and
+    notices, 2 staff-group posts), and the safety-alert deliveries, which queue apart."""
+    lanes = await outbox.backlog(db)
+    found = {name: lanes.get(lane, 0) for lane, name in LANE_NAMES.items()}
+    alerts = await db.fetchval(
         "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
         " WHERE d.status = 'queued' AND b.status = 'sending'")
-    return {"broadcast": queued or 0}
+    found["alerts"] = alerts or 0
+    return found
+
+
+async def outbox_failed(db: Database) -> int:
+    """Outbox rows given up (each kind told whoever must know when it gave up)."""
+    return await outbox.failed_count(db)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ async def stored_about(db: Database, user_id: int) -> dict | None:
     """Everything the database holds about the person (JSON-ready); None if nothing."""
     user = await db.fetchone(
         "SELECT language, language_chosen, first_seen, last_seen, consent_at, gender,"
-        " unreachable_at, deleted_at FROM users WHERE telegram_id = ?", (user_id,))
+        " home_province, unreachable_at, deleted_at FROM users WHERE telegram_id = ?", (user_id,))
     if user is None or user["deleted_at"] is not None or user_id == NOBODY:
         return None
     profile = {key: user[key] for key in user.keys() if key != "deleted_at"}
@@ -75,11 +75,12 @@ async def stored_about(db: Database, user_id: int) -> dict | None:
 
 
 _CASE_KEYS = (
-    "kind", "category", "status", "outcome", "reported_by", "group_size", "urgent", "country",
+    "kind", "category", "status", "outcome", "reported_by", "group_size", "urgent",
+    "urgent_reasons", "country",
     "province", "place", "employer", "workplace", "sector", "first_month", "last_month", "owed",
     "amount", "currency", "recruiter_involved", "recruiter_name", "description",
     "description_voice", "anonymous", "contact", "phone", "share_name", "reporter_name",
-    "reporter_gender", "reporter_language", "recovered_amount", "recovered_currency",
+    "reporter_gender", "home_province", "reporter_language", "recovered_amount", "recovered_currency",
     "referred_to", "created_at", "updated_at", "closed_at",
 )
 
@@ -145,7 +146,8 @@ async def delete_person(db: Database, user_id: int) -> Deletion:
                            (json.dumps([user_id, user_id]),))
         await conn.execute(
             "UPDATE users SET language = 'km', language_chosen = 0, first_seen = ?,"
-            " last_seen = ?, consent_at = NULL, gender = NULL, unreachable_at = NULL,"
+            " last_seen = ?, consent_at = NULL, gender = NULL, home_province = NULL,"
+            " unreachable_at = NULL,"
             " reminders_off_at = NULL,"
             " deleted_at = COALESCE(deleted_at, ?) WHERE telegram_id = ?",
             (now, now, now, user_id))
@@ -175,6 +177,11 @@ async def erase_cases(conn, case_ids: list[int], now: str) -> None:
     # The link to the person goes too: an old follow-up button of theirs answers nothing.
     await conn.execute(f"UPDATE followups SET person_id = ?, message_id = NULL"
                        f" WHERE case_id IN ({marks})", (NOBODY, *case_ids))
+    # Outbox rows hold what people wrote: queued ones are not sent, sent ones forget it.
+    await conn.execute(f"DELETE FROM outbox WHERE status = 'queued' AND case_id IN ({marks})",
+                       case_ids)
+    await conn.execute(f"UPDATE outbox SET payload = '{{}}' WHERE case_id IN ({marks})",
+                       case_ids)
 
 
 async def thread_messages(db: Database, case_id: int) -> list[int]:

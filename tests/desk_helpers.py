@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import uuid
+from pathlib import Path
 
-from bot.context import HotlineContext
+from bot.context import DIRECTORY, HotlineContext
+from bot.directory import load_directory
+from bot.resources import data_file
 from storage import cases, users
 from storage.cases import Evidence, NewCase
 from tests.harness import BotHarness
@@ -32,6 +36,20 @@ async def desk_bot(settings, fake_api, *, forum: bool, members: dict | None = No
         yield harness
 
 
+def agree_with(bot: BotHarness, *keys: str) -> None:
+    """As if the operator confirmed referral arrangements with these partners (agreement=yes)."""
+    with data_file("partners.csv").open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    for row in rows:
+        row["agreement"] = "yes" if row["key"] in keys else "no"
+    path = Path(bot.settings.database_path).with_name(f"partners-{uuid.uuid4().hex[:6]}.csv")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    bot.app.bot_data[DIRECTORY] = load_directory(partners_path=path)
+
+
 def context_of(bot: BotHarness) -> HotlineContext:
     """A callback context like the jobs get, for calling the sweep with a chosen clock."""
     return HotlineContext(bot.app)
@@ -55,7 +73,7 @@ async def stored_case(bot: BotHarness, language: str = "km", **fields):
     reporter = fields.pop("reporter_id", None) or 400_000 + len(bot.api.chats)
     await users.get_or_create(bot.db, reporter, language)
     bot.api.private_chat({"id": reporter, "first_name": "Srey"})
-    new = NewCase(kind="G", draft_id=uuid.uuid4().hex, reporter_id=reporter,
+    new = NewCase(kind=fields.pop("kind", "G"), draft_id=uuid.uuid4().hex, reporter_id=reporter,
                   reporter_language=language, category=fields.pop("category", "documents"),
                   contact="chat", **fields)
     case, _ = await cases.create(bot.db, new, [Evidence("photo", "file-proof-1", "u1")])

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from bot import followups as sender
 from bot.followup_time import CLOCK
 from flows import desk_thread
-from storage import cases, followups, users
+from storage import cases, desk, followups, users
 from storage.cases import NewCase
 from tests.desk_helpers import context_of, desk_bot, staff
 from tests.harness import BotHarness, Person
@@ -29,7 +29,9 @@ def set_clock(bot: BotHarness, moment: datetime) -> None:
 async def sweep_at(bot: BotHarness, moment: datetime) -> int:
     """Run the follow-up sweep as the job does, with the clock at `moment`."""
     set_clock(bot, moment)
-    return await sender.sweep(context_of(bot))
+    sent = await sender.sweep(context_of(bot))
+    await bot.settle()  # what the sweep queued for the staff group
+    return sent
 
 
 def daytime_after(moment: datetime, bot: BotHarness, hour: int = 10) -> datetime:
@@ -56,7 +58,9 @@ async def reported_case(bot: BotHarness, language: str = "km", **fields):
 
 async def topic_of(bot: BotHarness, case_id: int) -> int:
     """The case's forum topic (announcing the case first)."""
-    thread = await desk_thread.ensure_thread(context_of(bot), case_id)
+    await desk_thread.announce(context_of(bot), case_id)
+    await bot.settle()  # the outbox sender makes the topic and posts the card
+    thread = await desk.thread(bot.db, case_id)
     assert thread is not None and thread.thread_id is not None
     return thread.thread_id
 

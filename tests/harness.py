@@ -13,7 +13,7 @@ import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot import background
+from bot import context as services
 from bot.app import build_application
 from bot.ratelimit import TelegramBudget
 from bot.context import HotlineApplication
@@ -97,6 +97,10 @@ class BotHarness:
         assert chat is not None, "these settings have no staff group"
         return StaffMember(self, user, chat)
 
+    async def settle(self) -> None:
+        """Until the outbox sender has sent (or given up) everything due now."""
+        await self.app.bot_data[services.SENDER].idle()
+
     async def deliver(self, update: dict, *, settle: bool = True) -> None:
         """Hand an update to the bot and wait until it has been fully processed, with the
         background work it started (unless `settle=False`)."""
@@ -104,7 +108,7 @@ class BotHarness:
         await self.fake.wait_fetched(update["update_id"])
         await self.app.update_queue.join()
         if settle:
-            await background.settle(self.app)
+            await self.settle()
 
 
 class Person:

@@ -1,6 +1,7 @@
 """Shared steps for the report tests: a person who has chosen a language, and form walks."""
 from __future__ import annotations
 
+from bot.screener import QUESTIONS
 from tests.harness import Person
 
 LANGUAGE_BUTTON = {"km": "ភាសាខ្មែរ", "en": "English"}
@@ -17,6 +18,21 @@ async def onboarded(bot, language: str = "en", **kwargs) -> Person:
 async def case_rows(bot, person) -> list:
     return await bot.db.fetchall("SELECT * FROM cases WHERE reporter_id = ? ORDER BY id",
                                  (person.id,))
+
+
+async def answer_safety_questions(person, warn: tuple[str, ...] = ()) -> list:
+    """Answers every safety question still asked: a warning sign for the keys in `warn`
+    (bot/screener.QUESTIONS), none for the others. Returns the last replies."""
+    flag_on = {q.key: q.flag_on for q in QUESTIONS}
+    replies: list = []
+    while True:
+        buttons = [data for _, data in person.latest_with_buttons().buttons
+                   if data.startswith("rp:scr:")]
+        if not buttons:
+            return replies
+        key = buttons[0].split(":")[2]
+        answer = flag_on[key] if key in warn else ("no" if flag_on[key] == "yes" else "yes")
+        replies = await person.press_data(f"rp:scr:{key}:{answer}")
 
 
 async def walk_wage_claim_en(person, *, amount: str = "12,500") -> list:
@@ -38,9 +54,11 @@ async def walk_wage_claim_en(person, *, amount: str = "12,500") -> list:
     await person.send(amount)
     await person.press("Yes")
     await person.send("Mr Broker")
+    await answer_safety_questions(person)
     await person.send(photo=True)
     await person.send(voice=True)
     await person.press("✅ Done")
     await person.press("💬 Write to me in this chat")
     await person.press("✅ Yes, they may share my name")
+    await person.press("Battambang")  # home province, asked once per person
     return await person.press("Woman")

@@ -37,8 +37,8 @@ async def test_onboarding_in_khmer_and_saying_no(bot):
 @pytest.mark.parametrize("code, on, off, province, battambang, saved", [
     ("en", "🔔 Turn alerts on", "🔕 Turn alerts off", "📍 Home province", "Battambang",
      "Home province: Battambang."),
-    ("km", "🔔 បើកការជូនដំណឹង", "🔕 បិទការជូនដំណឹង", "📍 ខេត្តកំណើត", "បាត់ដំបង",
-     "ខេត្តកំណើត៖ បាត់ដំបង។"),
+    ("km", "🔔 បើកការជូនដំណឹង", "🔕 បិទការជូនដំណឹង", "📍 ខេត្តដែលរស់នៅ", "បាត់ដំបង",
+     "ខេត្តដែលរស់នៅ៖ បាត់ដំបង។"),
 ])
 async def test_alerts_command_turns_alerts_on_and_off_and_takes_the_province(
         bot, code, on, off, province, battambang, saved):

@@ -43,11 +43,11 @@ async def test_help_now_in_cambodia_gives_117_and_no_thai_numbers(bot):
         assert number not in text
 
 
-async def answer_check(person, where, card, work, loan, health, household=()):
+async def answer_check(person, where, card, work, loan, health, household=(), support="no"):
     await person.press_data("menu:benefits")
     await person.press_data("ben:start")
     for question, answer in (("where", where), ("card", card), ("work", work),
-                             ("loan", loan), ("health", health)):
+                             ("loan", loan), ("health", health), ("support", support)):
         await person.press_data(f"ben:a:{question}:{answer}")
     for member in household:
         await person.press_data(f"ben:hh:{member}")
@@ -60,7 +60,7 @@ async def answer_check(person, where, card, work, loan, health, household=()):
 
 async def test_benefits_check_ends_in_a_list_that_depends_on_the_answers(bot):
     person = await menu_for(bot, "en")
-    needs = await answer_check(person, "kh", "no", "both", "yes", "no", ("baby", "school"))
+    needs = await answer_check(person, "kh", "no", "both", "bank", "no", ("baby", "school"))
     assert "Your list" in needs
     for name in ("Job registration", "Skills certificate (RPL)", "Equity Card", "Family Package",
                  "NSSF voluntary health cover", "Loan restructuring", "School for children"):
@@ -80,13 +80,62 @@ async def test_benefits_check_ends_in_a_list_that_depends_on_the_answers(bot):
     assert "nothing on our list fits right now" in nothing
 
 
+async def test_skills_courses_give_no_number_that_the_sources_do_not_support(bot):
+    person = await menu_for(bot, "en")
+    skills = await answer_check(person, "kh", "yes", "skills", "no", "yes")
+    assert "Skills certificate (RPL)" in skills and "1297" not in skills  # §1a: 1297 is jobs
+    assert "Hotline staff can put you in touch" in skills
+    jobs = await answer_check(person, "kh", "yes", "job", "no", "yes")
+    assert "Job centres and job fairs" in jobs and "National Employment Agency" in jobs
+
+
+async def test_debts_are_told_apart(bot):
+    person = await menu_for(bot, "en")
+    bank = await answer_check(person, "kh", "yes", "none", "bank", "yes")
+    assert "Loan restructuring" in bank and "online loan" not in bank
+    online = await answer_check(person, "kh", "yes", "none", "online", "yes")
+    assert "Do not repay an illegal online loan" in online and "Loan restructuring" not in online
+    assert "report it to the authorities" in online
+    broker = await answer_check(person, "kh", "yes", "none", "broker", "yes")
+    assert "debt bondage" in broker and "Loan restructuring" not in broker
+    assert "report:debt" in [data for _label, data in person.latest_with_buttons().buttons]
+    # The button opens a report about the debt, which goes to the safety questions.
+    replies = await person.press_data("report:debt")
+    assert "Question 1 of 7:" in replies[-1].text
+    assert bot.app.user_data[person.id]["report_draft"]["f"]["category"] == "debt"
+
+
+async def test_counselling_and_peer_support_are_offered_through_staff(bot):
+    for language, names in (("en", ("Counselling for stress and worry", "Peer support from "
+                                    "other women", "Migrant Worker Resource Centres")),
+                            ("km", ("ការប្រឹក្សាសម្រាប់ភាពតានតឹង", "ការគាំទ្រពីស្ត្រីផ្សេងទៀត",
+                                    "មជ្ឈមណ្ឌលធនធានសម្រាប់ពលករចំណាកស្រុក"))):
+        person = await menu_for(bot, language)
+        text = await answer_check(person, "kh", "yes", "none", "no", "yes", support="yes")
+        for name in names:
+            assert name in text, (language, name)
+        assert "Koh Kong" in text or "កោះកុង" in text
+
+
+async def test_help_now_in_cambodia_names_the_child_helpline_and_staff_referrals(bot):
+    for language, expected in (("en", "Hotline staff can also put you in touch with "
+                                      "counselling"),
+                               ("km", "បុគ្គលិកសេវាជំនួយក៏អាចជួយភ្ជាប់ទំនាក់ទំនងអ្នក")):
+        person = await menu_for(bot, language)
+        await person.press_data("menu:now")
+        replies = await person.press_data("now:KH")
+        text = text_of(replies)
+        assert expected in text and "1280" in text
+
+
 async def test_benefits_check_in_khmer_and_its_answers_are_kept_as_json(bot):
     person = await menu_for(bot, "km")
-    text = await answer_check(person, "kh", "unsure", "job", "yes", "yes", ("older",))
+    text = await answer_check(person, "kh", "unsure", "job", "bank", "yes", ("older",))
     assert "ប័ណ្ណសមធម៌" in text and "ការរៀបចំឥណទានឡើងវិញ" in text and "1297" in text
     stored = bot.app.user_data[person.id]["benefits_check"]
-    assert stored == {"where": "kh", "card": "unsure", "work": "job", "loan": "yes",
-                      "health": "yes", "household": ["older"], "household_done": True}
+    assert stored == {"where": "kh", "card": "unsure", "work": "job", "loan": "bank",
+                      "health": "yes", "support": "no", "household": ["older"],
+                      "household_done": True}
 
 
 async def test_an_old_or_forged_benefits_button_asks_the_next_open_question(bot):
@@ -98,7 +147,7 @@ async def test_an_old_or_forged_benefits_button_asks_the_next_open_question(bot)
     assert "Where are you now?" in replies[-1].text
     await person.press_data("ben:a:where:kh")
     replies = await person.press_data("ben:a:card:yes")
-    assert "Question 3 of 6" in replies[-1].text
+    assert "Question 3 of 7" in replies[-1].text
     assert ("⬅️ Back", "ben:q:card") in replies[-1].buttons
 
 

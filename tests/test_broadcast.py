@@ -203,3 +203,33 @@ async def test_the_previews_stop_button_unsubscribes_nobody(bot):
     assert bot.api.answered_callbacks[-1]["text"].startswith("This is the preview")
     assert await bot.db.fetchval("SELECT subscribed FROM subscribers WHERE telegram_id = ?",
                                  (ADMIN_ID,)) == 1
+
+
+@pytest.mark.parametrize("km, en, bad", [
+    ("ហៅលេខ ១២៨៨ ដើម្បីរាយការណ៍", "Call 1297 for jobs", "1288"),   # Khmer digits
+    ("ប្រយ័ត្ន", "Jobs at www.fake-jobs.example.org, call 081 37 38 39",
+     "081373839, www.fake-jobs.example.org"),
+])
+async def test_an_alert_with_an_unverified_number_or_address_is_refused_at_confirm(
+        bot, km, en, bad):
+    [person] = await add_subscribers(bot.db, bot.api, 1, "en")
+    admin = bot.person(language_code="en", user_id=ADMIN_ID)
+    await compose(bot, admin, km=km, en=en)
+    replies = await admin.press("✅ Confirm and send")
+    assert replies[-1].text.startswith("Not sent: the alert shows ")
+    for item in bad.split(", "):
+        assert item in replies[-1].text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM broadcasts") == 0
+    assert alerts_to(bot.api, person) == []
+    replies = await admin.press("✖️ Discard")  # the admin can leave (or fix the directory)
+    assert replies[-1].text.startswith("Discarded. Nothing was sent.")
+
+
+async def test_an_alert_with_verified_numbers_goes_out(bot):
+    [person] = await add_subscribers(bot.db, bot.api, 1, "en")
+    admin = bot.person(language_code="en", user_id=ADMIN_ID)
+    await compose(bot, admin, km="ហៅលេខ ១២៩៧", en="Call 1297 or see www.mlvt.gov.kh")
+    await admin.press("✅ Confirm and send")
+    await wait_for_status(bot.db, await latest_broadcast_id(bot.db))
+    [alert] = alerts_to(bot.api, person)
+    assert "1297" in alert.text

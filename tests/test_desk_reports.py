@@ -148,19 +148,24 @@ def _seed_database(path) -> None:
 
 def test_stats_command_for_a_date_range(tmp_path):
     _seed_database(tmp_path / "hotline.sqlite3")
-    result = run_cli(tmp_path, "stats", "--from", "2026-03-01", "--to", "2026-03-31")
+    result = run_cli(tmp_path, "stats", "--from", "2026-03-01", "--to", "2026-03-31",
+                     "--language", "en")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Cases received 2026-03-01 – 2026-03-31: 2" in out
-    assert "By category: wages 1, documents 1" in out
-    assert "By status: closed 1, new 1" in out
-    assert "By province: chonburi 1, - 1" in out
-    assert "By reporter's gender: woman 1, man 1" in out
-    assert "Median time to first response: 1 h 0 min (1 cases)" in out
-    assert "Median time to closing: 2 d 0 h (1 cases)" in out
+    assert "By category: Unpaid wages 1, Passport or documents kept 1" in out
+    assert "By status: Closed 1, New 1" in out
+    assert "By province: Chonburi 1, Not given 1" in out
+    assert "By reporter's gender: Woman 1, Man 1" in out
+    assert "Time to first response: median 1 h 0 min, 9 in 10 within 1 h 0 min (1 cases)" in out
+    assert "Time to closing: median 2 d 0 h, 9 in 10 within 2 d 0 h (1 cases)" in out
     assert "Recovered: THB12,000.00" in out
-    everything = run_cli(tmp_path, "stats").stdout
+    everything = run_cli(tmp_path, "stats", "--language", "en").stdout
     assert "Cases received … – …: 3" in everything
+    # STAFF_LANGUAGE (Khmer by default) when no --language is given.
+    khmer = run_cli(tmp_path, "stats", "--from", "2026-03-01", "--to", "2026-03-31").stdout
+    assert "ប្រាក់ឈ្នួលមិនទាន់បានបើក 1" in khmer and "Unpaid wages" not in khmer
+    assert "ឈូនបុរី 1" in khmer
 
 
 def test_export_leaves_out_free_text_unless_asked(tmp_path):

@@ -72,3 +72,26 @@ def test_a_malformed_website_row_names_the_line(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match="websites.csv:3: address"):
         load_directory(websites_path=path)
+
+
+def test_a_quoted_cell_keeps_its_line_break_and_later_lines_are_counted(tmp_path):
+    from bot.datafile import DataFileError, read_rows
+    path = tmp_path / "two.csv"
+    path.write_text('key,text,checked\none,"first line\nsecond line",2026-02\ntwo,,2026-02\n',
+                    encoding="utf-8")
+    with pytest.raises(DataFileError) as error:
+        read_rows(path, ["key", "text", "checked"], DataFileError)
+    assert f"{path}:4: text is empty" in str(error.value)  # the row after the two-line cell
+    path.write_text('key,text,checked\none,"first line\nsecond line",2026-02\n', encoding="utf-8")
+    [(where, row)] = read_rows(path, ["key", "text", "checked"], DataFileError)
+    assert row["text"] == "first line\nsecond line" and where.endswith(":2")
+
+
+def test_an_unclosed_quote_stops_with_file_and_line(tmp_path):
+    from bot.datafile import DataFileError, read_rows
+    path = tmp_path / "bad.csv"
+    path.write_text('key,text,checked\none,ok,2026-02\ntwo,"never closed,2026-02\n',
+                    encoding="utf-8")
+    with pytest.raises(DataFileError) as error:
+        read_rows(path, ["key", "text", "checked"], DataFileError)
+    assert f"{path}:" in str(error.value)

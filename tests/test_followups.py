@@ -11,7 +11,7 @@ from bot import referrals
 from bot.offline import Fault
 from storage import desk, followups
 from storage.clock import from_text, utcnow
-from tests.desk_helpers import ANA, confirmed_wage_claim, staff
+from tests.desk_helpers import ANA, agree_with, confirmed_wage_claim, staff
 from tests.followup_helpers import (
     closed_and_checked,
     daytime_after,
@@ -162,7 +162,8 @@ async def test_help_after_referral_alerts_the_thread_in_khmer(settings, fake_api
         ana, *_ = staff(bot)
         person, case = await reported_case(bot, "km")
         topic = await topic_of(bot, case.id)
-        partner = referrals.partners(bot.app.bot_data["directory"])[0]
+        agree_with(bot, "lscw")
+        partner = referrals.referable(bot.app.bot_data["directory"])[0]
         await ana.send(f"/refer {partner.key}", thread_id=topic)
         [row] = await followups.of_case(bot.db, case.id)
         assert row.kind == "after_referral"

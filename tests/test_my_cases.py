@@ -1,15 +1,14 @@
 """My cases: own cases only, their status in the person's language, adding to one."""
 from __future__ import annotations
 
-from tests.intake_helpers import case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
 
 
 async def report_quick_grievance(person, text: str = "They kept my passport.") -> None:
     await person.send("/menu")
     await person.press_data("menu:report")
     await person.press_data("rp:cat:other")
-    for _ in range(4):
-        await person.press_data("rp:scr:no")
+    await answer_safety_questions(person)
     await person.send(text)
     await person.press_data("rp:done")
     await person.press_data("rp:where:KH")
@@ -17,6 +16,8 @@ async def report_quick_grievance(person, text: str = "They kept my passport.") -
     await person.press_data("rp:anon:named")
     await person.press_data("rp:contact:chat")
     await person.press_data("rp:share:no")
+    if "rp:home:unsaid" in [data for _, data in person.latest_with_buttons().buttons]:
+        await person.press_data("rp:home:unsaid")
     if "rp:gender:woman" in [data for _, data in person.latest_with_buttons().buttons]:
         await person.press_data("rp:gender:woman")
     await person.press("✅ Confirm and send" if person.user.get("language_code") == "en"

@@ -18,7 +18,7 @@ from tests.desk_helpers import (
     staff,
     stored_case,
 )
-from tests.intake_helpers import LANGUAGE_BUTTON, onboarded
+from tests.intake_helpers import LANGUAGE_BUTTON, answer_safety_questions, onboarded
 
 PHONE = "012 345 678"
 
@@ -252,8 +252,7 @@ async def walk_anonymous_grievance(person) -> None:
     """Named with a phone number first, then changed to anonymous on the summary."""
     await person.press("📣 Report a problem")
     await person.press("Violence, threats or forced work")
-    for _answer in range(4):
-        await person.press_data("rp:scr:no")
+    await answer_safety_questions(person)
     await person.send("The agent in Rayong threatened me.")
     await person.press("✅ Done")
     await person.press("🇹🇭 In Thailand")
@@ -262,6 +261,7 @@ async def walk_anonymous_grievance(person) -> None:
     await person.press("📞 Call me on my phone")
     await person.send(PHONE)
     await person.press("🔒 No, keep my name with the hotline")
+    await person.press_data("rp:home:battambang")
     await person.press("Man")
     await person.press("✏️ Name")
     replies = await person.press("🕶 Keep me anonymous")
@@ -423,3 +423,4 @@ async def desk_thread_sweep(bot) -> None:
     from flows import desk_thread
 
     await desk_thread.sweep(context_of(bot))
+    await bot.settle()

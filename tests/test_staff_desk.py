@@ -87,11 +87,13 @@ async def test_wage_claim_from_card_to_closing_with_money_recovered(settings, fa
         assert card_now.labels == ["🔓 Reopen"]
 
         # /stats counts it.
-        stats = (await ana.send("/stats"))[-1].text
+        *figures, chart = await ana.send("/stats")
+        stats = figures[-1].text
         assert "Cases received … – …: 1" in stats
-        assert "By category: wages 1" in stats and "By status: closed 1" in stats
-        assert "By province: chonburi 1" in stats and "By reporter's gender: woman 1" in stats
+        assert "By category: Unpaid wages 1" in stats and "By status: Closed 1" in stats
+        assert "By province: Chonburi 1" in stats and "By reporter's gender: Woman 1" in stats
         assert "Recovered: THB12,000.00" in stats
+        assert chart.raw["method"] == "sendPhoto" and chart.raw["upload"].startswith(b"\x89PNG")
 
         actions = [e["action"] for e in await desk.audit_entries(bot.db, case.id)]
         assert actions == ["claim", "reply", "reply", "close"]
@@ -113,8 +115,12 @@ async def test_waiting_case_takes_the_returnee_plain_messages(settings, fake_api
         await ana.press("⏳ Waiting", card)
         assert "Hotline staff are waiting for your answer about W-0001." in person.last.text
         replies = await person.send("My employer is Golden Seafood in Chonburi.")
-        assert "Sent to hotline staff with your report W-0001." in replies[-1].text
+        # The truth: saved and on its way; 👌 on their message once it is in the thread.
+        assert "Saved with your report W-0001. It will reach hotline staff" in replies[-1].text
         assert "Golden Seafood in Chonburi" in ana.in_thread(thread)[-1].text
+        sent = bot.api.messages and max(m for (chat, m) in bot.api.messages if chat == person.id)
+        assert bot.api.reactions.get((person.id, sent - 1)) or any(
+            key[0] == person.id for key in bot.api.reactions), "👌 on the returnee's message"
         await person.send(photo=True)
         assert "photo" in ana.in_thread(thread)[-1].raw
 
@@ -151,9 +157,12 @@ async def test_blocked_returnee_gives_a_warning_in_the_thread(settings, fake_api
         assert "⚠️ Not delivered: the returnee has blocked the bot" in replies[-1].text
         assert ana.reactions() == []
         case = await desk.by_reference(bot.db, "W-0001")
-        assert case.case.first_response_at is None
+        assert case.case.first_response_at is None, "a reply that never arrived is no response"
         [entry] = await desk.audit_entries(bot.db, case.id)
-        assert (entry["action"], entry["detail"]) == ("reply", "kind=text failed")
+        assert (entry["action"], entry["detail"]) == ("reply", "kind=text queued")
+        [(status, reason)] = await bot.db.fetchall(
+            "SELECT status, reason FROM outbox WHERE kind = 'to_returnee'")
+        assert status == "failed" and reason.startswith("Forbidden")
 
 
 async def test_cases_case_and_mine(settings, fake_api):
@@ -163,9 +172,10 @@ async def test_cases_case_and_mine(settings, fake_api):
         await confirmed_wage_claim(bot)
         await ana.press("✋ Claim", card_of(ana.group))
         listing = (await bo.send("/cases"))[-1].text
-        assert "New: nobody has it yet:" in listing and "Claimed:" in listing
-        assert listing.index("W-0001") < listing.index("W-0002") or "Claimed" in listing
-        assert "• W-0001 · wages" in listing and "• W-0002 · wages" in listing
+        assert "2 in all · page 1 of 1" in listing
+        assert listing.index("W-0002") < listing.index("W-0001")  # newest first
+        assert "• W-0001 · Unpaid wages · Claimed" in listing
+        assert "• W-0002 · Unpaid wages · New" in listing
         mine = (await ana.send("/mine"))[-1].text
         assert "W-0001" in mine and "W-0002" not in mine
         assert (await bo.send("/mine"))[-1].text == "No open cases."
@@ -186,4 +196,4 @@ async def test_staff_voice_notes_and_documents_reach_the_returnee(settings, fake
         assert ana.reactions() == [{"type": "emoji", "emoji": "👌"}]
         case = await desk.by_reference(bot.db, "W-0001")
         details = [e["detail"] for e in await desk.audit_entries(bot.db, case.id)]
-        assert details == ["kind=voice delivered", "kind=document delivered"]
+        assert details == ["kind=voice queued", "kind=document queued"]

@@ -15,6 +15,7 @@ from tests.desk_helpers import (
     ANA,
     MEMBERS,
     STAFF_CHAT,
+    agree_with,
     card_of,
     confirmed_wage_claim,
     context_of,
@@ -93,9 +94,9 @@ async def test_export_is_for_admins_only(settings, fake_api):
         assert (await ana.send("/export"))[-1].text == "Only hotline admins can do this."
         sent = (await bo.send("/export 2020-01-01 2099-12-31"))[-1]
         assert sent.text == "1 cases" and sent.raw["method"] == "sendDocument"
-        csv_text = sent.raw["document"]["content"].decode()
-        assert csv_text.startswith("reference,category,status")
-        assert "W-0001,wages,new" in csv_text and "Golden" not in csv_text
+        csv_text = sent.raw["document"]["content"].decode("utf-8-sig")
+        assert csv_text.startswith("reference,category,category_label,status,status_label")
+        assert "W-0001,wages,Unpaid wages,new,New" in csv_text and "Golden" not in csv_text
         [entry] = [e for e in await desk.audit_entries(bot.db) if e["action"] == "export"]
         assert entry["staff_id"] == bo.id
 
@@ -109,6 +110,7 @@ async def test_racing_announcements_make_one_topic(settings, fake_api):
         results = await asyncio.gather(desk_thread.announce(context, case.id),
                                        desk_thread.announce(context, case.id),
                                        desk_thread.sweep(context))
+        await bot.settle()
         assert results[:2].count(True) == 1
         assert len(bot.api.topics[STAFF_CHAT]) == 1
         assert len([r for r in ana.group if "✋ Claim" in r.labels]) == 1
@@ -125,6 +127,7 @@ async def test_racing_first_messages_from_the_returnee_make_one_topic(settings, 
         messages = [Update.de_json(u, bot.app.bot).message for u in (one, two)]
         bot.api.updates.clear()
         await asyncio.gather(*(desk_relay.to_staff(context, case.id, m) for m in messages))
+        await bot.settle()
         [topic] = bot.api.topics[STAFF_CHAT]
         in_topic = ana.in_thread(topic["message_thread_id"])
         assert sum("first" in r.text for r in in_topic) == 1
@@ -138,11 +141,13 @@ async def test_a_case_not_announced_at_confirm_is_announced_later_once(settings,
         bot.api.faults.append(Fault("createForumTopic", 500, times=1))
         person = await confirmed_wage_claim(bot)
         assert "Your reference is W-0001." in person.last.text  # the returnee is not kept waiting
-        assert (await desk.by_reference(bot.db, "W-0001")).announced_at is None
-        assert STAFF_CHAT not in bot.api.topics
+        assert STAFF_CHAT not in bot.api.topics  # Telegram failed: the card waits to be tried again
 
         await desk_thread.sweep(context_of(bot))
+        await bot.settle()
         await desk_thread.sweep(context_of(bot))
+        await bot.db.execute_write("UPDATE outbox SET next_attempt_at = 0")  # the retry is due
+        await bot.settle()
         assert len(bot.api.topics[STAFF_CHAT]) == 1
         assert len([r for r in ana.group if "✋ Claim" in r.labels]) == 1
         assert (await desk.by_reference(bot.db, "W-0001")).announced_at is not None
@@ -194,6 +199,7 @@ async def test_canned_replies_in_khmer_and_english(settings, fake_api):
         km_reporter, km_case = await stored_case(bot, "km")
         en_reporter, en_case = await stored_case(bot, "en")
         await desk_thread.sweep(context_of(bot))
+        await bot.settle()
         cards = [r for r in ana.group if "✋ Claim" in r.labels]
         assert [c.text.split("\n")[0] for c in cards] == [
             "📁 G-0001 · Passport or documents kept", "📁 G-0002 · Passport or documents kept"]
@@ -203,24 +209,28 @@ async def test_canned_replies_in_khmer_and_english(settings, fake_api):
             (cards[1], en_reporter, "Please send a photo of your payslip"),
         ]:
             menu = (await ana.press("💬 Canned reply", card))[-1]
-            assert "We referred you to ..." not in menu.labels  # not referred yet
+            assert "We passed your report to ..." not in menu.labels  # not referred yet
             shown = await ana.press("Ask for a payslip photo", menu)
             received = bot.api.sent_to(reporter)[-1]
             assert expected in received["text"]
-            assert "✓ Sent to the returnee by @ana:" in shown[-1].text
+            assert "On its way to the returnee, from @ana" in shown[-1].text
 
-        # Refer the English case to LSCW (from data/websites.csv); then the canned referral.
+        # Refer the English case to LSCW (confirmed by the operator in data/partners.csv);
+        # then the canned referral.
+        agree_with(bot, "lscw", "mlvt")
         refer_menu = (await ana.press("🤝 Refer", cards[1]))[-1]
         assert "Legal Support for Children and Women (LSCW)" in refer_menu.labels
         assert "Ministry of Labour and Vocational Training (MLVT)" in refer_menu.labels
+        assert not any("CENTRAL" in label for label in refer_menu.labels)  # agreement=no
         await ana.press("Legal Support for Children and Women (LSCW)", refer_menu)
         told = bot.api.sent_to(en_reporter)[-1]["text"]
-        assert "was passed to Legal Support for Children and Women (LSCW)" in told
-        assert "lscw.org" in told
+        assert "We passed your report G-0002 to Legal Support for Children and Women (LSCW)" \
+            in told
+        assert "help you further" not in told and "lscw.org" in told
         menu = (await ana.press("💬 Canned reply", cards[1]))[-1]
-        await ana.press("We referred you to ...", menu)
-        assert "We have referred you to Legal Support for Children and Women (LSCW)." in \
-            bot.api.sent_to(en_reporter)[-1]["text"]
+        await ana.press("We passed your report to ...", menu)
+        assert "We passed your report to Legal Support for Children and Women (LSCW). They may " \
+            "contact you." in bot.api.sent_to(en_reporter)[-1]["text"]
 
         # Closing and reopening the Khmer case: told in Khmer each time.
         close_menu = (await ana.press("✅ Close", cards[0]))[-1]
@@ -249,6 +259,7 @@ async def test_unclaimed_case_is_announced_again_once_per_period(settings, fake_
         _reporter, case = await stored_case(bot)
         context = context_of(bot)
         await desk_thread.sweep(context, now=local(2026, 11, 23, 9))
+        await bot.settle()
         # Announced on Friday 16:00: one working hour that day, one more on Monday.
         await bot.db.execute_write("UPDATE cases SET announced_at = ? WHERE id = ?",
                                    (to_text(local(2026, 11, 20, 16)), case.id))
@@ -256,11 +267,13 @@ async def test_unclaimed_case_is_announced_again_once_per_period(settings, fake_
         assert await desk_thread.remind_unclaimed(context, local(2026, 11, 23, 8, 59)) == []
         before = len(ana.group)
         assert await desk_thread.remind_unclaimed(context, local(2026, 11, 23, 9)) == [case.id]
+        await bot.settle()
         reminder = ana.group[before:][-1]
         assert reminder.text.startswith("⏰ Nobody has claimed G-0001 for 2 working hours. @ana")
         assert "✋ Claim" in reminder.labels
         assert await desk_thread.remind_unclaimed(context, local(2026, 11, 23, 10, 30)) == []
         assert await desk_thread.remind_unclaimed(context, local(2026, 11, 23, 11)) == [case.id]
+        await bot.settle()
 
         await ana.press("✋ Claim", reminder)
         assert await desk_thread.remind_unclaimed(context, local(2026, 11, 30, 12)) == []
@@ -272,6 +285,7 @@ async def test_urgent_case_and_help_now_mention_the_on_duty_staff(settings, fake
         ana, *_ = staff(bot)
         await stored_case(bot, "en", urgent=True)
         await desk_thread.sweep(context_of(bot))
+        await bot.settle()
         card = card_of(ana.group)
         assert card.text.startswith("🚨 URGENT · 📁 G-0001") and card.text.endswith("@ana")
         assert bot.api.topics[STAFF_CHAT][0]["name"].startswith("🚨 G-0001")
@@ -348,6 +362,7 @@ async def test_staff_group_in_khmer_and_thread_commands(settings, fake_api):
         reply_to = card.raw["message_id"]
 
         assert "ត្រូវបានទទួលយកដោយ @ana" in (await ana.send("/claim", reply_to=reply_to))[-1].text
+        agree_with(bot, "central")
         await ana.send("/refer central", reply_to=reply_to)
         assert "CENTRAL" in person.last.text and "central-cambodia.org" in person.last.text
         refused = await ana.send("/close duplicate 5000 THB", reply_to=reply_to)

@@ -57,8 +57,10 @@ def test_every_catalog_entry_shows_only_verified_numbers_and_addresses():
 
 
 # The recruiter registry is not our text: it is the Ministry's list (or a marked
-# sample of it), shown with its source and as-of date, and checked on import.
-CONTENT_FILES = sorted(p for p in data_dir().glob("*.csv") if not p.name.startswith("recruiters"))
+# sample of it), shown with its source and as-of date, and checked on import. The
+# screener's phrases are matched against what people type and never shown.
+CONTENT_FILES = sorted(p for p in data_dir().glob("*.csv")
+                       if not p.name.startswith("recruiters") and p.name != "screener_phrases.csv")
 
 
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
@@ -107,3 +109,38 @@ def test_money_amounts_are_not_phone_numbers():
 def test_numbers_next_to_money_are_still_checked():
     assert factcheck.phone_like("Pay 12,500 baht and call 1288 now") == ["1288"]
     assert factcheck.phone_like("call ០១២ ៣៤៥ ៦៧៨") == ["012345678"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("DCA gave $110 per household", ["$110"]),
+    ("The fee was 7,600 baht", ["7,600 baht"]),
+    ("ថ្លៃ ៧៦០០ បាត", ["៧៦០០ បាត"]),
+    ("66.51% were women", ["66.51%"]),
+    ("The inspector decides within 60 days", ["60 days"]),
+    ("Claims expire after two years", ["two years"]),
+    ("ក្នុងរយៈពេល ១៥ ថ្ងៃ", ["១៥ ថ្ងៃ"]),
+    ("A person aged 60 or older", []),
+    ("In 2022 there were offices; call 1297", []),
+])
+def test_amounts_percentages_and_deadlines_are_found(text, found):
+    from bot.factcheck import claims
+    assert claims(text) == found
+
+
+def test_every_catalog_text_with_an_amount_or_deadline_names_its_source():
+    """`catalogs check` fails on a claim without "# fact: <source>, <YYYY-MM>"."""
+    from bot.factcheck import claims
+    assert [p for p in catalogs.problems() if "without '# fact:" in p] == []
+    marked = [m for m in catalogs.extract() if m.id and claims(m.id)]
+    assert marked, "the wage-rights page names the two-year limit"
+    for message in marked:
+        assert catalogs.fact_of(message) or any(
+            c.startswith(catalogs.EXAMPLE_TAG) for c in message.auto_comments), message.id
+
+
+def test_a_broadcast_from_the_command_line_with_an_unverified_number_is_refused(tmp_path):
+    from tests.test_cli import run_cli
+    (tmp_path / "en.txt").write_text("Call 1288 for trafficking", encoding="utf-8")
+    result = run_cli(tmp_path, "broadcast", "--en", str(tmp_path / "en.txt"), "--yes")
+    assert result.returncode == 2
+    assert "1288" in result.stderr and "not in the verified directory" in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 
 from tests.harness import BotHarness
-from tests.intake_helpers import case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
 
 
 async def test_wage_claim_in_english_end_to_end(bot):
@@ -36,7 +36,7 @@ async def test_wage_claim_in_english_end_to_end(bot):
 
 async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     person = await onboarded(bot, "km")
-    first = await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
+    first = await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     assert "តើនរណាមិនបានទទួលប្រាក់ឈ្នួល?" in first[-1].text
     await person.press("👥 ពលករមួយក្រុមមិនបានទទួលប្រាក់ឈ្នួល")
     await person.send("១២")
@@ -50,13 +50,15 @@ async def test_wage_claim_in_khmer_with_khmer_digits(bot):
     assert "កក្កដា" not in replies[-1].text
     await person.press_data("rp:ym:2025")
     await person.press_data("rp:ym:2025-07")
-    await person.press("▫️ ប្រាក់ឈ្នួល")
+    await person.press("▫️ ប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     await person.press("➡️ បន្ទាប់")
     await person.send("១២,៥០០ បាត")
     await person.press("ទេ")
+    await answer_safety_questions(person)
     await person.press("✅ រួចរាល់")
     await person.press("🚫 កុំទាក់ទងខ្ញុំ")
     await person.press("🔒 ទេ រក្សាឈ្មោះខ្ញុំនៅតែក្នុងសេវាជំនួយ")
+    await person.press_data("rp:home:unsaid")
     summary = (await person.press("⏭ ខ្ញុំមិនចង់ប្រាប់"))[-1]
     assert summary.text.startswith("សូមពិនិត្យរបាយការណ៍របស់អ្នក៖")
     assert "ឈូនបុរី" in summary.text and "(12 នាក់)" in summary.text
@@ -115,6 +117,7 @@ async def test_every_step_checks_its_answer(bot):
     replies = await person.press("⏭ Skip: I do not know")
     assert "recruiter, broker or agency" in replies[-1].text
     await person.press("I am not sure")
+    await answer_safety_questions(person)
     replies = await person.send("here is my proof")  # text where files are expected
     assert replies[0].text == "Please send photos, documents or voice notes here, or press Done."
     await person.send(document=True)
@@ -124,6 +127,7 @@ async def test_every_step_checks_its_answer(bot):
     replies = await person.press("📞 Call me on my phone", old_contact_question)
     assert replies[0].text == "That button belongs to an earlier question. Here is the current one."
     await person.press("🔒 No, keep my name with the hotline")
+    await person.press_data("rp:home:kampot")
     summary = (await person.press("Man"))[-1]
     assert "Nakhon Ratchasima" in summary.text and "E" * 99 + "…" in summary.text
     assert "Amount: not known" in summary.text
@@ -175,7 +179,7 @@ async def test_back_goes_one_question_back(bot):
 
 async def test_cancel_deletes_the_draft_after_asking(bot):
     person = await onboarded(bot, "km")
-    await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
+    await person.press("💸 ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល (ប្រាក់ខែ)")
     await person.press("🙋 ខ្លួនខ្ញុំ៖ ខ្ញុំមិនបានទទួលប្រាក់ឈ្នួល")
     replies = await person.press("✖️ បោះបង់របាយការណ៍នេះ")
     assert "លុបរបាយការណ៍ដែលមិនទាន់ចប់នេះឬ?" in replies[-1].text
@@ -316,6 +320,7 @@ async def test_gender_is_asked_only_once(bot):
     await person.press("➡️ Next")
     await person.send("5000")
     await person.press("No")
+    await answer_safety_questions(person)
     await person.press("✅ Done")
     await person.press("💬 Write to me in this chat")
     replies = await person.press("🔒 No, keep my name with the hotline")

@@ -6,17 +6,20 @@ import contextlib
 import dataclasses
 import socket
 import sqlite3
+import time
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import background, web
+from bot import context as services
+from bot import web
 from bot.app import build_application
 from bot.runner import running
-from storage import cases, health
+from storage import cases, health, outbox
 from storage.cases import NewCase
 from storage.db import Database
+from storage.outbox import Item
 from tests.harness import BotHarness, fast_rate_limiter
 from tests.resilience.process import TOKEN, start_bot, stop_bot, wait_for
 
@@ -44,7 +47,7 @@ async def post(app, client, update: dict, secret: str | None = SECRET) -> httpx.
     headers = {} if secret is None else {web.SECRET_HEADER: secret}
     response = await client.post("/telegram/hook", json=update, headers=headers)
     await app.update_queue.join()
-    await background.settle(app)
+    await app.bot_data[services.SENDER].idle()  # what the update queued is sent
     return response
 
 
@@ -133,8 +136,10 @@ async def test_healthz_says_what_an_operator_needs_and_no_secret(settings, fake_
     body = response.json()
     assert body["database"] == "ok" and body["mode"] == "webhook"
     assert 0 <= body["last_update_seconds_ago"] < 30
-    assert body["outbox_backlog"] == {"broadcast": 0}
+    assert body["outbox_backlog"] == {"relays": 0, "staff_posts": 0, "alerts": 0}
+    assert body["outbox_failed"] == 0
     assert body["sender"]["state"] == "sending"
+    assert body["sender"]["failed"] == 0
     for secret in (TOKEN, settings.bot_token, SECRET, "Sokha", str(PERSON["id"])):
         assert secret not in response.text
 
@@ -181,7 +186,9 @@ async def test_metrics_parse_and_count_updates_sends_and_cases(settings, fake_ap
     assert found[("hotline_telegram_sends_total", (("outcome", "ok"),))] >= 2
     assert found[("hotline_telegram_sends_total", (("outcome", "403"),))] == 0
     assert found[("hotline_telegram_429_total", ())] == 0
-    assert found[("hotline_outbox_backlog", (("priority", "broadcast"),))] == 0
+    for priority in ("relays", "staff_posts", "alerts"):
+        assert found[("hotline_outbox_backlog", (("priority", priority),))] == 0
+    assert found[("hotline_outbox_failed", ())] == 0
     assert found[("hotline_cases_open", (("status", "new"),))] == 1
     assert found[("hotline_cases_unannounced", ())] == 1
     assert found[("hotline_followups_due", ())] == 0
@@ -196,6 +203,45 @@ async def test_sends_refused_by_telegram_are_counted_by_outcome(settings, fake_a
         await post(app, client, api.user_sends(PERSON, "/start"))
         found = samples((await client.get("/metrics")).text)
     assert found[("hotline_telegram_sends_total", (("outcome", "403"),))] >= 1
+
+
+async def test_the_outbox_backlog_is_counted_by_priority(tmp_path):
+    db = await Database.open(str(tmp_path / "hotline.sqlite3"))
+    try:
+        await outbox.queue(db, Item("to_returnee", {"text": "a"}, chat_id=1, lane=outbox.RELAYS),
+                           Item("staff_text", {"text": "b"}),
+                           Item("staff_text", {"text": "c"}))
+        assert await health.outbox_backlog(db) == {"relays": 1, "staff_posts": 2, "alerts": 0}
+        first = (await outbox.due(db, time.time(), set(), 1))[0]
+        await outbox.mark_failed(db, first.id, "Forbidden: blocked")
+        assert await health.outbox_backlog(db) == {"relays": 0, "staff_posts": 2, "alerts": 0}
+        assert await health.outbox_failed(db) == 1
+    finally:
+        await db.close()
+
+
+async def test_outbox_sends_are_reported_by_outcome(settings, fake_api):
+    api = fake_api.api
+    blocked = {"id": 600_002, "first_name": "Dara"}
+    api.blocked.add(blocked["id"])
+    async with webhook_bot(settings) as (app, db, client):
+        await post(app, client, api.user_sends(PERSON, "/start"))
+        sender = app.bot_data[services.SENDER]
+        for person in (PERSON, blocked):
+            await outbox.queue(db, Item("to_returnee", {"text": "Your case was updated.",
+                                                        "answer": False, "from_bot": True},
+                                        chat_id=person["id"], lane=outbox.RELAYS))
+        sender.wake()
+        await sender.idle()
+        found = samples((await client.get("/metrics")).text)
+        health_body = (await client.get("/healthz")).json()
+    assert api.sent_to(PERSON["id"])[-1]["text"] == "Your case was updated."
+    assert found[("hotline_outbox_messages", (("outcome", "sent"),))] == 1
+    assert found[("hotline_outbox_messages", (("outcome", "failed"),))] == 1
+    assert found[("hotline_outbox_failed", ())] == 1
+    assert found[("hotline_outbox_backlog", (("priority", "relays"),))] == 0
+    assert health_body["outbox_failed"] == 1
+    assert health_body["sender"]["sent"] == 1 and health_body["sender"]["failed"] == 1
 
 
 async def test_in_polling_mode_health_listen_serves_healthz_and_metrics_only(settings,

@@ -17,6 +17,12 @@ from __future__ import annotations
 from tests.harness import Person, Reply
 
 Action = tuple[str, object]
+# The safety questions answered with no warning sign (bot/screener.QUESTIONS, in order).
+SAFE_SCREENER: list[Action] = [
+    ("data", "rp:scr:documents:no"), ("data", "rp:scr:free_to_leave:yes"),
+    ("data", "rp:scr:violence:no"), ("data", "rp:scr:confinement:no"),
+    ("data", "rp:scr:child:no"), ("data", "rp:scr:debt:no"), ("data", "rp:scr:deceived:no"),
+]
 
 WAGE_CLAIM: list[Action] = [
     ("data", "menu:wage"), ("data", "rp:who:group"), ("text", "12"),
@@ -24,22 +30,23 @@ WAGE_CLAIM: list[Action] = [
     ("data", "rp:sector:seafood"), ("data", "rp:ym:2024"), ("data", "rp:ym:2024-07"),
     ("data", "rp:ym:2025"), ("data", "rp:ym:2025-06"), ("data", "rp:owe:wages"),
     ("data", "rp:owe:next"), ("text", "12500"), ("data", "rp:rec:yes"), ("text", "Mr Broker"),
-    ("content", {"photo": True}), ("data", "rp:done"), ("data", "rp:contact:chat"),
-    ("data", "rp:share:yes"), ("data", "rp:gender:woman"), ("prefix", "rp:confirm:"),
+    *SAFE_SCREENER, ("content", {"photo": True}), ("data", "rp:done"), ("data", "rp:contact:chat"),
+    ("data", "rp:share:yes"), ("data", "rp:home:battambang"),
+    ("data", "rp:gender:woman"), ("prefix", "rp:confirm:"),
 ]
 GRIEVANCE: list[Action] = [
-    ("data", "menu:report"), ("data", "rp:cat:other"), ("data", "rp:scr:no"),
-    ("data", "rp:scr:no"), ("data", "rp:scr:no"), ("data", "rp:scr:no"),
+    ("data", "menu:report"), ("data", "rp:cat:other"), *SAFE_SCREENER,
     ("text", "My boss shouted at me every day."), ("content", {"voice": True}),
     ("data", "rp:done"), ("data", "rp:where:KH"), ("text", "Battambang"),
-    ("data", "rp:anon:anonymous"), ("data", "rp:contact:chat"), ("data", "rp:gender:unsaid"),
+    ("data", "rp:anon:anonymous"), ("data", "rp:contact:chat"), ("data", "rp:home:unsaid"),
+    ("data", "rp:gender:unsaid"),
     ("prefix", "rp:confirm:"),
     # then My cases: open the report and add to it
     ("data", "menu:mycases"), ("prefix", "mc:open:"), ("prefix", "mc:add:"),
     ("text", "One more thing."), ("data", "mc:done"),
 ]
 RECRUITER_REPORT: list[Action] = [
-    ("data", "menu:report"), ("data", "rp:cat:recruiter"), ("data", "rp:scr:no"),
+    ("data", "menu:report"), ("data", "rp:cat:recruiter"), SAFE_SCREENER[0],
 ]
 RECRUITER_CHECK: list[Action] = [
     ("data", "menu:recruiters"), ("text", "Golden Star Manpower"), ("data", "rc:again"),

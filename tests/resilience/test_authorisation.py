@@ -54,7 +54,8 @@ ACTIONS = [
     button("sd:canned:{id}"), button("sd:can:{id}:received"),
     # commands in a case's thread
     Action("/claim", "thread"), Action("/unassign", "thread"), Action("/waiting", "thread"),
-    Action("/refer", "thread"), Action("/refer mlvt", "thread"), Action("/close", "thread"),
+    Action("/refer", "thread"), Action("/refer mlvt", "thread"),
+    Action("/intouch women_network", "thread"), Action("/close", "thread"),
     Action("/close withdrawn", "thread"), Action("/reopen", "thread", before="closed"),
     Action("/escalate supervisor The employer threatens her", "thread"),
     Action("/note Called the employer", "thread"),
@@ -64,7 +65,10 @@ ACTIONS = [
     Action("Please send a photo of your payslip.", "thread"),  # reaches the returnee
     # commands anywhere in the staff group
     Action("/case {ref}", "group"), Action("/cases", "group"), Action("/mine", "group"),
-    Action("/stats", "group"), Action("/export", "group", allowed=ADMINS),
+    Action("/stats", "group"), Action("/facts", "group"),
+    Action("/export", "group", allowed=ADMINS),
+    Action("/search {ref}", "group"), Action("/cases status:all mine", "group"),
+    Action("/recruiters_unlisted", "group"), button("sl:o:{id}"),
     # admins' broadcasts, in a private chat
     Action("/broadcast", "private", allowed=ADMINS),
     Action("/broadcasts", "private", allowed=ADMINS),

@@ -128,6 +128,7 @@ async def test_a_bot_killed_just_after_confirm_keeps_one_case_that_reaches_staff
     async with BotHarness.started(desk_settings(settings, staff_user_ids=frozenset({ANA})),
                                   fake_api) as harness:
         await desk_thread.sweep(context_of(harness))
+        await harness.settle()
     assert len(cards(api)) == 1 and len(api.topics[STAFF_CHAT]) == 1
     [case] = cases_of(bot, person)
     assert case[6] is not None  # announced
