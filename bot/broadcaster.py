@@ -6,7 +6,7 @@ application's AIORateLimiter); it paces itself instead: BROADCAST_RATE messages
 a second, never more than that in any one second, with a few sends in flight so
 network latency does not lower the rate.
 
-Errors, as Telegram reports them (courier's classification):
+Errors, as bot/outcomes.py classifies them for every sender:
 - 429 RetryAfter: nothing is sent for exactly retry_after seconds; the row is retried.
 - network errors, timeouts and 5xx: the row is retried with backoff (2, 4, 8 ... s),
   and failed after MAX_ATTEMPTS; several in a row pause all sending briefly.
@@ -29,18 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import Bot
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import i18n
-from bot.ratelimit import retry_after_seconds
+from bot.outcomes import Verdict, backoff, classify
+from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
 from flows.alerts import alert_markup, alert_text
 from flows.broadcast import BROADCASTER, control_markup, progress_text
@@ -82,13 +76,16 @@ class Broadcaster:
     def __init__(self, db: Database, bot: Bot, *, rate: float, paid: bool = False,
                  poll_seconds: float = 2.0, progress_seconds: float = 5.0,
                  retry_seconds: float = 2.0, clock: Clock | None = None,
-                 progress_bot: Bot | None = None) -> None:
+                 progress_bot: Bot | None = None, budget: TelegramBudget | None = None) -> None:
         self.db, self.bot = db, bot
         self.paid = paid
         self.poll_seconds, self.progress_seconds = poll_seconds, progress_seconds
         self.retry_seconds = retry_seconds
         self.clock = clock or Clock()
         self.progress_bot = progress_bot or bot
+        # The token's budget shared with replies (bot/ratelimit.py): alerts take what is
+        # left. Paid broadcasts have Telegram's own lane (1000/s) and do not take from it.
+        self.budget = None if paid else budget
         self.rate = rate
         self._next_slot = 0.0
         self._recent: collections.deque[float] = collections.deque()  # send times, last second
@@ -232,32 +229,35 @@ class Broadcaster:
         markup = alert_markup(row.language)
         paid = True if self.paid else None
         try:
+            if self.budget is not None:
+                await self.budget.alert_slot(row.user_id)
             if broadcast.photo:
                 await self.bot.send_photo(row.user_id, broadcast.photo, caption=text,
                                           reply_markup=markup, allow_paid_broadcast=paid)
             else:
                 await self.bot.send_message(row.user_id, text, reply_markup=markup,
                                             allow_paid_broadcast=paid)
-        except RetryAfter as exc:
-            wait = retry_after_seconds(exc)
-            self._pause_until = max(self._pause_until, self.clock.now() + wait)
-            log.warning("broadcast %s: flood control, waiting %s s", row.broadcast_id, wait)
-            await self._record(Outcome(row, "retry", f"429: retry after {wait:g} s",
-                                       self.clock.now() + wait, counts=False))
-        except Forbidden as exc:
-            await self._record(Outcome(row, "blocked", str(exc)))
-        except BadRequest as exc:  # 400 (a NetworkError subclass in PTB: test it first)
-            await self._record(Outcome(row, "failed", str(exc)))
-        except (NetworkError, InvalidToken) as exc:
-            await self._transient(row, exc)
-        except TelegramError as exc:
-            await self._record(Outcome(row, "failed", str(exc)))
-        except Exception as exc:  # not Telegram's answer: treat as a network problem
-            log.exception("broadcast %s: unexpected error while sending", row.broadcast_id)
-            await self._transient(row, exc)
+        except Exception as exc:  # what Telegram said, as every sender reads it
+            await self._refused(row, classify(exc), exc)
         else:
             self._transient_in_row = 0
             await self._record(Outcome(row, "sent"))
+
+    async def _refused(self, row: Delivery, verdict: Verdict, exc: Exception) -> None:
+        if verdict.kind == "wait":
+            self._pause_until = max(self._pause_until, self.clock.now() + verdict.seconds)
+            log.warning("broadcast %s: flood control, waiting %s s", row.broadcast_id,
+                        verdict.seconds)
+            await self._record(Outcome(row, "retry", verdict.reason,
+                                       self.clock.now() + verdict.seconds, counts=False))
+        elif verdict.kind == "unreachable":
+            await self._record(Outcome(row, "blocked", str(exc)))
+        elif verdict.kind == "retry":
+            if not isinstance(exc, TelegramError):
+                log.exception("broadcast %s: unexpected error while sending", row.broadcast_id)
+            await self._transient(row, exc)
+        else:  # failed, moved, thread_gone: nothing to make again for a person's chat
+            await self._record(Outcome(row, "failed", str(exc)))
 
     async def _transient(self, row: Delivery, exc: Exception) -> None:
         """Network error, timeout or 5xx: retry later, or give up after MAX_ATTEMPTS."""
@@ -265,13 +265,14 @@ class Broadcaster:
         reason = f"{type(exc).__name__}: {exc}"
         self._transient_in_row += 1
         if self._transient_in_row >= OUTAGE_AFTER:  # looks like an outage: everyone waits
-            pause = min(MAX_BACKOFF, self.retry_seconds * 2 ** (self._transient_in_row - OUTAGE_AFTER))
+            pause = backoff(self._transient_in_row - OUTAGE_AFTER + 1, self.retry_seconds,
+                            MAX_BACKOFF)
             self._pause_until = max(self._pause_until, self.clock.now() + pause)
         if attempts >= MAX_ATTEMPTS:
             await self._record(Outcome(row, "failed", f"gave up after {attempts} attempts: {reason}"))
             return
-        backoff = min(MAX_BACKOFF, self.retry_seconds * 2 ** (attempts - 1))
-        await self._record(Outcome(row, "retry", reason, self.clock.now() + backoff))
+        delay = backoff(attempts, self.retry_seconds, MAX_BACKOFF)
+        await self._record(Outcome(row, "retry", reason, self.clock.now() + delay))
 
     async def _record(self, outcome: Outcome) -> None:
         """Write Telegram's answer for a row before its send counts as finished.
@@ -438,6 +439,7 @@ def install(app, settings: Settings, db: Database) -> None:
         poll_seconds=settings.broadcast_poll_seconds,
         progress_seconds=settings.broadcast_progress_seconds,
         retry_seconds=settings.broadcast_retry_seconds, progress_bot=app.bot,
+        budget=app.bot.rate_limiter if isinstance(app.bot.rate_limiter, TelegramBudget) else None,
     )
     app.bot_data[BROADCASTER] = broadcaster
     app.job_queue.run_once(run_sender, when=0, name="broadcast-sender",

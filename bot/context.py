@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SETTINGS, DATABASE, DIRECTORY, MENU = "settings", "db", "directory", "menu"
 CONTENT = "content"  # programmes and documents from data/services.csv
 SENDER = "sender"  # bot.sender.Sender: sends the outbox
+STAFF_CHAT = "staff_chat"  # the staff group's id when Telegram moved it (storage/outbox.py)
 INBOX = "inbox"  # bot.inbox.Inbox: where updates are stored before they are handled
 UPDATES_REQUEST = "updates_request"  # bot.polling.UpdatesRequest: the getUpdates connection
 
@@ -26,6 +27,11 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def settings(self) -> Settings:
         return self.bot_data[SETTINGS]
+
+    @property
+    def staff_chat_id(self) -> int | None:
+        """Where the staff group is now: where Telegram moved it, else STAFF_CHAT_ID."""
+        return self.bot_data.get(STAFF_CHAT) or self.settings.staff_chat_id
 
     @property
     def db(self) -> Database:

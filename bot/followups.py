@@ -14,14 +14,14 @@ reminders, nor a check the case has moved past (the row is cancelled).
 During QUIET_HOURS nothing is sent: what is due moves to the end of the quiet
 hours, QUIET_SPREAD apart, after anything moved there already.
 
-Telegram's answers (courier's classification):
-- 429 RetryAfter (after the application's rate limiter gave up retrying): tried
-  again after retry_after, not counted as an attempt; this sweep stops.
-- network errors, timeouts, 5xx: retried with backoff (RETRY_SECONDS, doubling),
-  failed after MAX_ATTEMPTS; this sweep stops (Telegram looks unwell).
-- 403 Forbidden (blocked, deactivated): failed, the person marked unreachable
-  (storage/subscribers.py, the same mark the alerts use), and the case thread told.
-- 400 and anything else: failed with Telegram's reason; the case thread told.
+Telegram's answers, as bot/outcomes.py classifies them for every sender:
+- wait (429, after the rate limiter's own retries): tried again after retry_after,
+  not counted as an attempt; this sweep stops.
+- retry (network errors, timeouts, 5xx): backoff from RETRY_SECONDS, doubling, failed
+  after MAX_ATTEMPTS; this sweep stops (Telegram looks unwell).
+- unreachable (403): failed, the person marked unreachable (storage/subscribers.py,
+  the same mark the alerts use), and the case thread told.
+- anything else: failed with Telegram's reason; the case thread told.
 """
 from __future__ import annotations
 
@@ -29,10 +29,10 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 from bot import followup_time
-from bot.ratelimit import retry_after_seconds
+from bot.outcomes import Verdict, backoff, classify
 from bot.context import HotlineContext
 from bot.i18n import use_language
 from bot.settings import Settings
@@ -89,39 +89,41 @@ async def deliver(context: HotlineContext, row: Followup) -> str:
         text, markup = followup_message(context, dc, row)
     try:
         message = await context.bot.send_message(row.person_id, text, reply_markup=markup)
-    except RetryAfter as exc:
-        wait = retry_after_seconds(exc)
-        await followups.mark_retry(db, row.id, _now(context) + timedelta(seconds=wait),
-                                   f"429: retry after {wait:g} s", counts=False)
-        log.warning("follow-up %s: flood control, waiting %s s", row.id, wait)
-        return "pause"
-    except Forbidden as exc:
-        await followups.mark_failed(db, row.id, f"blocked: {exc}")
-        await subscribers.mark_unreachable(db, row.person_id)
-        log.info("follow-up %s: the person blocked the bot", row.id)
-        await desk_followups.tell_staff_delivery(context, dc, row, "blocked")
-        return "failed"
-    except BadRequest as exc:  # 400: a NetworkError subclass in PTB, so caught first
-        await _fail(context, dc, row, str(exc))
-        return "failed"
-    except NetworkError as exc:  # timeouts, connection errors, 5xx
-        attempts = row.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"
-        if attempts >= MAX_ATTEMPTS:
-            await _fail(context, dc, row, f"gave up after {attempts} attempts: {error}")
-            return "failed"
-        backoff = min(MAX_BACKOFF, RETRY_SECONDS * 2 ** (attempts - 1))
-        await followups.mark_retry(db, row.id, _now(context) + timedelta(seconds=backoff), error)
-        log.warning("follow-up %s: %s; retry in %s s", row.id, type(exc).__name__, backoff)
-        return "pause"
     except TelegramError as exc:
-        await _fail(context, dc, row, str(exc))
-        return "failed"
+        return await _not_sent(context, dc, row, classify(exc))
     await followups.mark_sent(db, row.id, message.message_id, _now(context))
     log.info("follow-up %s (%s) sent for case %s", row.id, row.kind, row.case_id)
     if row.kind == "staff":
         await desk_followups.tell_staff_delivery(context, dc, row, "sent")
     return "sent"
+
+
+async def _not_sent(context: HotlineContext, dc, row: Followup, verdict: Verdict) -> str:
+    """Record Telegram's refusal (bot/outcomes.py): 'pause' (stop this sweep) or 'failed'."""
+    db = context.db
+    if verdict.kind == "wait":
+        await followups.mark_retry(db, row.id, _now(context) + timedelta(seconds=verdict.seconds),
+                                   verdict.reason, counts=False)
+        log.warning("follow-up %s: flood control, waiting %s s", row.id, verdict.seconds)
+        return "pause"
+    if verdict.kind == "unreachable":
+        await followups.mark_failed(db, row.id, f"blocked: {verdict.reason}")
+        await subscribers.mark_unreachable(db, row.person_id)
+        log.info("follow-up %s: the person blocked the bot", row.id)
+        await desk_followups.tell_staff_delivery(context, dc, row, "blocked")
+        return "failed"
+    attempts = row.attempts + 1
+    if verdict.kind == "retry" and attempts < MAX_ATTEMPTS:
+        delay = backoff(attempts, RETRY_SECONDS, MAX_BACKOFF)
+        await followups.mark_retry(db, row.id, _now(context) + timedelta(seconds=delay),
+                                   verdict.reason)
+        log.warning("follow-up %s: %s; retry in %s s", row.id, verdict.reason.split(":")[0], delay)
+        return "pause"
+    if verdict.kind == "retry":
+        await _fail(context, dc, row, f"gave up after {attempts} attempts: {verdict.reason}")
+    else:
+        await _fail(context, dc, row, verdict.reason)
+    return "failed"
 
 
 async def _fail(context: HotlineContext, dc, row: Followup, error: str) -> None:

@@ -57,6 +57,8 @@ class Fault:
     chat_id: int | None = None
     times: int = 1
     hang: bool = False  # no answer at all (a timeout), instead of an error
+    migrate_to: int | None = None  # ChatMigrated: the group's new id
+    lost_answer: bool = False  # done, but the answer never comes back (a timeout)
 
 
 @dataclass
@@ -158,6 +160,9 @@ class OfflineBotAPI:
         params = decode_params(params)
         self.calls.append((method, params))
         fault = self._take_fault(method, params)
+        if fault is not None and fault.lost_answer:
+            self._answer_call(method, params, files)
+            raise Hang(method)
         if fault is not None:
             if fault.hang:
                 raise Hang(method)
@@ -165,7 +170,13 @@ class OfflineBotAPI:
                                     "description": fault.description}
             if fault.retry_after is not None:
                 body["parameters"] = {"retry_after": fault.retry_after}
+            if fault.migrate_to is not None:
+                body["parameters"] = {"migrate_to_chat_id": fault.migrate_to}
             return fault.error_code, body
+        return self._answer_call(method, params, files)
+
+    def _answer_call(self, method: str, params: dict[str, Any], files: dict[str, Any] | None
+                     ) -> tuple[int, dict]:
         chat_id = params.get("chat_id")
         if method in _SEND_METHODS or method == "copyMessage":
             if isinstance(chat_id, int) and chat_id in self.blocked:

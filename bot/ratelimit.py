@@ -82,6 +82,7 @@ class TelegramBudget(BaseRateLimiter[int]):
         self._open = asyncio.Event()
         self._open.set()
         self.retry_afters = 0  # how many 429s Telegram sent (for metrics and benchmarks)
+        self._waiting = 0  # calls waiting for an overall place (alerts let them go first)
         # on_request(None or the error) after each call to a chat: bot/metrics.py counts it
         self.on_request: Callable[[BaseException | None], None] | None = None
 
@@ -146,12 +147,30 @@ class TelegramBudget(BaseRateLimiter[int]):
         loop = asyncio.get_running_loop()
         while True:
             await chat.room()
-            await self.overall.acquire()
+            self._waiting += 1
+            try:
+                await self.overall.acquire()
+            finally:
+                self._waiting -= 1
             await self._open.wait()
             if chat.take(loop.time()):
                 return
             # Another call to this chat took the place meanwhile: this overall place is
             # spent (rare: one person's calls mostly come one at a time).
+
+    async def alert_slot(self, chat_id: int) -> None:
+        """A place for one safety alert: only what answers and relays leave (an alert never
+        goes while another call waits for a place), within the person's chat window too.
+        The alert sender calls this before each send (its own Bot has no rate limiter)."""
+        loop = asyncio.get_running_loop()
+        chat = self._window_of(chat_id)
+        while True:
+            await self._open.wait()
+            now = loop.time()
+            if not self._waiting and not chat.wait_time(now) and self.overall.take(now):
+                chat.take(now)
+                return
+            await asyncio.sleep(max(self.overall.wait_time(now), chat.wait_time(now), 0.005))
 
     async def _pause(self, seconds: float) -> None:
         """Nobody sends for `seconds` (the first 429 closes, the last waiter reopens)."""

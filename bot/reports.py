@@ -27,7 +27,7 @@ from typing import TextIO
 
 from bot.i18n import _, format_money, format_number, use_language
 from bot.settings import Settings
-from storage import desk, reports
+from storage import desk, outbox, reports
 from storage.cases import reference
 from storage.privacy import alias_code
 from storage.clock import from_text, to_text, utcnow
@@ -46,6 +46,7 @@ class Figures:
     by_province: Counter = field(default_factory=Counter)
     by_gender: Counter = field(default_factory=Counter)
     # Where reporters live now in Cambodia, and that by gender ("battambang/woman").
+    not_sent: int = 0  # outbox rows Telegram refused for good (bot/sender.py), all time
     by_home_province: Counter = field(default_factory=Counter)
     by_home_province_gender: Counter = field(default_factory=Counter)
     first_response: timedelta | None = None  # median
@@ -85,7 +86,7 @@ def bounds(settings: Settings, start: date | None,
 
 async def gather(db: Database, settings: Settings, start: date | None, end: date | None) -> Figures:
     rows = await reports.cases_between(db, *bounds(settings, start, end))
-    figures = Figures(start, end, total=len(rows))
+    figures = Figures(start, end, total=len(rows), not_sent=await outbox.failed_count(db))
     responses, closings = [], []
     for row in rows:
         figures.by_category[row["category"]] += 1
@@ -192,6 +193,8 @@ def render(figures: Figures) -> str:
         _("After a referral, did the organisation make contact? {answers}").format(
             answers=_answers(figures.after_referral, _("yes"), _("no"))),
         _("Satisfaction: {satisfaction}").format(satisfaction=satisfaction),
+        _("Messages about cases that Telegram refused for good (all time): {count}").format(
+            count=figures.not_sent),
     ])
 
 

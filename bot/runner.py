@@ -13,6 +13,7 @@ from bot.app import build_application, prepare
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
 from bot.polling import poll
+from bot.sender import load_staff_chat
 from bot.settings import Settings
 from storage import backup
 from storage.db import Database
@@ -28,6 +29,7 @@ async def running(app: HotlineApplication, *, polling: bool,
 
     If polling fails for good (a revoked token), `stop` is set and leaving re-raises it."""
     async with app:
+        await load_staff_chat(app)
         await prepare(app)
         await app.start()
         sender = app.bot_data[services.SENDER]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.context import DATABASE, SENDER, HotlineApplication, HotlineContext
+from bot.context import DATABASE, SENDER, STAFF_CHAT, HotlineApplication, HotlineContext
 from bot.outcomes import MAX_ATTEMPTS, Verdict, backoff, classify
 from storage import outbox, subscribers
 from storage.outbox import Row
@@ -160,12 +160,26 @@ class Sender:
             await _quietly(kind.failed(context, row, verdict), row)
 
     async def _staff_group_moved(self, context: HotlineContext, new_chat_id: int) -> None:
-        old = await staff_chat_id(context)
-        if old == new_chat_id:
-            return
-        await outbox.set_staff_chat_id(self.db, new_chat_id, old or 0)
-        log.warning("the staff group moved to a new id (it became a supergroup): the bot "
-                    "now posts there; set STAFF_CHAT_ID=%s", new_chat_id)
+        await staff_group_moved(context, new_chat_id)
+
+
+async def staff_group_moved(context: HotlineContext, new_chat_id: int) -> None:
+    """Telegram moved the staff group (it became a supergroup): from now on the bot posts and
+    listens there; said once in the log, for the admin to update STAFF_CHAT_ID."""
+    old = context.staff_chat_id
+    if old == new_chat_id:
+        return
+    await outbox.set_staff_chat_id(context.db, new_chat_id, old or 0)
+    context.bot_data[STAFF_CHAT] = new_chat_id
+    log.warning("the staff group moved to a new id (it became a supergroup): the bot now "
+                "posts there; set STAFF_CHAT_ID=%s", new_chat_id)
+
+
+async def load_staff_chat(app: HotlineApplication) -> None:
+    """At start-up: a move stored earlier wins over STAFF_CHAT_ID."""
+    moved = await outbox.staff_chat_id(app.bot_data[DATABASE])
+    if moved is not None:
+        app.bot_data[STAFF_CHAT] = moved
 
 
 def wake(context: HotlineContext) -> None:
@@ -176,9 +190,8 @@ def wake(context: HotlineContext) -> None:
 
 
 async def staff_chat_id(context: HotlineContext) -> int | None:
-    """Where the staff group is now: where Telegram moved it, else STAFF_CHAT_ID."""
-    moved = await outbox.staff_chat_id(context.db)
-    return moved if moved is not None else context.settings.staff_chat_id
+    """Where the staff group is now (see HotlineContext.staff_chat_id)."""
+    return context.staff_chat_id
 
 
 async def _quietly(step: Awaitable[None], row: Row) -> None:

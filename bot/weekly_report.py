@@ -64,8 +64,8 @@ async def post_report(context: HotlineContext, now: datetime) -> None:
         text = _("🗓 Weekly report") + "\n" + reports.render(figures)
         png = await charts.chart_png(db, settings, now)
         caption = _("📈 Cases per week by category, and open cases by status")
-    await context.bot.send_message(settings.staff_chat_id, text[:4096])
-    await context.bot.send_photo(settings.staff_chat_id, png, caption=caption,
+    await context.bot.send_message(context.staff_chat_id, text[:4096])
+    await context.bot.send_photo(context.staff_chat_id, png, caption=caption,
                                  filename="hotline-chart.png")
 
 

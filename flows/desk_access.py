@@ -32,7 +32,7 @@ MEMBER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatM
 
 def in_staff_chat(update: Update, context: HotlineContext) -> bool:
     chat = update.effective_chat
-    staff_chat = context.settings.staff_chat_id
+    staff_chat = context.staff_chat_id
     return staff_chat is not None and chat is not None and chat.id == staff_chat
 
 
@@ -61,7 +61,7 @@ async def _is_member(context: HotlineContext, user_id: int) -> bool:
     if known is not None and now - known[1] < MEMBER_CACHE_SECONDS:
         return known[0]
     try:
-        member = await context.bot.get_chat_member(context.settings.staff_chat_id, user_id)
+        member = await context.bot.get_chat_member(context.staff_chat_id, user_id)
     except TelegramError as exc:
         log.warning("could not check staff membership of %s: %s", user_id, type(exc).__name__)
         return False
@@ -81,9 +81,9 @@ async def staff_name(context: HotlineContext, user_id: int | None) -> str | None
     if user_id is None:
         return None
     names: dict = context.bot_data.setdefault(_NAMES, {})
-    if user_id not in names and context.settings.staff_chat_id is not None:
+    if user_id not in names and context.staff_chat_id is not None:
         try:
-            member = await context.bot.get_chat_member(context.settings.staff_chat_id, user_id)
+            member = await context.bot.get_chat_member(context.staff_chat_id, user_id)
             remember_name(context, member.user)
         except TelegramError:
             names[user_id] = f"#{user_id}"

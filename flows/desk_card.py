@@ -79,7 +79,7 @@ def reporter_line(case: cases.Case) -> str | None:
 
 
 def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
-              assigned_name: str | None, partner: Partner | None) -> str:
+              assigned_name: str | None, partner: Partner | None, not_sent: int = 0) -> str:
     case = dc.case
     settings = context.settings
     head = f"📁 {dc.reference} · {category_name(case)}"
@@ -117,6 +117,9 @@ def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
     lines += ["", *form.summary_lines(my_cases.as_draft(case, evidence_count))]
     if case.contact == "none" and not case.erased_at:
         lines += ["", _("⚠️ The returnee asked not to be contacted: messages are not sent.")]
+    if not_sent:  # the outbox gave up on them (bot/sender.py): staff should know
+        lines += ["", _("⚠️ Messages about this case that Telegram refused for good: {count}. "
+                        "Each one's warning is in the thread.").format(count=not_sent)]
     text = "\n".join(lines)
     return text if len(text) <= ui.MESSAGE_LIMIT else text[: ui.MESSAGE_LIMIT - 1] + "…"
 

@@ -82,10 +82,11 @@ async def card(context: HotlineContext, dc: DeskCase) -> tuple[str, object]:
     """The card's text and buttons, in STAFF_LANGUAGE."""
     evidence = await cases.evidence(context.db, dc.id)
     assigned = await desk_access.staff_name(context, dc.case.assigned_staff_id)
+    not_sent = await outbox.failed_for_case(context.db, dc.id)
     with use_language(context.settings.staff_language):
         partner = referrals.partner(context.directory, dc.referred_to)
         text = desk_card.card_text(context, dc, evidence_count=len(evidence),
-                                   assigned_name=assigned, partner=partner)
+                                   assigned_name=assigned, partner=partner, not_sent=not_sent)
         return text, desk_card.card_markup(dc)
 
 
@@ -156,12 +157,18 @@ async def ensure_thread(context: HotlineContext, case_id: int) -> Thread | None:
     return thread
 
 
-async def queue_text(context: HotlineContext, text: str, case_id: int | None = None) -> None:
-    """A text for the staff group (the case's thread), through the outbox."""
+async def queue_text(context: HotlineContext, text: str, case_id: int | None = None, *,
+                     about: int | None = None) -> bool:
+    """A text for the staff group (the case's thread), through the outbox; `about`: the
+    person it names, so /delete finds it. True once it is queued (it will be posted)."""
     if not context.settings.staff_enabled:
-        return
-    await outbox.queue(context.db, Item("staff_text", {"text": text}, case_id=case_id))
+        return False
+    payload: dict = {"text": text}
+    if about is not None:
+        payload["person"] = about
+    await outbox.queue(context.db, Item("staff_text", payload, case_id=case_id))
     sender.wake(context)
+    return True
 
 
 # -- the repeating sweep -----------------------------------------------------------------------
@@ -236,4 +243,4 @@ async def alert_help_now(context: HotlineContext, person: User, country: str) ->
                  "emergency numbers.").format(who=who, where=where)
     if settings.on_duty_usernames:
         text += "\n" + desk_card.mention(settings.on_duty_usernames)
-    await queue_text(context, text)
+    await queue_text(context, text, about=person.id)

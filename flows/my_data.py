@@ -26,7 +26,7 @@ from bot.people import LANG, SEEN_ON
 from bot.provinces_kh import provinces
 from flows import desk_thread, my_cases, ui
 from flows.registry import Command, Flow
-from storage import cases, desk, privacy
+from storage import cases, desk, outbox, privacy
 from storage.clock import from_text, now_text
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ async def on_mydata(update: Update, context: HotlineContext) -> int:
         caption=_("Everything the hotline keeps about you, as a file."))
     await ui.send(update, context, summary(context, stored, session),
                   ui.keyboard([[ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
-    log.info("person %s received their data", person)
+    log.info("a person received their data")
     return END
 
 
@@ -182,7 +182,12 @@ async def forget(update: Update, context: HotlineContext) -> privacy.Deletion:
     result = await privacy.delete_person(context.db, person)
     context.user_data.clear()
     context.application.drop_user_data(person)
-    log.info("person %s deleted their data: %d case(s) erased, %d closed", person,
+    for chat_id, message_id in await outbox.forget_person(context.db, person):
+        try:  # the "I need help now" alert that named them (Telegram allows 48 hours)
+            await context.bot.delete_message(chat_id, message_id)
+        except TelegramError:
+            pass
+    log.info("a person deleted their data: %d case(s) erased, %d closed",
              len(result.case_ids), len(result.closed_case_ids))
     return result
 

@@ -482,8 +482,8 @@ async def on_facts(update: Update, context: HotlineContext) -> None:
     today = datetime.now(context.settings.timezone).date()
     text = facts.render(found, today, context.settings.facts_max_age_months,
                         everything=(context.args or [""])[0] == "all")
-    for start in range(0, len(text), 4000):  # a long listing in several messages
-        await update.effective_message.reply_text(text[start:start + 4000])
+    for offset in range(0, len(text), 4000):  # a long listing in several messages
+        await update.effective_message.reply_text(text[offset:offset + 4000])
 
 
 async def on_export(update: Update, context: HotlineContext) -> None:
@@ -646,12 +646,20 @@ async def on_caption_command(update: Update, context: HotlineContext) -> None:
     await callback(update, context)
 
 
+async def on_group_moved(update: Update, context: HotlineContext) -> None:
+    """The staff group became a supergroup: Telegram says so in the old group."""
+    message = update.effective_message
+    if message.migrate_to_chat_id and desk_access.in_staff_chat(update, context):
+        await sender.staff_group_moved(context, message.migrate_to_chat_id)
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_card_button, pattern=f"^{desk_card.PREFIX}:"),
         *desk_lists.handlers(),
         *(CommandHandler(name, callback, filters=GROUPS)
           for name, callback in group_commands().items()),
+        MessageHandler(GROUPS & filters.StatusUpdate.MIGRATE, on_group_moved),
         MessageHandler(GROUPS & filters.CaptionRegex(r"^\s*/"), on_caption_command),
         MessageHandler(GROUPS & STAFF_CONTENT & ~filters.COMMAND, on_staff_message),
     ]

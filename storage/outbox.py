@@ -118,6 +118,22 @@ async def sent_copies(db: Database, case_id: int) -> list[tuple[int, int, str]]:
     return [(r["sent_chat_id"], r["message_id"], r["sent_at"]) for r in rows]
 
 
+async def forget_person(db: Database, person_id: int) -> list[tuple[int, int]]:
+    """Rows about a person but no case (the "I need help now" staff alert): queued ones are
+    dropped, sent ones forget their text; returns (chat, message id) of what was posted."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT sent_chat_id, message_id FROM outbox WHERE status = 'sent'"
+            " AND json_extract(payload, '$.person') = ? AND message_id IS NOT NULL",
+            (person_id,)) as cur:
+            posted = [(r[0], r[1]) for r in await cur.fetchall()]
+        await conn.execute("DELETE FROM outbox WHERE status = 'queued'"
+                           " AND json_extract(payload, '$.person') = ?", (person_id,))
+        await conn.execute("UPDATE outbox SET payload = '{}'"
+                           " WHERE json_extract(payload, '$.person') = ?", (person_id,))
+    return posted
+
+
 async def staff_chat_id(db: Database) -> int | None:
     """The staff group's id after Telegram moved it, if it did."""
     return await db.fetchval("SELECT chat_id FROM staff_chat WHERE id = 1")

@@ -224,3 +224,30 @@ async def test_a_backlog_killed_before_it_was_handled_is_handled_once_after_the_
     finally:
         if bot.process is not None:
             await bot.stop()
+
+
+async def test_a_kill_after_a_post_went_out_but_before_it_was_recorded_may_post_it_twice(
+        tmp_path, fake_api):
+    """The outbox's one window for a duplicate: Telegram took the card, the bot was killed
+    before writing that down, so the restarted bot posts it again. Nothing is ever lost."""
+    api = fake_api.api
+    api.add_group(STAFF_CHAT, "Hotline staff", is_forum=False, members={ANA: "member"})
+    bot = await ProcessBot(tmp_path, fake_api, **STAFF_ENV).start()
+    try:
+        person = await onboarded(bot, "en")
+        await walk(person, WAGE_CLAIM[:-1])
+        api.faults.append(Fault("sendMessage", chat_id=STAFF_CHAT, lost_answer=True))
+        await walk(person, WAGE_CLAIM[-1:])  # Confirm: the card goes, its answer never comes
+        await wait_for(lambda: len(cards(api)) == 1, what="the card to reach the group")
+        await bot.kill()  # before the client gives up waiting for the answer
+        assert bot.rows("SELECT status FROM outbox WHERE kind = 'card'") == [("queued",)]
+        await bot.start()
+        await wait_for(lambda: bot.rows("SELECT status FROM outbox WHERE kind = 'card'")
+                       == [("sent",)], what="the card to be sent and recorded")
+    finally:
+        if bot.process is not None:
+            code, stderr = await bot.stop()
+            assert code == 0, stderr
+    assert len(cards(api)) == 2  # the documented duplicate; every other post went once
+    files = bot.rows("SELECT status FROM outbox WHERE kind = 'file'")
+    assert files and all(status == "sent" for (status,) in files)
