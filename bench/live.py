@@ -21,7 +21,9 @@ from telegram.ext import AIORateLimiter, Application, MessageHandler, filters
 from bench.recruiter_lookup import generate
 from bench.simulated import (OVERALL_PER_SECOND, SESSION, SimulatedPerson, SimulatedTelegram,
                              populate)
+from storage import broadcasts
 from storage import recruiters as registry_store
+from storage.broadcasts import Audience
 from bot import context as services
 from bot.app import build_application
 from bot.context import HotlineApplication
@@ -214,6 +216,53 @@ async def _wind_down(app: HotlineApplication, request: SimulatedTelegram,
     await app.stop()
 
 
+ALERT_FIRST_ID = 8_000_000
+
+
+async def alerts_while_chatting(*, rtt: float, people: int, subscribers: int) -> str:
+    """A safety alert to `subscribers` while `people` chat: the chat's answers, and whether
+    every subscriber got the alert once (run until the broadcast is done)."""
+    figures = Figures(f"alert to {subscribers:,} while {people} chat", 1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "alerts.sqlite3"
+        db = await Database.open(path)
+        now = "2026-01-01T00:00:00Z"
+        async with db.transaction() as conn:
+            ids = [ALERT_FIRST_ID + n for n in range(subscribers)]
+            await conn.executemany("INSERT INTO users(telegram_id, language, first_seen,"
+                                   " last_seen) VALUES (?, 'km', ?, ?)",
+                                   [(i, now, now) for i in ids])
+            await conn.executemany("INSERT INTO subscribers(telegram_id, subscribed, asked_at,"
+                                   " changed_at) VALUES (?, 1, ?, ?)", [(i, now, now) for i in ids])
+        broadcast_id, _ = await broadcasts.create(db, audience=Audience("all"),
+                                                  text_km="ប្រយ័ត្ន", text_en="Beware")
+        request = SimulatedTelegram(rtt)
+        app = build_application(_settings(db.path), db, request=request)
+        loop = asyncio.get_running_loop()
+        async with app:
+            await app.start()
+            app.bot_data[services.SENDER].start()
+            feeder = Feeder(app, rtt)
+            crowd = Crowd(app, request, feeder, figures, random.Random(13))
+            crowd.hook()
+            tasks = [asyncio.create_task(feeder.run())]
+            tasks += [asyncio.create_task(crowd.walk(CALM)) for _ in range(people)]
+            start = loop.time()
+            while (await broadcasts.get(db, broadcast_id)).status != "done":
+                await asyncio.sleep(0.5)
+            figures.seconds = loop.time() - start
+            crowd.measuring = False
+            await _wind_down(app, request, tasks)
+        await db.close()
+    got = [request.per_chat.get(ALERT_FIRST_ID + n, 0) for n in range(subscribers)]
+    lost, doubled = got.count(0), sum(1 for n in got if n > 1)
+    ordered = sorted(figures.latencies) or [float("nan")]
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (f"  {figures.label:<44} alerts {subscribers / figures.seconds:.1f}/s over "
+            f"{figures.seconds:.0f} s, lost {lost}, twice {doubled}; chat answers "
+            f"{len(figures.latencies)}, p99 {p99:.2f} s")
+
+
 async def burst(label: str, *, rtt: float, people: int, sequential: bool) -> float:
     """`people` who already chose their language write /help at the same moment: how long
     the last one waits."""
@@ -326,6 +375,7 @@ async def live_figures(rtts: list[float], people: int, seconds: float) -> None:
         ]
         for run in runs:
             print((await run).line(), flush=True)
+        print(await alerts_while_chatting(rtt=rtt, people=50, subscribers=1_000), flush=True)
 
 
 async def zero_latency(people: int, seconds: float, population: int) -> Figures:

@@ -170,6 +170,7 @@ class SimulatedTelegram(BenchRequest):
         self.groups: dict[int, _Window] = {}
         self.chats: dict[int, _Bucket] = {}
         self.sent_at: list[float] = []  # completion time of every message call that got through
+        self.per_chat: collections.Counter[int] = collections.Counter()  # calls through, by chat
         self.too_many = 0  # 429 answers
         self.waiting: dict[int, asyncio.Future[float]] = {}  # chat -> its next answer
 
@@ -197,6 +198,7 @@ class SimulatedTelegram(BenchRequest):
         if chat is not None and status == 200:
             now = loop.time()
             self.sent_at.append(now)
+            self.per_chat[int(chat)] += 1
             waiter = self.waiting.pop(int(chat), None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(now)
