@@ -25,7 +25,7 @@ from storage import broadcasts
 from storage import recruiters as registry_store
 from storage.broadcasts import Audience
 from bot import context as services
-from bot.app import build_application
+from bot.app import build_application, warm_up
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
 from bot.ratelimit import TelegramBudget
@@ -143,6 +143,19 @@ class Crowd:
                 await asyncio.sleep(self.rng.uniform(*think))
 
 
+async def _started(app: HotlineApplication, request: SimulatedTelegram, rtt: float,
+                   figures: Figures, seed: int) -> tuple[Crowd, list[asyncio.Task]]:
+    """Start the application and its outbox sender as `running()` does, and the polling
+    stand-in; the crowd that will walk, and the tasks to stop at the end."""
+    await warm_up(app)
+    await app.start()
+    app.bot_data[services.SENDER].start()
+    feeder = Feeder(app, rtt)
+    crowd = Crowd(app, request, feeder, figures, random.Random(seed))
+    crowd.hook()
+    return crowd, [asyncio.create_task(feeder.run())]
+
+
 def _settings(path: Path) -> Settings:
     return Settings(bot_token="1:bench", database_path=str(path), staff_chat_id=STAFF_GROUP,
                     staff_language="en", quiet_hours=None)
@@ -170,12 +183,7 @@ async def run_live(label: str, *, rtt: float, people: int, seconds: float,
         app = build_application(_settings(db.path), db, request=request, rate_limiter=limiter,
                                 sequential=sequential)
         async with app:
-            await app.start()
-            app.bot_data[services.SENDER].start()
-            feeder = Feeder(app, rtt)
-            crowd = Crowd(app, request, feeder, figures, random.Random(11))
-            crowd.hook()
-            tasks = [asyncio.create_task(feeder.run())]
+            crowd, tasks = await _started(app, request, rtt, figures, 11)
             tasks += [asyncio.create_task(crowd.walk(think)) for _ in range(people)]
             if big_report:
                 tasks.append(asyncio.create_task(_big_report(crowd)))
@@ -240,12 +248,7 @@ async def alerts_while_chatting(*, rtt: float, people: int, subscribers: int) ->
         app = build_application(_settings(db.path), db, request=request)
         loop = asyncio.get_running_loop()
         async with app:
-            await app.start()
-            app.bot_data[services.SENDER].start()
-            feeder = Feeder(app, rtt)
-            crowd = Crowd(app, request, feeder, figures, random.Random(13))
-            crowd.hook()
-            tasks = [asyncio.create_task(feeder.run())]
+            crowd, tasks = await _started(app, request, rtt, figures, 13)
             tasks += [asyncio.create_task(crowd.walk(CALM)) for _ in range(people)]
             start = loop.time()
             while (await broadcasts.get(db, broadcast_id)).status != "done":
@@ -272,19 +275,14 @@ async def burst(label: str, *, rtt: float, people: int, sequential: bool) -> flo
         app = build_application(_settings(db.path), db, request=request, sequential=sequential)
         figures = Figures(label, 1)
         async with app:
-            await app.start()
-            app.bot_data[services.SENDER].start()
-            feeder = Feeder(app, rtt)
-            crowd = Crowd(app, request, feeder, figures, random.Random(5))
-            crowd.hook()
-            feeding = asyncio.create_task(feeder.run())
+            crowd, tasks = await _started(app, request, rtt, figures, 5)
             crowd.measuring = False
             walkers = [SimulatedPerson(6_000_000 + i, request, app.bot) for i in range(people)]
             await asyncio.gather(*(_onboard(crowd, p) for p in walkers))
             await asyncio.sleep(1.5)  # the per-chat bursts of onboarding are spent
             crowd.measuring = True
             await asyncio.gather(*(crowd.step(p, "text", "/help") for p in walkers))
-            await _wind_down(app, request, [feeding])
+            await _wind_down(app, request, tasks)
         await db.close()
     return max(figures.latencies)
 

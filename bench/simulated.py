@@ -172,6 +172,7 @@ class SimulatedTelegram(BenchRequest):
         self.sent_at: list[float] = []  # completion time of every message call that got through
         self.per_chat: collections.Counter[int] = collections.Counter()  # calls through, by chat
         self.too_many = 0  # 429 answers
+        self.refused_by: collections.Counter[str] = collections.Counter()  # which limit
         self.waiting: dict[int, asyncio.Future[float]] = {}  # chat -> its next answer
 
     def _delay(self) -> float:
@@ -224,7 +225,11 @@ class SimulatedTelegram(BenchRequest):
             own: _Window | _Bucket = self.groups.setdefault(chat, _Window(GROUP_PER_MINUTE, 60))
         else:
             own = self.chats.setdefault(chat, _Bucket(CHAT_BURST, CHAT_PER_SECOND, now))
-        wait = max(own.wait(now), self.overall.wait(now))
+        own_wait, overall_wait = own.wait(now), self.overall.wait(now)
+        wait = max(own_wait, overall_wait)
+        if wait:
+            self.refused_by["group" if chat < 0 and own_wait else "chat" if own_wait
+                            else "overall"] += 1
         if not wait:
             own.count(now)
             self.overall.count(now)

@@ -32,7 +32,7 @@ from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.sender import Sender
 from bot.settings import Settings
-from flows import FLOWS, desk_outbox, start
+from flows import FLOWS, desk_outbox, recruiters, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,14 @@ def build_application(
     backups.install(app, settings)  # a daily copy into BACKUP_DIR, when set
     metrics.install(app)  # counts updates and sends for /metrics
     return app
+
+
+async def warm_up(app: HotlineApplication) -> None:
+    """Build what the first people would otherwise wait for (the recruiter index)."""
+    try:
+        await recruiters.registry(HotlineContext(app))
+    except Exception:  # the first lookup tries again
+        log.exception("the recruiter index could not be built at start-up")
 
 
 async def prepare(app: HotlineApplication) -> None:

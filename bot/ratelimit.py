@@ -76,6 +76,9 @@ class TelegramBudget(BaseRateLimiter[int]):
                  group_per_minute: float = GROUP_PER_MINUTE, chat_burst: int = CHAT_BURST,
                  max_retries: int = MAX_RETRIES) -> None:
         self.overall = SlidingWindow(int(overall_per_second), 1.0)
+        # ... and at most two in any 1/14 s: calls that leave in a bunch arrive spread by
+        # the network's jitter, and a bunch across the edge of Telegram's second makes 429s.
+        self.bunch = SlidingWindow(2, 2.0 / max(1.0, overall_per_second))
         self._group_limit, self._chat_burst = int(group_per_minute), chat_burst
         self._chats: dict[int, SlidingWindow] = {}
         self.max_retries = max_retries
@@ -146,13 +149,16 @@ class TelegramBudget(BaseRateLimiter[int]):
         would let its next calls bunch up at Telegram)."""
         loop = asyncio.get_running_loop()
         while True:
+            await self._open.wait()
             await chat.room()
             self._waiting += 1
             try:
+                await self.bunch.acquire()
                 await self.overall.acquire()
             finally:
                 self._waiting -= 1
-            await self._open.wait()
+            if not self._open.is_set():
+                continue  # a 429 came meanwhile: a place counted before the pause is stale
             if chat.take(loop.time()):
                 return
             # Another call to this chat took the place meanwhile: this overall place is
@@ -167,10 +173,13 @@ class TelegramBudget(BaseRateLimiter[int]):
         while True:
             await self._open.wait()
             now = loop.time()
-            if not self._waiting and not chat.wait_time(now) and self.overall.take(now):
+            if not self._waiting and not chat.wait_time(now) and not self.bunch.wait_time(now) \
+                    and self.overall.take(now):
+                self.bunch.take(now)
                 chat.take(now)
                 return
-            await asyncio.sleep(max(self.overall.wait_time(now), chat.wait_time(now), 0.005))
+            await asyncio.sleep(max(self.overall.wait_time(now), self.bunch.wait_time(now),
+                                    chat.wait_time(now), 0.005))
 
     async def _pause(self, seconds: float) -> None:
         """Nobody sends for `seconds` (the first 429 closes, the last waiter reopens)."""

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from bot import context as services
 from bot import web
-from bot.app import build_application, prepare
+from bot.app import build_application, prepare, warm_up
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
 from bot.polling import poll
@@ -30,6 +30,7 @@ async def running(app: HotlineApplication, *, polling: bool,
     If polling fails for good (a revoked token), `stop` is set and leaving re-raises it."""
     async with app:
         await load_staff_chat(app)
+        await warm_up(app)
         await prepare(app)
         await app.start()
         sender = app.bot_data[services.SENDER]

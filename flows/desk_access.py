@@ -15,7 +15,7 @@ import logging
 import time
 
 from telegram import Update, User
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.context import HotlineContext
@@ -109,3 +109,21 @@ async def staff_only(update: Update, context: HotlineContext, *, admin: bool = F
             "Only hotline staff can do this.")
         await update.effective_message.reply_text(refusal)
     return allowed
+
+
+async def staff_button(update: Update, context: HotlineContext) -> bool:
+    """For buttons in the staff group: True for staff (the staff language is set); anyone
+    else is refused, and the same button pressed in a private chat is treated as stale."""
+    query = update.callback_query
+    if not in_staff_chat(update, context):
+        if update.effective_chat.type == ChatType.PRIVATE:
+            from flows import start  # start's stale-button answer, as for any unknown button
+            await start.on_stale_button(update, context)
+        else:
+            await query.answer()
+        return False
+    set_language(context.settings.staff_language)
+    if not await is_staff(update, context):
+        await query.answer(_("Only hotline staff can do this."), show_alert=True)
+        return False
+    return True

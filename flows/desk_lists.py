@@ -10,15 +10,14 @@ are now.
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import case_search, reports
 from bot.context import HotlineContext
-from bot.i18n import _, set_language
+from bot.i18n import _
 from bot.provinces import load_provinces
-from flows import desk_access, desk_labels, desk_thread, start, ui
+from flows import desk_access, desk_labels, desk_thread, ui
 from storage import desk, desk_search
 from storage.desk import DeskCase
 
@@ -182,17 +181,9 @@ async def show_card(context: HotlineContext, message: Message, dc: DeskCase,
 # -- the buttons -------------------------------------------------------------------------------
 async def on_list_button(update: Update, context: HotlineContext) -> None:
     """A case or an arrow under a list: staff only, in the staff group only."""
+    if not await desk_access.staff_button(update, context):
+        return
     query = update.callback_query
-    if not desk_access.in_staff_chat(update, context):
-        if update.effective_chat.type == ChatType.PRIVATE:
-            await start.on_stale_button(update, context)  # the same as any unknown button
-        else:
-            await query.answer()
-        return
-    set_language(context.settings.staff_language)
-    if not await desk_access.is_staff(update, context):
-        await query.answer(_("Only hotline staff can do this."), show_alert=True)
-        return
     parts = query.data.split(":")
     numbers = [int(p) for p in parts[2:] if p.isdigit()]
     if len(parts) == 3 and parts[1] == "o" and len(numbers) == 1:

@@ -22,7 +22,6 @@ import time
 from datetime import datetime, timedelta
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -32,7 +31,7 @@ from bot.context import HotlineContext
 from bot.khmer import clean_input
 from bot.i18n import N_, _, format_money, set_language, use_language
 from flows import (desk_access, desk_card, desk_lists, desk_redact, desk_relay, desk_thread,
-                   start, ui)
+                   ui)
 from flows.intake_steps import evidence_of
 from flows.registry import Flow
 from storage import desk, recruiters
@@ -305,17 +304,9 @@ async def run_action(update: Update, context: HotlineContext, action, dc: DeskCa
 # -- buttons ---------------------------------------------------------------------------------
 async def on_card_button(update: Update, context: HotlineContext) -> None:
     """A button on a card or in a thread: staff only, in the staff group only."""
+    if not await desk_access.staff_button(update, context):
+        return
     query = update.callback_query
-    if not desk_access.in_staff_chat(update, context):
-        if update.effective_chat.type == ChatType.PRIVATE:
-            await start.on_stale_button(update, context)  # the same as any unknown button
-        else:
-            await query.answer()
-        return
-    set_language(context.settings.staff_language)
-    if not await desk_access.is_staff(update, context):
-        await query.answer(_("Only hotline staff can do this."), show_alert=True)
-        return
     parts = query.data.split(":")
     action = BUTTONS.get(parts[1]) if len(parts) >= 3 else None
     dc = await desk.get(context.db, int(parts[2])) if action and parts[2].isdigit() else None
