@@ -18,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import broadcaster, followups
 from bot import context as services
-from bot import desk_setup, inbox, retention, weekly_report
+from bot import backups, desk_setup, inbox, metrics, retention, weekly_report
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory
@@ -104,6 +104,8 @@ def build_application(
     retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
     inbox.install(app)  # forgets handled updates after a day
     weekly_report.install(app, settings)  # Monday's figures and chart in the staff group
+    backups.install(app, settings)  # a daily copy into BACKUP_DIR, when set
+    metrics.install(app)  # counts updates and sends for /metrics
     return app
 
 

@@ -7,12 +7,14 @@ import logging
 import sys
 
 from bot.content import load_content
-from bot import intents_admin, recruiter_admin, reports
+from bot import backups, intents_admin, recruiter_admin, reports
 from bot.datafile import DataFileError
 from bot.directory import load_directory
 from bot.intents import load_intents
 from bot.provinces import load_provinces
 from bot.provinces_kh import load_provinces as load_cambodian_provinces
+from bot.resources import use_data_dir
+from bot.screener import load_phrases
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -22,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Telegram hotline bot for Cambodian workers who came back from Thailand.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot against Telegram (long polling; needs BOT_TOKEN)")
+    commands.add_parser("run", help="run the bot against Telegram (long polling, or a webhook "
+                                    "with WEBHOOK_URL; needs BOT_TOKEN)")
     commands.add_parser(
         "console", help="chat with the bot in this terminal: no Telegram, no token needed"
     )
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     facts = commands.add_parser(
         "facts", help="facts checked longer ago than FACTS_MAX_AGE, with their sources")
     facts.add_argument("--all", action="store_true", help="list every fact, not only old ones")
+    backups.add_parsers(commands)
     return parser
 
 
@@ -56,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        use_data_dir(settings.data_dir)  # HOTLINE_DATA_DIR: the operator's copy of data/
         load_content(load_directory())  # a malformed data file stops start-up naming the line
         load_provinces()  # the same for the province lists
         load_cambodian_provinces()
         load_intents()
+        load_phrases()  # and the screener's phrases
     except (SettingsError, DataFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -75,9 +81,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.runner import serve
+    from bot.web import ListenerError
 
     try:
         asyncio.run(serve(settings))
+    except ListenerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except InvalidToken:  # PTB's message quotes the token: never print it
         print("error: Telegram rejected BOT_TOKEN (check it, and BOT_API_BASE_URL if set)",
               file=sys.stderr)
@@ -139,8 +149,11 @@ def _facts(settings: Settings, args: argparse.Namespace) -> int:
 def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
+    from storage.backup import in_use
+
     logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
-    asyncio.run(run_console(settings))
+    with in_use(settings.database_path):  # `restore` refuses while the console runs
+        asyncio.run(run_console(settings))
     return 0
 
 
@@ -170,4 +183,5 @@ def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
 COMMANDS = {"run": _run, "console": _console, "catalogs": _catalogs,
             "recruiters": recruiter_admin.run, "intents": intents_admin.run,
             "stats": reports.run_stats,
-            "export": reports.run_export, "broadcast": _broadcast, "facts": _facts}
+            "export": reports.run_export, "broadcast": _broadcast, "facts": _facts,
+            "backup": backups.run_backup, "restore": backups.run_restore}

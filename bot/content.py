@@ -15,10 +15,10 @@ from pathlib import Path
 
 from bot import factcheck
 from bot.datafile import read_rows
-from bot.directory import DATA_DIR, Contact, Directory, DirectoryError, Website
+from bot.directory import Contact, Directory, DirectoryError, Website
 from bot.i18n import current_language
+from bot.resources import data_file
 
-SERVICES_PATH = DATA_DIR / "services.csv"
 COLUMNS = ["key", "topic", "when", "name_en", "name_km", "runs_en", "runs_km",
            "where_en", "where_km", "bring_en", "bring_km", "note_en", "note_km",
            "contact", "website", "source", "checked"]
@@ -85,7 +85,8 @@ class Content:
         return [s for s in self.services if s.topic == topic]
 
 
-def load_content(directory: Directory, path: Path = SERVICES_PATH) -> Content:
+def load_content(directory: Directory, path: Path | None = None) -> Content:
+    path = path or data_file("services.csv")
     services: list[Service] = []
     for where, row in read_rows(path, COLUMNS, ContentError, REQUIRED):
         _check_row(row, where, directory)

@@ -13,10 +13,8 @@ from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
 from bot.i18n import current_language
+from bot.resources import data_file
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DIRECTORY_PATH = DATA_DIR / "directory.csv"
-WEBSITES_PATH = DATA_DIR / "websites.csv"
 COLUMNS = ["key", "number", "country", "emergency", "who_en", "who_km",
            "use_en", "use_km", "source", "checked"]
 WEBSITE_COLUMNS = ["key", "address", "who_en", "who_km", "source", "checked"]
@@ -94,11 +92,14 @@ class Directory:
         return frozenset(w.address for w in self.websites)
 
 
-def load_directory(path: Path = DIRECTORY_PATH, websites_path: Path = WEBSITES_PATH,
+def load_directory(path: Path | None = None, websites_path: Path | None = None,
                    partners_path: Path | None = None) -> Directory:
-    """The numbers, the web addresses, and the referral partners that use them."""
+    """The numbers, the web addresses, and the referral partners that use them: data/'s
+    directory.csv, websites.csv and partners.csv (HOTLINE_DATA_DIR's if set), or these."""
     from bot.referrals import load_partners  # it refers to the directory's keys
 
+    path = path or data_file("directory.csv")
+    websites_path = websites_path or data_file("websites.csv")
     contacts = _load_rows(path, COLUMNS, _parse_contact)
     websites = _load_rows(websites_path, WEBSITE_COLUMNS, _parse_website)
     directory = Directory(contacts, websites)

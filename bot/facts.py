@@ -17,6 +17,7 @@ from bot.content import Content
 from bot.datafile import CHECKED, DataFileError, read_rows
 from bot.directory import Directory
 from bot.i18n import _
+from bot.resources import data_file
 from storage import recruiters
 from storage.db import Database
 
@@ -43,9 +44,9 @@ def data_facts(directory: Directory, content: Content) -> list[Fact]:
 def province_facts() -> list[Fact]:
     """The two province lists: one fact per file, its oldest row (the rows share a source)."""
     found = []
-    for name, path, columns in (("thai_provinces", provinces.PROVINCES_PATH, provinces.COLUMNS),
-                                ("provinces_kh", provinces_kh.PROVINCES_PATH,
-                                 provinces_kh.COLUMNS)):
+    for name, columns in (("thai_provinces", provinces.COLUMNS),
+                          ("provinces_kh", provinces_kh.COLUMNS)):
+        path = data_file(f"{name}.csv")  # HOTLINE_DATA_DIR's copy when set
         rows = [row for _where, row in read_rows(path, columns, DataFileError,
                                                  required=["source", "checked"])]
         oldest = min(rows, key=lambda row: row["checked"])

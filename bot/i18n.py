@@ -19,9 +19,11 @@ from pathlib import Path
 from babel import dates, numbers
 from babel.messages.pofile import read_po
 
+from bot.resources import locales_dir
+
 LANGUAGES = ("km", "en")
 DEFAULT_LANGUAGE = "km"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = locales_dir()
 DOMAIN = "messages"
 
 # Each language's own name, shown the same to everyone: not translated on purpose.

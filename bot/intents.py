@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
-from bot.directory import DATA_DIR
+from bot.resources import data_file
 from bot.khmer import clean_input, normalise_order
 
-INTENTS_PATH = DATA_DIR / "intents.csv"
 COLUMNS = ["intent", "language", "phrases"]
 LANGUAGES = ("km", "en")
 # Every intent the bot can answer, in order of precedence when two match equally well.
@@ -305,8 +304,17 @@ def parse_phrase(intent: str, raw: str) -> Phrase | None:
     return Phrase(intent, form, tuple(terms)) if terms else None
 
 
+def intents_path() -> Path:
+    """data/intents.csv (HOTLINE_DATA_DIR's copy if set)."""
+    return data_file("intents.csv")
+
+
+def load_intents(path: Path | None = None) -> IntentMatcher:
+    return _load_intents(path or intents_path())
+
+
 @functools.cache
-def load_intents(path: Path = INTENTS_PATH) -> IntentMatcher:
+def _load_intents(path: Path) -> IntentMatcher:
     phrases: list[Phrase] = []
     for where, row in read_rows(path, COLUMNS, IntentFileError):
         if row["intent"] not in INTENTS:

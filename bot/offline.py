@@ -37,7 +37,7 @@ _SEND_METHODS = {
     "sendSticker": "sticker", "sendLocation": "location", "sendContact": "contact",
 }
 _ACCEPTED = {  # methods that simply succeed
-    "deleteWebhook", "setMyCommands", "deleteMyCommands", "setMyDescription",
+    "deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands", "setMyDescription",
     "setMyShortDescription", "setChatMenuButton", "sendChatAction", "close", "logOut",
 }
 

@@ -41,10 +41,22 @@ class UpdatesRequest(HTTPXRequest):
         return data
 
 
+async def _leave_webhook_mode(app: HotlineApplication) -> None:
+    """getUpdates fails (409) while a webhook is set, e.g. after running with WEBHOOK_URL.
+    Pending updates stay with Telegram and come through getUpdates."""
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+    except InvalidToken:
+        raise
+    except TelegramError as exc:
+        log.warning("could not remove a webhook (%s); polling anyway", type(exc).__name__)
+
+
 async def poll(app: HotlineApplication, inbox: Inbox, request: UpdatesRequest) -> None:
     """Fetch, store, queue, confirm; forever (cancel the task to stop)."""
     offset: int | None = None
     backoff = 1.0
+    await _leave_webhook_mode(app)
     while True:
         try:
             updates = await app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,

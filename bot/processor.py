@@ -76,6 +76,8 @@ class PerPersonProcessor(BaseUpdateProcessor):
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._turns = _Turns()
         self.on_done = on_done
+        # on_finished(update, seconds from its arrival here): bot/metrics.py's latency
+        self.on_finished: Callable[[object, float], None] | None = None
 
     @property
     def waiting_people(self) -> int:
@@ -83,12 +85,16 @@ class PerPersonProcessor(BaseUpdateProcessor):
         return len(self._turns)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        arrived = asyncio.get_running_loop().time()
+
         async def work() -> None:
             async with self._in_flight:
                 try:
                     await coroutine
                 except Exception:  # PTB's error handlers saw what they could; count it as handled
                     log.exception("an update failed outside its handlers")
+            if self.on_finished is not None:
+                self.on_finished(update, asyncio.get_running_loop().time() - arrived)
             if self.on_done is not None:
                 await self.on_done(update)
 

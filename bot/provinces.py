@@ -11,11 +11,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
-from bot.directory import DATA_DIR
 from bot.i18n import current_language
 from bot.khmer import comparison_form
+from bot.resources import data_file
 
-PROVINCES_PATH = DATA_DIR / "thai_provinces.csv"
 COLUMNS = ["key", "name_en", "name_km", "aliases", "common", "source", "checked"]
 MIN_PARTIAL = 3  # typed letters needed before a part of a name counts as a match
 FUZZY_THRESHOLD = 0.8  # difflib similarity from which a misspelt name counts...
@@ -84,7 +83,8 @@ class Provinces:
 
 
 @functools.cache
-def load_provinces(path: Path = PROVINCES_PATH) -> Provinces:
+def load_provinces(path: Path | None = None) -> Provinces:
+    path = path or data_file("thai_provinces.csv")
     provinces: list[Province] = []
     required = ("key", "name_en", "name_km", "common", "source", "checked")  # aliases optional
     for where, row in read_rows(path, COLUMNS, ProvinceError, required):

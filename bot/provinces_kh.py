@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
-from bot.directory import DATA_DIR
 from bot.i18n import current_language
 from bot.khmer import comparison_form
+from bot.resources import data_file
 
-PROVINCES_PATH = DATA_DIR / "provinces_kh.csv"
 COLUMNS = ["key", "iso", "name_en", "name_km", "source", "checked"]
 _ISO = re.compile(r"^KH-\d{1,2}$")
 
@@ -59,7 +58,8 @@ def provinces() -> Provinces:
     return load_provinces()
 
 
-def load_provinces(path: Path = PROVINCES_PATH) -> Provinces:
+def load_provinces(path: Path | None = None) -> Provinces:
+    path = path or data_file("provinces_kh.csv")
     found: list[Province] = []
     for where, row in read_rows(path, COLUMNS, ProvinceError):
         if len(row["key"]) > 30:  # it goes into callback data

@@ -86,6 +86,13 @@ class TelegramBudget(BaseRateLimiter[int]):
         self._open.set()
         self.retry_afters = 0  # how many 429s Telegram sent (for metrics and benchmarks)
         self._waiting = 0  # calls waiting for an overall place (alerts let them go first)
+        # on_request(None or the error) after each call to a chat: bot/metrics.py counts it
+        self.on_request: Callable[[BaseException | None], None] | None = None
+
+    @property
+    def paused(self) -> bool:
+        """Whether every send waits out a 429 now (for /healthz)."""
+        return not self._open.is_set()
 
     async def initialize(self) -> None:
         pass
@@ -120,12 +127,20 @@ class TelegramBudget(BaseRateLimiter[int]):
             if chat_id is not None:  # calls to no chat (answerCallbackQuery, getMe) are free
                 await self._slots(self._window_of(chat_id))
             try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
+                result = await callback(*args, **kwargs)
+            except Exception as exc:
+                if chat_id is not None and self.on_request is not None:
+                    self.on_request(exc)
+                if not isinstance(exc, RetryAfter):
+                    raise
                 self.retry_afters += 1
                 if attempt == retries:
                     raise
                 await self._pause(retry_after_seconds(exc))
+            else:
+                if chat_id is not None and self.on_request is not None:
+                    self.on_request(None)
+                return result
         raise AssertionError("unreachable")
 
     async def _slots(self, chat: SlidingWindow) -> None:

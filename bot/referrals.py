@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from bot.datafile import DataFileError, read_rows
 from bot.i18n import _, current_language
+from bot.resources import data_file
 
 if TYPE_CHECKING:
     from bot.directory import Directory
 
-PARTNERS_PATH = Path(__file__).resolve().parent.parent / "data" / "partners.csv"
 COLUMNS = ["key", "organisation_en", "organisation_km", "takes_en", "takes_km", "topics",
            "contact", "agreement", "source", "checked"]
 REQUIRED = [c for c in COLUMNS if c != "contact"]
@@ -55,7 +55,7 @@ class Partner:
 
 
 def load_partners(directory: "Directory", path: Path | None = None) -> list[Partner]:
-    path = path or PARTNERS_PATH
+    path = path or data_file("partners.csv")  # HOTLINE_DATA_DIR's copy when set
     found = []
     numbers = {c.key: c.number for c in directory.contacts}
     sites = {w.key: w.address for w in directory.websites}

@@ -8,12 +8,14 @@ import signal
 from collections.abc import AsyncIterator
 
 from bot import context as services
+from bot import web
 from bot.app import build_application, prepare, warm_up
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
 from bot.polling import poll
 from bot.sender import load_staff_chat
 from bot.settings import Settings
+from storage import backup
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -52,17 +54,22 @@ async def running(app: HotlineApplication, *, polling: bool,
 
 
 async def serve(settings: Settings) -> None:
-    """`python -m bot run`: poll Telegram until SIGTERM or SIGINT."""
+    """`python -m bot run`: poll Telegram (or, with WEBHOOK_URL, take its webhook calls)
+    until SIGTERM or SIGINT. The listener stops first, so nothing arrives while the
+    handlers finish."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    db = await Database.open(settings.database_path)
-    try:
-        app = build_application(settings, db)
-        async with running(app, polling=True, stop=stop):
-            log.info("the bot is running; stop it with Ctrl+C or SIGTERM")
-            await stop.wait()
-            log.info("stopping")
-    finally:
-        await db.close()
+    with backup.in_use(settings.database_path):  # `restore` refuses meanwhile
+        db = await Database.open(settings.database_path)
+        try:
+            app = build_application(settings, db)
+            async with running(app, polling=settings.webhook_url is None, stop=stop):
+                async with web.serving(app, settings):
+                    log.info("the bot is running (%s); stop it with Ctrl+C or SIGTERM",
+                             "webhook" if settings.webhook_url else "long polling")
+                    await stop.wait()
+                    log.info("stopping")
+        finally:
+            await db.close()

@@ -25,8 +25,8 @@ import re
 from bot.datafile import DataFileError, read_rows
 from bot.i18n import N_
 from bot.khmer import comparison_form
+from bot.resources import data_file
 
-PHRASES_PATH = Path(__file__).resolve().parent.parent / "data" / "screener_phrases.csv"
 PHRASE_COLUMNS = ["indicator", "language", "phrase"]
 
 # Indicator keys, and how staff see them on the card.
@@ -161,8 +161,10 @@ class Phrases:
         return frozenset(key for key, pattern in self._patterns.items() if pattern.search(text))
 
 
-def load_phrases(path: Path = PHRASES_PATH) -> Phrases:
+def load_phrases(path: Path | None = None) -> Phrases:
+    """data/screener_phrases.csv (HOTLINE_DATA_DIR's copy when set), or `path`."""
     entries = []
+    path = path or data_file("screener_phrases.csv")
     for where, row in read_rows(path, PHRASE_COLUMNS, PhraseFileError):
         if row["indicator"] not in INDICATORS:
             raise PhraseFileError(f"{where}: indicator must be one of {', '.join(INDICATORS)}")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -19,7 +20,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str | None = None
+    # Secrets are left out of repr (and so out of any log line or traceback that shows it).
+    bot_token: str | None = field(default=None, repr=False)
     api_base_url: str | None = None
     database_path: str = "./hotline.sqlite3"
     staff_chat_id: int | None = None
@@ -58,6 +60,16 @@ class Settings:
     facts_max_age_months: int = 12
     # The weekly report and chart in the staff group, Monday 08:00 in TIMEZONE (WEEKLY_REPORT).
     weekly_report: bool = True
+    # Webhook mode (bot/web.py): the public https URL Telegram calls (its path is served),
+    # the secret Telegram sends back in a header, and where the listener binds.
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: tuple[str, int] = ("127.0.0.1", 8080)
+    health_listen: tuple[str, int] | None = None  # /healthz and /metrics in polling mode
+    # Backups (bot/backups.py): a daily copy into backup_dir, the newest backup_keep kept.
+    backup_dir: str | None = None
+    backup_keep: int = 7
+    data_dir: str | None = None  # HOTLINE_DATA_DIR: an operator's own copy of data/
 
     @property
     def staff_enabled(self) -> bool:
@@ -104,7 +116,59 @@ def load_settings(
         retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS")),
         facts_max_age_months=_parse_months("FACTS_MAX_AGE", get("FACTS_MAX_AGE")),
         weekly_report=_parse_on_off("WEEKLY_REPORT", get("WEEKLY_REPORT") or "on"),
+        **_webhook_settings(get),
+        health_listen=(_parse_listen("HEALTH_LISTEN", get("HEALTH_LISTEN"))
+                       if get("HEALTH_LISTEN") else None),
+        backup_dir=get("BACKUP_DIR"),
+        backup_keep=_parse_count("BACKUP_KEEP", get("BACKUP_KEEP"), Settings.backup_keep),
+        data_dir=_parse_data_dir("HOTLINE_DATA_DIR", get("HOTLINE_DATA_DIR")),
     )
+
+
+# Telegram's rule for secret_token: 1-256 characters, letters, digits, _ and -.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_LISTEN = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
+
+
+def _webhook_settings(get) -> dict:
+    url, secret = get("WEBHOOK_URL"), get("WEBHOOK_SECRET")
+    listen = _parse_listen("WEBHOOK_LISTEN", get("WEBHOOK_LISTEN") or "127.0.0.1:8080")
+    if url is None:
+        return {"webhook_listen": listen}
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise SettingsError("WEBHOOK_URL: Telegram calls https URLs only, e.g. "
+                            "https://bot.example.org/telegram")
+    if secret is None:
+        raise SettingsError("WEBHOOK_SECRET: needed with WEBHOOK_URL (without it anybody "
+                            "could post updates); e.g. the output of `openssl rand -hex 32`")
+    if not _SECRET.match(secret):  # the value itself is never repeated in an error
+        raise SettingsError("WEBHOOK_SECRET: use 1 to 256 letters, digits, _ or -")
+    return {"webhook_url": url, "webhook_secret": secret, "webhook_listen": listen}
+
+
+def _parse_listen(name: str, raw: str) -> tuple[str, int]:
+    """'127.0.0.1:8080', '0.0.0.0:8080', '[::1]:8080' -> (host, port)."""
+    match = _LISTEN.match(raw.strip())
+    if not match or not 0 < int(match.group(2)) < 65536:
+        raise SettingsError(f"{name}: {raw!r} is not host:port, e.g. 127.0.0.1:8080")
+    return match.group(1).strip("[]"), int(match.group(2))
+
+
+def _parse_count(name: str, raw: str | None, default: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number, 1 or more")
+    return int(raw)
+
+
+def _parse_data_dir(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not (Path(raw) / "directory.csv").is_file():
+        raise SettingsError(f"{name}: {raw!r} is not a copy of data/ (no directory.csv in it)")
+    return raw
 
 
 def read_env_file(path: Path) -> dict[str, str]:

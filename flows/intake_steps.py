@@ -17,7 +17,6 @@ from flows import form, screening, ui
 from flows.form import Choice, StepUI
 from storage import reporters
 
-PROVINCES = load_provinces()  # at import: a malformed file stops start-up
 NAME_LIMIT = 200
 STORY_LIMIT = 3000  # characters of a description (what happened)
 MAX_EVIDENCE = 50
@@ -44,7 +43,7 @@ def evidence_of(update: Update) -> list[str] | None:
 
 # -- province in Thailand -------------------------------------------------------
 async def ask_province(update: Update, context: HotlineContext, draft: dict) -> None:
-    buttons = [ui.button(p.name, f"rp:prov:{p.key}") for p in PROVINCES.common]
+    buttons = [ui.button(p.name, f"rp:prov:{p.key}") for p in load_provinces().common]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([ui.button(_("✍️ Another province: type its name"), "rp:prov:other")])
     rows.append([ui.button(_("🤷 I am not sure"), "rp:prov:unknown")])
@@ -60,7 +59,7 @@ async def on_province_chosen(update: Update, context: HotlineContext) -> str:
         await ui.send(update, context, _("Please type the name of the province, "
                                          "for example: Chonburi or ឈូនបុរី."))
         return form.state_of("province")
-    if value != "unknown" and PROVINCES.get(value) is None:
+    if value != "unknown" and load_provinces().get(value) is None:
         return await form.ask(update, context, draft, "province")
     draft["f"]["province"] = value
     return await form.advance(update, context, "province")
@@ -69,7 +68,7 @@ async def on_province_chosen(update: Update, context: HotlineContext) -> str:
 async def on_province_typed(update: Update, context: HotlineContext) -> str:
     """Finds the typed province by its English or Khmer name (or a clear part of it)."""
     draft = form.current(context)
-    province = PROVINCES.match(update.effective_message.text or "")
+    province = load_provinces().match(update.effective_message.text or "")
     if province is None:
         await ui.send(update, context, _(
             "I could not find that province. Please check the spelling, "
@@ -82,7 +81,7 @@ async def on_province_typed(update: Update, context: HotlineContext) -> str:
 def province_name(key: str | None) -> str | None:
     if key == "unknown":
         return _("not sure")
-    province = PROVINCES.get(key)
+    province = load_provinces().get(key)
     return province.name if province else None
 
 

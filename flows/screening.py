@@ -8,6 +8,8 @@ or after a description whose words point to danger (data/screener_phrases.csv).
 """
 from __future__ import annotations
 
+import functools
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
@@ -17,12 +19,18 @@ from bot.i18n import N_, _
 from flows import form, start, ui
 from flows.form import Choice, StepUI
 
-PHRASES = screener.load_phrases()  # at import: a malformed file stops start-up
 YES_NO = [Choice("yes", N_("Yes")), Choice("no", N_("No"))]
 
 
+@functools.cache
+def phrases() -> screener.Phrases:
+    """data/screener_phrases.csv, read on first use, once HOTLINE_DATA_DIR is known (bot/cli.py
+    reads it at start-up too, so a malformed file stops start-up)."""
+    return screener.load_phrases()
+
+
 def assess(draft: dict) -> screener.Assessment:
-    return screener.assess(draft["kind"], draft["f"], PHRASES)
+    return screener.assess(draft["kind"], draft["f"], phrases())
 
 
 def is_urgent(draft: dict) -> bool:

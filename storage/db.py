@@ -19,12 +19,12 @@ import contextlib
 import os
 import re
 from collections.abc import AsyncIterator, Iterable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -169,7 +169,8 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
 
 def migration_files() -> list[tuple[int, Path]]:
     files = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+    # Package data (pyproject.toml), read through importlib.resources: also installed.
+    for path in sorted(Path(str(resources.files("storage") / "migrations")).glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise RuntimeError(f"migration file name not NNN_name.sql: {path.name}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.context import DIRECTORY, HotlineContext
 from bot.directory import load_directory
-from bot.referrals import PARTNERS_PATH
+from bot.resources import data_file
 from storage import cases, users
 from storage.cases import Evidence, NewCase
 from tests.harness import BotHarness
@@ -38,7 +38,7 @@ async def desk_bot(settings, fake_api, *, forum: bool, members: dict | None = No
 
 def agree_with(bot: BotHarness, *keys: str) -> None:
     """As if the operator confirmed referral arrangements with these partners (agreement=yes)."""
-    with PARTNERS_PATH.open(encoding="utf-8", newline="") as source:
+    with data_file("partners.csv").open(encoding="utf-8", newline="") as source:
         rows = list(csv.DictReader(source))
     for row in rows:
         row["agreement"] = "yes" if row["key"] in keys else "no"

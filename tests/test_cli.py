@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import subprocess
 import sys
 
+import pytest
+
+from bot.resources import data_dir
 from tests.resilience.process import cli_env, start_bot, stop_bot, wait_for
 
 
@@ -41,6 +45,21 @@ def test_env_file_in_the_working_directory_is_read(tmp_path):
     (tmp_path / ".env").write_text("ADMIN_USER_IDS=one\n")
     result = run_cli(tmp_path, "console", input_text="")
     assert result.returncode != 0 and "ADMIN_USER_IDS" in result.stderr
+
+
+@pytest.mark.parametrize("name, line", [("thai_provinces.csv", "thai_provinces.csv:2"),
+                                        ("screener_phrases.csv", "screener_phrases.csv:2")])
+def test_a_malformed_file_in_hotline_data_dir_stops_start_up_naming_it(tmp_path, name, line):
+    """The operator's copy is the one read, also for the lists the flows use (a list read
+    when the code is imported would be the installed one)."""
+    copy = tmp_path / "our-data"
+    shutil.copytree(data_dir(), copy, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    rows = (copy / name).read_text(encoding="utf-8").splitlines()
+    rows[1] = "nonsense"
+    (copy / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_cli(tmp_path, "console", input_text="", HOTLINE_DATA_DIR=str(copy))
+    assert result.returncode == 2
+    assert line in result.stderr and str(copy) in result.stderr
 
 
 def test_console_lets_a_person_choose_english_and_reach_the_menu(tmp_path):

@@ -1,7 +1,10 @@
 """data/services.csv: loaded, cross-checked with the directory, and refused when malformed."""
 import pytest
 
-from bot.content import CONDITIONS, SERVICES_PATH, ContentError, load_content
+from bot.content import CONDITIONS, ContentError, load_content
+from bot.resources import data_file
+
+SERVICES_PATH = data_file("services.csv")
 from bot.directory import load_directory
 from bot.i18n import use_language
 from flows import benefits
@@ -67,6 +70,5 @@ def test_a_missing_khmer_note_is_refused(tmp_path):
 def test_the_command_line_refuses_to_start_with_a_broken_content_file(tmp_path, monkeypatch):
     from bot import cli, content
     broken = write_with(tmp_path, 2, ",wants_job,", ",nonsense,")
-    monkeypatch.setattr(content, "SERVICES_PATH", broken)
     monkeypatch.setattr(content.load_content, "__defaults__", (broken,))
     assert cli.main(["catalogs", "check"]) == 2

@@ -1,7 +1,11 @@
 """The verified phone directory: loaded, validated, and only §1a numbers."""
 import pytest
 
-from bot.directory import DIRECTORY_PATH, DirectoryError, load_directory
+from bot.directory import DirectoryError, load_directory
+from bot.resources import data_file
+
+DIRECTORY_PATH = data_file("directory.csv")
+WEBSITES_PATH = data_file("websites.csv")
 from bot.i18n import use_language
 
 # domain-facts.md §1a: the numbers the bot may give. 1288 must never appear.
@@ -62,7 +66,6 @@ def test_websites_are_loaded_with_their_sources():
 
 
 def test_a_malformed_website_row_names_the_line(tmp_path):
-    from bot.directory import WEBSITES_PATH
     rows = WEBSITES_PATH.read_text(encoding="utf-8").splitlines()
     rows[2] = rows[2].replace("idpoor.gov.kh,", "idpoor gov kh,", 1)
     path = tmp_path / "websites.csv"

@@ -5,7 +5,7 @@ import pytest
 
 from bot.intents import (
     INTENTS,
-    INTENTS_PATH,
+    intents_path,
     IntentFileError,
     load_intents,
     normalise,
@@ -24,7 +24,7 @@ def matcher_of(tmp_path, rows: str):
 def test_the_shipped_file_has_every_intent_in_both_languages():
     matcher = load_intents()
     assert matcher.intents == INTENTS
-    rows = INTENTS_PATH.read_text(encoding="utf-8").splitlines()[1:]
+    rows = intents_path().read_text(encoding="utf-8").splitlines()[1:]
     pairs = {tuple(row.split(",")[:2]) for row in rows}
     assert {(i, lang) for i in matcher.intents for lang in ("km", "en")} <= pairs
 

@@ -5,6 +5,7 @@ import pytest
 
 from bot import referrals
 from bot.directory import load_directory
+from bot.resources import data_file
 from storage import desk
 from tests.desk_helpers import agree_with, confirmed_wage_claim, desk_bot, staff
 from tests.intake_helpers import onboarded
@@ -23,7 +24,7 @@ def test_the_shipped_partners_are_verified_organisations_without_an_agreement():
 
 
 def test_a_malformed_partner_row_names_its_line(tmp_path):
-    text = referrals.PARTNERS_PATH.read_text(encoding="utf-8").splitlines()
+    text = data_file("partners.csv").read_text(encoding="utf-8").splitlines()
     text[2] = text[2].replace(",no,", ",maybe,")
     path = tmp_path / "partners.csv"
     path.write_text("\n".join(text) + "\n", encoding="utf-8")

@@ -11,7 +11,8 @@ import csv
 import pytest
 
 from bot import catalogs, factcheck
-from bot.directory import DATA_DIR, load_directory
+from bot.directory import load_directory
+from bot.resources import data_dir
 
 DIRECTORY = load_directory()
 
@@ -60,7 +61,7 @@ def test_every_catalog_entry_shows_only_verified_numbers_and_addresses():
 # screener's phrases and data/intents.csv are words matched against what people type,
 # never shown.
 NOT_SHOWN = ("screener_phrases.csv", "intents.csv")
-CONTENT_FILES = sorted(p for p in DATA_DIR.glob("*.csv")
+CONTENT_FILES = sorted(p for p in data_dir().glob("*.csv")
                        if not p.name.startswith("recruiters") and p.name not in NOT_SHOWN)
 
 

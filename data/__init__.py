@@ -1,0 +1,1 @@
+"""The staff-editable data files, installed as bot.data (see bot/resources.py)."""

@@ -1,0 +1,1 @@
+"""The Khmer and English catalogs, installed as bot.locales (see bot/resources.py)."""
