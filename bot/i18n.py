@@ -14,7 +14,6 @@ import functools
 from collections.abc import Iterator
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from pathlib import Path
 
 from babel import dates, numbers
 from babel.messages.pofile import read_po
