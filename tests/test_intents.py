@@ -5,8 +5,9 @@ import pytest
 
 from bot.intents import (
     INTENTS,
-    intents_path,
     IntentFileError,
+    _load_intents,
+    intents_path,
     load_intents,
     normalise,
     parse_phrase,
@@ -18,7 +19,7 @@ HEADER = "intent,language,phrases\n"
 def matcher_of(tmp_path, rows: str):
     path = tmp_path / "intents.csv"
     path.write_text(HEADER + rows, encoding="utf-8")
-    return load_intents.__wrapped__(path)
+    return _load_intents.__wrapped__(path)
 
 
 def test_the_shipped_file_has_every_intent_in_both_languages():
