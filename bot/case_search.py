@@ -6,7 +6,8 @@ English, Khmer or an alias), `kind:W` / `kind:G` / `kind:documents` (a category)
 `mine`. The rest is the search text, matched like the recruiter check
 (bot/recruiter_search.py: comparison form, generic words dropped, difflib similarity
 with a part of a name counting) against a case's reference, employer, workplace,
-recruiter, place, province names and, for named reports only, the reporter's name.
+recruiter, place, province names (Thai, and the home province in Cambodia) and, for named
+reports only, the reporter's name.
 Anonymous reports are never found by a name.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.khmer import clean_input
+from bot import provinces_kh
 from bot.provinces import Provinces
 from bot.recruiter_search import name_words, similarity
 from storage.cases import KINDS, STATUSES, reference
@@ -82,6 +84,9 @@ def searchable(row: dict, provinces: Provinces) -> tuple[str, ...]:
     province = provinces.get(row["province"])
     if province is not None:
         texts += [province.name_en, province.name_km, *province.aliases]
+    home = provinces_kh.provinces().get(row["home_province"])  # where the reporter lives now
+    if home is not None:
+        texts += [home.name_en, home.name_km]
     if not row["anonymous"] and row["reporter_name"]:
         texts.append(row["reporter_name"])
     return tuple(t for t in texts if t)

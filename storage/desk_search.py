@@ -54,7 +54,7 @@ async def page(db: Database, filters: Filters, limit: int, offset: int) -> list[
 # What /search matches on (bot/case_search.py), and no more: reading whole cases for
 # thousands of rows would take most of a search's time.
 SEARCHED_COLUMNS = ("id", "kind", "seq", "anonymous", "employer", "workplace", "recruiter_name",
-                    "place", "province", "reporter_name")
+                    "place", "province", "reporter_name", "home_province")
 
 
 async def searchable(db: Database, filters: Filters) -> list[dict]:

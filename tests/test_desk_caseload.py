@@ -362,3 +362,13 @@ async def test_the_escalation_reason_typed_plainly_outside_the_thread(settings, 
                    for r in posted)
         case = await desk.by_reference(bot.db, "W-0001")
         assert (case.escalation, case.escalation_open) == ("supervisor", True)
+
+
+async def test_search_finds_the_home_province_in_latin_and_khmer(settings, fake_api):
+    async with desk_bot(settings, fake_api, forum=True) as bot:
+        ana, *_ = staff(bot)
+        await stored_case(bot, employer="Golden Farm", home_province="battambang")
+        await stored_case(bot, employer="Silver Farm", home_province="siem_reap")
+        assert refs((await ana.send("/search Battambang"))[-1]) == ["G-0001"]
+        assert refs((await ana.send("/search បាត់ដំបង"))[-1]) == ["G-0001"]
+        assert refs((await ana.send("/search siem reap farm"))[-1]) == ["G-0002"]
