@@ -68,7 +68,7 @@ def console(venv: Path, folder: Path, text: str, **env) -> subprocess.CompletedP
 
 
 def test_the_installed_command_runs_the_console_from_another_folder(installed, tmp_path):
-    result = console(installed, tmp_path, "/start\n2\n/help\n!quit\n")
+    result = console(installed, tmp_path, "/start\n#2\n/help\n!quit\n")
     assert result.returncode == 0, result.stderr
     assert "សូមជ្រើសរើសភាសា" in result.stdout  # the Khmer catalog was found
     assert "I will write to you in English." in result.stdout
@@ -93,7 +93,7 @@ def test_hotline_data_dir_points_at_the_operators_copy(installed, tmp_path):
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    result = console(installed, tmp_path, "/start\n2\n/help\n!quit\n",
+    result = console(installed, tmp_path, "/start\n#2\n/help\n!quit\n",
                      HOTLINE_DATA_DIR=str(copy))
     assert result.returncode == 0, result.stderr
     assert "☎️ 1300: MSDHS hotline (our corrected name)" in result.stdout
