@@ -43,14 +43,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from telegram import Bot  # noqa: E402
-from telegram.request import RequestData  # noqa: E402
+from telegram import Bot
+from telegram.request import RequestData
 
-from bot.broadcaster import Broadcaster, Clock  # noqa: E402
-from bot.offline import BOT_USER, InProcessRequest  # noqa: E402
-from storage import broadcasts  # noqa: E402
-from storage.broadcasts import Audience  # noqa: E402
-from storage.db import Database  # noqa: E402
+from bot.broadcaster import Broadcaster, Clock
+from bot.offline import BOT_USER, InProcessRequest
+from storage import broadcasts
+from storage.broadcasts import Audience
+from storage.db import Database
 
 FIRST_ID = 10_000_000
 NO_CAP = 10**9

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.intents import load_intents  # noqa: E402
-from bot.khmer import KHMER_DIGITS  # noqa: E402
+from bot.intents import load_intents
+from bot.khmer import KHMER_DIGITS
 
 KHMER_FILL = ("ខ្ញុំ", "បាទ", "ចាស", "សូម", "បង", "ថៅកែ", "នៅ", "ថៃ", "ឥឡូវ", "ហើយ", "ទេ",
               "ព្រោះ", "ពី", "ខែមុន", "ណាស់", "គាត់")
@@ -81,7 +81,7 @@ def pin_to_one_core() -> str:
 
 def figures(times: list[float]) -> str:
     ordered = sorted(times)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
     return (f"p50 {statistics.median(ordered) * 1000:.3f} ms  p95 {pick(0.95):.3f} ms  "
             f"p99 {pick(0.99):.3f} ms  max {ordered[-1] * 1000:.3f} ms")
 

@@ -19,17 +19,22 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, MessageHandler, filters
 
 from bench.recruiter_lookup import generate
-from bench.simulated import (OVERALL_PER_SECOND, SESSION, SimulatedPerson, SimulatedTelegram,
-                             populate)
-from storage import broadcasts
-from storage import recruiters as registry_store
-from storage.broadcasts import Audience
+from bench.simulated import (
+    OVERALL_PER_SECOND,
+    SESSION,
+    SimulatedPerson,
+    SimulatedTelegram,
+    populate,
+)
 from bot import context as services
 from bot.app import build_application, warm_up
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
+from storage import broadcasts
+from storage import recruiters as registry_store
+from storage.broadcasts import Audience
 from storage.db import Database
 
 STAFF_GROUP = -1001000000999

@@ -22,6 +22,7 @@ from telegram.request import RequestData
 
 from bot.offline import BOT_USER, InProcessRequest
 
+
 class BenchRequest(InProcessRequest):
     """Answers like the Bot API and keeps only each chat's latest buttons (for pressing)."""
 

@@ -36,17 +36,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, MessageHandler, filters  # noqa: E402
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
 
-from bench.live import live_figures, zero_latency  # noqa: E402
-from bench.recruiter_lookup import generate  # noqa: E402
-from bench.simulated import SESSION, BenchRequest, SimulatedPerson, populate  # noqa: E402
-from bot.app import build_application  # noqa: E402
-from bot.ratelimit import TelegramBudget  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from storage import recruiters as registry_store  # noqa: E402
-from storage.db import Database  # noqa: E402
+from bench.live import live_figures, zero_latency
+from bench.recruiter_lookup import generate
+from bench.simulated import SESSION, BenchRequest, SimulatedPerson, populate
+from bot.app import build_application
+from bot.ratelimit import TelegramBudget
+from bot.settings import Settings
+from storage import recruiters as registry_store
+from storage.db import Database
 
 
 def percentile(values: list[float], p: float) -> float:

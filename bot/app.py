@@ -16,9 +16,17 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import broadcaster, followups
+from bot import (
+    backups,
+    broadcaster,
+    desk_setup,
+    followups,
+    inbox,
+    metrics,
+    retention,
+    weekly_report,
+)
 from bot import context as services
-from bot import backups, desk_setup, inbox, metrics, retention, weekly_report
 from bot.content import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.directory import Directory, load_directory

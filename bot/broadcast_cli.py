@@ -85,8 +85,7 @@ async def queue_broadcast(settings: Settings, args: argparse.Namespace, stdin: T
                 with use_language(language):
                     labels = [b.text for row in alert_markup(language).inline_keyboard for b in row]
                 out.write("".join(f"[{label}]" for label in labels) + "\n\n")
-            for note in fallback_notes(text_km, text_en):
-                out.write(note + "\n")
+            out.writelines(note + "\n" for note in fallback_notes(text_km, text_en))
             out.write(_("Audience: {audience}.").format(audience=audience_name(audience)) + "\n")
         if count == 0:
             out.write("Nobody would get it: no subscriber matches this audience. Nothing queued.\n")

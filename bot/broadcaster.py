@@ -219,7 +219,7 @@ class Broadcaster:
         self._a_send_finished.clear()
         try:
             await asyncio.wait_for(self._a_send_finished.wait(), SLICE)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _deliver(self, row: Delivery) -> None:
@@ -329,7 +329,7 @@ class Broadcaster:
             if wakeable and type(self.clock) is Clock:  # real time: an event can wake us
                 try:
                     await asyncio.wait_for(self._wake.wait(), min(left, SLICE))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             else:
                 await self.clock.sleep(min(left, SLICE))

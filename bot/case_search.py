@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bot.khmer import clean_input
 from bot import provinces_kh
+from bot.khmer import clean_input
 from bot.provinces import Provinces
 from bot.recruiter_search import name_words, similarity
 from storage.cases import KINDS, STATUSES, reference

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -31,7 +31,7 @@ FACT_TAG = "fact:"
 EXAMPLE_TAG = "example:"
 _FACT = re.compile(r"^fact:\s*(?P<source>.*\S)\s*,\s*(?P<checked>\d{4}-(0[1-9]|1[0-2]))\s*$")
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
-_FIXED_DATE = datetime(2026, 11, 21, tzinfo=timezone.utc)  # no churn in headers
+_FIXED_DATE = datetime(2026, 11, 21, tzinfo=UTC)  # no churn in headers
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 

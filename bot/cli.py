@@ -6,8 +6,8 @@ import asyncio
 import logging
 import sys
 
-from bot.content import load_content
 from bot import backups, intents_admin, recruiter_admin, reports
+from bot.content import load_content
 from bot.datafile import DataFileError
 from bot.directory import load_directory
 from bot.intents import load_intents
@@ -148,7 +148,6 @@ def _facts(settings: Settings, args: argparse.Namespace) -> int:
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
-
     from storage.backup import in_use
 
     logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable

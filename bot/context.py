@@ -46,7 +46,7 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data[CONTENT]
 
     @property
-    def menu_entries(self) -> "list[MenuEntry]":
+    def menu_entries(self) -> list[MenuEntry]:
         return self.bot_data[MENU]
 
 

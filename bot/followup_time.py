@@ -7,7 +7,7 @@ except in tests that run the bot as a separate process).
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.clock import utcnow
@@ -40,12 +40,12 @@ def quiet_until(moment: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo)
         end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
     if not inside:
         return None
-    return datetime.combine(end_day, end, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
 
 
 def morning_of(day: date, tz: ZoneInfo) -> datetime:
     """MORNING on `day` in the hotline's time zone, as UTC."""
-    return datetime.combine(day, MORNING, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, MORNING, tzinfo=tz).astimezone(UTC)
 
 
 def local_text(moment: datetime, tz: ZoneInfo) -> str:

@@ -32,9 +32,9 @@ from datetime import datetime, timedelta
 from telegram.error import TelegramError
 
 from bot import followup_time
-from bot.outcomes import Verdict, backoff, classify
 from bot.context import HotlineContext
 from bot.i18n import use_language
+from bot.outcomes import Verdict, backoff, classify
 from bot.settings import Settings
 from flows import desk_followups
 from flows.followups import followup_message

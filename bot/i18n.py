@@ -93,9 +93,9 @@ def format_datetime(value: datetime, tz: tzinfo) -> str:
     return dates.format_datetime(value.astimezone(tz), format="medium", locale=_current.get())
 
 
-def format_money(amount: Decimal | int | float, currency: str) -> str:
+def format_money(amount: Decimal | float, currency: str) -> str:
     return numbers.format_currency(amount, currency, locale=_current.get())
 
 
-def format_number(value: Decimal | int | float) -> str:
+def format_number(value: Decimal | float) -> str:
     return numbers.format_decimal(value, locale=_current.get())

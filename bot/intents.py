@@ -25,13 +25,13 @@ import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from bot.datafile import DataFileError, read_rows
-from bot.resources import data_file
 from bot.khmer import clean_input, normalise_order
+from bot.resources import data_file
 
 COLUMNS = ["intent", "language", "phrases"]
 LANGUAGES = ("km", "en")

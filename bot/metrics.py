@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 

@@ -12,12 +12,19 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    Conflict,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import HTTPXRequest
 
-from bot.ratelimit import retry_after_seconds
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
+from bot.ratelimit import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

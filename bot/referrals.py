@@ -54,7 +54,7 @@ class Partner:
         return self.takes_km if current_language() == "km" else self.takes_en
 
 
-def load_partners(directory: "Directory", path: Path | None = None) -> list[Partner]:
+def load_partners(directory: Directory, path: Path | None = None) -> list[Partner]:
     path = path or data_file("partners.csv")  # HOTLINE_DATA_DIR's copy when set
     found = []
     numbers = {c.key: c.number for c in directory.contacts}
@@ -78,17 +78,17 @@ def load_partners(directory: "Directory", path: Path | None = None) -> list[Part
     return found
 
 
-def partners(directory: "Directory") -> list[Partner]:
+def partners(directory: Directory) -> list[Partner]:
     """Every organisation in the file, with or without an agreement (names for old cases)."""
     return directory.partners
 
 
-def referable(directory: "Directory") -> list[Partner]:
+def referable(directory: Directory) -> list[Partner]:
     """The organisations staff may refer to: a referral arrangement is confirmed."""
     return [p for p in directory.partners if p.agreement]
 
 
-def partner(directory: "Directory", key: str | None) -> Partner | None:
+def partner(directory: Directory, key: str | None) -> Partner | None:
     return next((p for p in partners(directory) if p.key == key), None) if key else None
 
 
@@ -97,7 +97,7 @@ def contact_text(p: Partner) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def who_can_help(directory: "Directory", topic: str) -> str:
+def who_can_help(directory: Directory, topic: str) -> str:
     """For the answers: who takes this kind of problem, without promising what they do.
 
     With a confirmed arrangement: "with your permission, staff can pass your report to";

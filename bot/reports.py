@@ -27,13 +27,13 @@ from typing import TextIO
 
 from bot.i18n import _, format_money, format_number, use_language
 from bot.settings import Settings
+from flows import desk_labels
 from storage import desk, outbox, reports
 from storage.cases import reference
-from storage.privacy import alias_code
 from storage.clock import from_text, to_text, utcnow
 from storage.db import Database
 from storage.desk import DeskCase
-from flows import desk_labels
+from storage.privacy import alias_code
 
 
 @dataclass

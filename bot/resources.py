@@ -12,7 +12,6 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
-
 _data_dir: Path | None = None  # set from Settings.data_dir at start-up (use_data_dir)
 
 

@@ -65,11 +65,11 @@ async def serve(settings: Settings) -> None:
         db = await Database.open(settings.database_path)
         try:
             app = build_application(settings, db)
-            async with running(app, polling=settings.webhook_url is None, stop=stop):
-                async with web.serving(app, settings):
-                    log.info("the bot is running (%s); stop it with Ctrl+C or SIGTERM",
-                             "webhook" if settings.webhook_url else "long polling")
-                    await stop.wait()
-                    log.info("stopping")
+            async with running(app, polling=settings.webhook_url is None, stop=stop), \
+                    web.serving(app, settings):
+                log.info("the bot is running (%s); stop it with Ctrl+C or SIGTERM",
+                         "webhook" if settings.webhook_url else "long polling")
+                await stop.wait()
+                log.info("stopping")
         finally:
             await db.close()

@@ -16,11 +16,10 @@ The questions are asked positively ("Could you leave ... when you wanted?"):
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import re
 
 from bot.datafile import DataFileError, read_rows
 from bot.i18n import N_
@@ -122,7 +121,7 @@ def flagged(answers: Mapping[str, str]) -> frozenset[str]:
                      if key in _BY_KEY and answer == _BY_KEY[key].flag_on)
 
 
-def assess(kind: str, fields: Mapping, phrases: "Phrases | None" = None) -> Assessment:
+def assess(kind: str, fields: Mapping, phrases: Phrases | None = None) -> Assessment:
     """Everything the screener knows about a report (its draft fields)."""
     text = phrases.indicators_in(fields.get("description") or "") if phrases else frozenset()
     found = flagged(fields.get("screener") or {}) | implied(kind, fields) | text

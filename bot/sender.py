@@ -112,7 +112,7 @@ class Sender:
             wait = max(0.0, min(wait, next_due - time.time()))
         try:
             await asyncio.wait_for(self._wake.wait(), wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _deliver(self, row: Row) -> None:
@@ -138,7 +138,7 @@ class Sender:
                                     counts=False)
             return
         if verdict.kind == "moved" and verdict.new_chat_id is not None:
-            await self._staff_group_moved(context, verdict.new_chat_id)
+            await staff_group_moved(context, verdict.new_chat_id)
             await outbox.mark_retry(db, row.id, now, verdict.reason, counts=False)
             return
         if verdict.kind == "thread_gone" and kind.thread_gone is not None \
@@ -158,9 +158,6 @@ class Sender:
             await subscribers.mark_unreachable(db, row.chat_id)
         if kind.failed is not None:
             await _quietly(kind.failed(context, row, verdict), row)
-
-    async def _staff_group_moved(self, context: HotlineContext, new_chat_id: int) -> None:
-        await staff_group_moved(context, new_chat_id)
 
 
 async def staff_group_moved(context: HotlineContext, new_chat_id: int) -> None:
@@ -187,11 +184,6 @@ def wake(context: HotlineContext) -> None:
     sender = context.bot_data.get(SENDER)
     if sender is not None:
         sender.wake()
-
-
-async def staff_chat_id(context: HotlineContext) -> int | None:
-    """Where the staff group is now (see HotlineContext.staff_chat_id)."""
-    return context.staff_chat_id
 
 
 async def _quietly(step: Awaitable[None], row: Row) -> None:

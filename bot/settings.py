@@ -178,8 +178,7 @@ def read_env_file(path: Path) -> dict[str, str]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("export "):
-            line = line[len("export "):]
+        line = line.removeprefix("export ")
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
             raise SettingsError(f"{path}: line {number} is not KEY=VALUE")

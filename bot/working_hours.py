@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
 
-WORKING_DAYS = range(0, 5)  # Monday (0) to Friday (4)
+WORKING_DAYS = range(5)  # Monday (0) to Friday (4)
 
 
 def working_time_between(start: datetime, end: datetime, hours: tuple[time, time],

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    filters,
+)
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, use_language

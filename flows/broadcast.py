@@ -383,7 +383,7 @@ def control_markup(broadcast: Broadcast) -> InlineKeyboardMarkup | None:
     return ui.keyboard([row])
 
 
-def sender(context: HotlineContext) -> "Broadcaster":
+def sender(context: HotlineContext) -> Broadcaster:
     return context.bot_data[BROADCASTER]
 
 

@@ -22,7 +22,7 @@ from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import _
 from bot.intents import EMERGENCY
-from flows import desk_relay, help_now, my_cases, understand, ui
+from flows import desk_relay, help_now, my_cases, ui, understand
 from flows.intake_steps import EVIDENCE_FILTER, evidence_of
 from flows.registry import Flow
 from storage import cases, desk

@@ -117,7 +117,9 @@ async def staff_button(update: Update, context: HotlineContext) -> bool:
     query = update.callback_query
     if not in_staff_chat(update, context):
         if update.effective_chat.type == ChatType.PRIVATE:
-            from flows import start  # start's stale-button answer, as for any unknown button
+            from flows import (
+                start,  # start's stale-button answer, as for any unknown button
+            )
             await start.on_stale_button(update, context)
         else:
             await query.answer()

@@ -19,11 +19,11 @@ import logging
 
 from telegram import InlineKeyboardMarkup
 
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import _, use_language
 from bot.outcomes import Verdict
-from bot import sender
-from bot.sender import Kind, staff_chat_id
+from bot.sender import Kind
 from flows import desk_card, desk_relay, desk_thread, ui
 from storage import desk, outbox
 from storage.desk import DeskCase, Thread
@@ -37,7 +37,7 @@ async def _thread(context: HotlineContext, case_id: int) -> tuple[DeskCase, Thre
     dc = await desk.get(context.db, case_id)
     if dc is None:
         raise LookupError(f"case {case_id} is gone")
-    chat_id = await staff_chat_id(context)
+    chat_id = context.staff_chat_id
     thread = await desk.thread(context.db, case_id)
     if thread is not None and thread.chat_id != chat_id:  # the group moved: a new thread
         await desk.forget_thread(context.db, case_id)
@@ -84,7 +84,7 @@ async def _send_file(context: HotlineContext, row: Row) -> tuple[int, int | None
 async def _send_staff_text(context: HotlineContext, row: Row) -> tuple[int, int | None]:
     text = row.payload["text"]
     if row.case_id is None:
-        message = await context.bot.send_message(await staff_chat_id(context), text)
+        message = await context.bot.send_message(context.staff_chat_id, text)
     else:
         _dc, thread = await _thread(context, row.case_id)
         message = await desk_thread.post(context, thread, text)

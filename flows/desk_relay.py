@@ -15,8 +15,7 @@ from decimal import Decimal
 from telegram import Message, ReplyParameters
 from telegram.error import TelegramError
 
-from bot import referrals
-from bot import sender
+from bot import referrals, sender
 from bot.context import HotlineContext
 from bot.i18n import _, format_money, use_language
 from flows import desk_thread, ui

@@ -19,8 +19,7 @@ from datetime import datetime
 from telegram import Message, ReplyParameters, User
 from telegram.error import TelegramError
 
-from bot import referrals
-from bot import sender
+from bot import referrals, sender
 from bot.context import HotlineContext
 from bot.i18n import _, use_language
 from bot.working_hours import working_time_between

@@ -19,7 +19,6 @@ import warnings
 
 from babel import dates
 from telegram import Update
-from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -28,6 +27,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language

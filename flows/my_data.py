@@ -228,7 +228,7 @@ def handlers() -> list[BaseHandler]:
 
 FLOW = Flow(
     name="my_data",
-    handlers=lambda: [],  # registered through start.exit_handlers()
+    handlers=list,  # registered through start.exit_handlers()
     commands=(
         Command("mydata", N_("See what the hotline keeps about you")),
         Command("delete", N_("Delete your data")),

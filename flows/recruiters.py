@@ -134,9 +134,7 @@ def forget(update: Update, context: HotlineContext) -> None:
         return
     query, message = update.callback_query, update.message
     if query is not None and not ((query.data or "").startswith("rc:")
-                                  or query.data == CHECK.callback_data):
-        context.user_data.pop(LISTENING, None)
-    elif message is not None and (message.text or "").startswith("/"):
+                                  or query.data == CHECK.callback_data) or message is not None and (message.text or "").startswith("/"):
         context.user_data.pop(LISTENING, None)
 
 

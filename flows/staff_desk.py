@@ -23,15 +23,28 @@ from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import charts, facts, referrals, reports, sender
 from bot.amounts import names_currency, parse_amount
 from bot.context import HotlineContext
-from bot.khmer import clean_input
 from bot.i18n import N_, _, format_money, set_language, use_language
-from flows import (desk_access, desk_card, desk_lists, desk_redact, desk_relay, desk_thread,
-                   ui)
+from bot.khmer import clean_input
+from flows import (
+    desk_access,
+    desk_card,
+    desk_lists,
+    desk_redact,
+    desk_relay,
+    desk_thread,
+    ui,
+)
 from flows.intake_steps import evidence_of
 from flows.registry import Flow
 from storage import desk, recruiters

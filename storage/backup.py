@@ -12,7 +12,7 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BACKUP_PREFIX = "hotline-"
@@ -109,7 +109,7 @@ def restore(backup_path: str | os.PathLike[str], database_path: str) -> Path | N
 
 
 def _stamp(moment: datetime | None = None) -> str:
-    return (moment or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    return (moment or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
 
 
 def new_backup_name(moment: datetime | None = None) -> str:

@@ -24,7 +24,7 @@ class Audience:
     value: str | None = None
 
     @classmethod
-    def parse(cls, text: str) -> "Audience":
+    def parse(cls, text: str) -> Audience:
         if text == ALL:
             return cls(ALL)
         kind, sep, value = text.partition(":")
@@ -238,7 +238,7 @@ async def record(db: Database, outcomes: list[Outcome]) -> None:
     by_status: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_status.setdefault(outcome.status, []).append(outcome)
-    key = lambda o: (o.delivery.broadcast_id, o.delivery.user_id)  # noqa: E731
+    key = lambda o: (o.delivery.broadcast_id, o.delivery.user_id)
     async with db.transaction() as conn:
         if "sent" in by_status:
             await conn.executemany(

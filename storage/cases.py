@@ -99,7 +99,7 @@ def _to_case(row) -> Case:
 
 
 async def create(
-    db: Database, new: NewCase, evidence: "list[Evidence] | tuple" = (), *,
+    db: Database, new: NewCase, evidence: list[Evidence] | tuple = (), *,
     reassure_after: timedelta | None = None,
 ) -> tuple[Case, bool]:
     """Store the case and its evidence in one transaction; (case, created).

@@ -39,7 +39,7 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | os.PathLike[str]) -> "Database":
+    async def open(cls, path: str | os.PathLike[str]) -> Database:
         path = str(path)
         if path != ":memory:":
             _create_private_file(path)
@@ -60,7 +60,7 @@ class Database:
             if conn is not None:
                 await conn.close()
 
-    async def __aenter__(self) -> "Database":
+    async def __aenter__(self) -> Database:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -96,9 +96,8 @@ class Database:
     async def execute_write(self, sql: str, params: Iterable[Any] = (), *,
                             durable: bool = False) -> int:
         """Run one statement in its own transaction; returns lastrowid."""
-        async with self._write_lock:
-            async with self._writer(durable).execute(sql, tuple(params)) as cur:
-                return cur.lastrowid or 0
+        async with self._write_lock, self._writer(durable).execute(sql, tuple(params)) as cur:
+            return cur.lastrowid or 0
 
     async def write_returning(self, sql: str, params: Iterable[Any] = (), *,
                               durable: bool = False) -> list[aiosqlite.Row]:

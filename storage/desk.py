@@ -154,12 +154,11 @@ async def thread(db: Database, case_id: int) -> Thread | None:
 
 async def create_thread(db: Database, case_id: int, chat_id: int, thread_id: int | None) -> bool:
     """Record the case's thread; False (and nothing written) if it has one already."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "INSERT OR IGNORE INTO case_threads(case_id, chat_id, thread_id, created_at)"
-            " VALUES (?, ?, ?, ?)", (case_id, chat_id, thread_id, now_text()),
-        ) as cur:
-            return cur.rowcount == 1
+    async with db.transaction() as conn, conn.execute(
+        "INSERT OR IGNORE INTO case_threads(case_id, chat_id, thread_id, created_at)"
+        " VALUES (?, ?, ?, ?)", (case_id, chat_id, thread_id, now_text()),
+    ) as cur:
+        return cur.rowcount == 1
 
 
 async def set_card(db: Database, case_id: int, message_id: int) -> None:
@@ -196,7 +195,7 @@ async def case_for_message(db: Database, chat_id: int, message_id: int) -> int |
     )
 
 
-async def queue_announcement(db: Database, case_id: int, items: "list[outbox.Item]") -> bool:
+async def queue_announcement(db: Database, case_id: int, items: list[outbox.Item]) -> bool:
     """Queue the case's card and files for the staff group and count the case announced,
     in one transaction; False (nothing queued) if it was announced already."""
     async with db.transaction() as conn:
@@ -224,7 +223,7 @@ async def mark_announced(db: Database, case_id: int) -> None:
     )
 
 
-async def queue_reminder(db: Database, case_id: int, at: str, item: "outbox.Item") -> None:
+async def queue_reminder(db: Database, case_id: int, at: str, item: outbox.Item) -> None:
     """Count the case reminded and queue the reminder, together."""
     async with db.transaction() as conn:
         await conn.execute("UPDATE cases SET reminded_at = ? WHERE id = ?", (at, case_id))
@@ -399,7 +398,7 @@ async def add_note(db: Database, case_id: int, staff_id: int, text: str,
 
 
 async def record_reply(db: Database, case_id: int, staff_id: int, text: str, kind: str,
-                       delivered: bool, relay: "outbox.Item | None" = None) -> None:
+                       delivered: bool, relay: outbox.Item | None = None) -> None:
     """A staff message for the returnee, with the outbox row that takes it there (`relay`,
     queued: it counts as delivered); the first one is the first response."""
     now = now_text()

@@ -162,12 +162,11 @@ async def why_not_send(db: Database, followup: Followup) -> str | None:
 
 # -- the sender's marks (one statement each, guarded by the state) ------------------------
 async def mark_sent(db: Database, followup_id: int, message_id: int, at: datetime) -> bool:
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "UPDATE followups SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL"
-            " WHERE id = ? AND state = 'scheduled'", (to_text(at), message_id, followup_id),
-        ) as cur:
-            return cur.rowcount == 1
+    async with db.transaction() as conn, conn.execute(
+        "UPDATE followups SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL"
+        " WHERE id = ? AND state = 'scheduled'", (to_text(at), message_id, followup_id),
+    ) as cur:
+        return cur.rowcount == 1
 
 
 async def mark_retry(db: Database, followup_id: int, next_attempt: datetime, error: str, *,
@@ -229,24 +228,22 @@ async def record_answer(db: Database, followup_id: int, person_id: int, answer: 
     """The first answer to a sent follow-up counts; False if it was answered before."""
     if answer not in ANSWERS:
         raise ValueError(f"unknown answer {answer!r}")
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "UPDATE followups SET answer = ?, answered_at = ? WHERE id = ? AND person_id = ?"
-            " AND state = 'sent' AND answer IS NULL", (answer, now_text(), followup_id, person_id),
-        ) as cur:
-            return cur.rowcount == 1
+    async with db.transaction() as conn, conn.execute(
+        "UPDATE followups SET answer = ?, answered_at = ? WHERE id = ? AND person_id = ?"
+        " AND state = 'sent' AND answer IS NULL", (answer, now_text(), followup_id, person_id),
+    ) as cur:
+        return cur.rowcount == 1
 
 
 async def record_satisfaction(db: Database, followup_id: int, person_id: int, level: int) -> bool:
     if level not in (1, 2, 3):
         raise ValueError(f"satisfaction is 1, 2 or 3, not {level!r}")
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "UPDATE followups SET satisfaction = ? WHERE id = ? AND person_id = ?"
-            " AND kind = 'after_close' AND state = 'sent' AND satisfaction IS NULL",
-            (level, followup_id, person_id),
-        ) as cur:
-            return cur.rowcount == 1
+    async with db.transaction() as conn, conn.execute(
+        "UPDATE followups SET satisfaction = ? WHERE id = ? AND person_id = ?"
+        " AND kind = 'after_close' AND state = 'sent' AND satisfaction IS NULL",
+        (level, followup_id, person_id),
+    ) as cur:
+        return cur.rowcount == 1
 
 
 async def reminders_on(db: Database, person_id: int) -> bool:

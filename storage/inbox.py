@@ -53,7 +53,7 @@ async def mark_done(db: Database, update_ids: Iterable[int]) -> None:
 
 async def prune(db: Database, done_before: datetime) -> int:
     """Forget handled updates older than `done_before`; returns how many."""
-    async with db.transaction() as conn:
-        async with conn.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?",
-                                (to_text(done_before),)) as cur:
-            return cur.rowcount
+    async with db.transaction() as conn, conn.execute(
+            "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?",
+            (to_text(done_before),)) as cur:
+        return cur.rowcount

@@ -222,7 +222,7 @@ async def set_last_run(db: Database, job: str, at: str) -> None:
 
 # -- redaction --------------------------------------------------------------------------------
 async def redact(db: Database, case_id: int, staff_id: int, staff_message_id: int, kind: str,
-                 text: str | None = None, file_ids: "list[str] | tuple" = ()) -> int:
+                 text: str | None = None, file_ids: list[str] | tuple = ()) -> int:
     """Redact what a thread message showed: stored messages of the case that read `text`
     become REDACTED, evidence with these file ids (and the description voice) is forgotten.
     One audit entry, without the content. Returns how many stored items changed.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot import followups as sender
 from bot.followup_time import CLOCK
@@ -40,7 +40,7 @@ def daytime_after(moment: datetime, bot: BotHarness, hour: int = 10) -> datetime
     candidate = local.replace(hour=hour, minute=0, second=0, microsecond=0)
     if candidate < local:
         candidate += timedelta(days=1)
-    return candidate.astimezone(timezone.utc)
+    return candidate.astimezone(UTC)
 
 
 async def reported_case(bot: BotHarness, language: str = "km", **fields):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from bot import context as services
 from bot.app import build_application
-from bot.ratelimit import TelegramBudget
 from bot.context import HotlineApplication
+from bot.ratelimit import TelegramBudget
 from bot.runner import running
 from bot.settings import Settings
 from storage.db import Database
@@ -67,7 +67,7 @@ class BotHarness:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def started(cls, settings: Settings, fake: FakeBotAPI) -> AsyncIterator["BotHarness"]:
+    async def started(cls, settings: Settings, fake: FakeBotAPI) -> AsyncIterator[BotHarness]:
         db = await Database.open(settings.database_path)
         try:
             app = build_application(settings, db, rate_limiter=fast_rate_limiter())
@@ -81,14 +81,14 @@ class BotHarness:
         return self.fake.api
 
     def person(self, language_code: str | None = "km", user_id: int | None = None,
-               first_name: str = "Sokha") -> "Person":
+               first_name: str = "Sokha") -> Person:
         user = {"id": user_id or next(_user_ids), "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
         return Person(self, user)
 
     def staff(self, username: str | None = None, user_id: int | None = None,
-              first_name: str = "Dara", chat_id: int | None = None) -> "StaffMember":
+              first_name: str = "Dara", chat_id: int | None = None) -> StaffMember:
         """Someone writing in the staff group (settings.staff_chat_id unless chat_id)."""
         user = {"id": user_id or next(_user_ids), "first_name": first_name}
         if username:

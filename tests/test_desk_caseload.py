@@ -16,8 +16,15 @@ from bot.i18n import use_language
 from bot.provinces import load_provinces
 from flows import desk_access
 from storage import desk, recruiters
-from tests.desk_helpers import (STAFF_CHAT, card_of, confirmed_wage_claim, context_of, desk_bot,
-                                staff, stored_case)
+from tests.desk_helpers import (
+    STAFF_CHAT,
+    card_of,
+    confirmed_wage_claim,
+    context_of,
+    desk_bot,
+    staff,
+    stored_case,
+)
 from tests.test_cli import run_cli
 
 TZ = ZoneInfo("Asia/Phnom_Penh")

@@ -93,7 +93,7 @@ async def test_state_changes_and_their_audit_entries(tmp_path):
         await desk.unassign(db, case.id, 77)
         assert (await desk.get(db, case.id)).case.status == "new"
         await desk.refer(db, case.id, 78, "lscw")
-        closed = await desk.close(db, case.id, 78, "resolved", (Decimal("5000"), "THB"))
+        closed = await desk.close(db, case.id, 78, "resolved", (Decimal(5000), "THB"))
         assert (closed.case.status, closed.recovered_amount, closed.case.closed_at is not None) == (
             "closed", "5000", True)
         with pytest.raises(desk.NotAllowed):
@@ -133,7 +133,7 @@ def _seed_database(path) -> None:
                               description="They kept my passport")
             two = await _case(db, 2, kind="G", category="documents", reporter_gender="man")
             await _case(db, 3, province="rayong")
-            await desk.close(db, one.id, 9, "resolved", (Decimal("12000"), "THB"))
+            await desk.close(db, one.id, 9, "resolved", (Decimal(12000), "THB"))
             await desk.record_reply(db, two.id, 9, "hello", "text", delivered=True)
             await db.execute_write(
                 "UPDATE cases SET created_at = '2026-03-01T02:00:00Z',"

@@ -1,7 +1,7 @@
 """Follow-ups through the running bot, with the follow-up clock set by the test."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from telegram.error import RetryAfter
@@ -92,7 +92,7 @@ async def test_staff_set_list_and_cancel_follow_ups_and_others_may_not(settings,
         person, case = await reported_case(bot, "km")
         topic = await topic_of(bot, case.id)
         await ana.send("/claim", thread_id=topic)
-        now = datetime(2030, 5, 1, 3, 0, tzinfo=timezone.utc)
+        now = datetime(2030, 5, 1, 3, 0, tzinfo=UTC)
         set_clock(bot, now)
 
         replies = await ana.send("/followup 3d Did the employer pay you?", thread_id=topic)

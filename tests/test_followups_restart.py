@@ -16,7 +16,13 @@ from storage.cases import NewCase
 from storage.clock import utcnow
 from storage.db import Database
 from tests.desk_helpers import ANA, STAFF_CHAT, staff
-from tests.followup_helpers import daytime_after, followup_bot, reported_case, texts, topic_of
+from tests.followup_helpers import (
+    daytime_after,
+    followup_bot,
+    reported_case,
+    texts,
+    topic_of,
+)
 from tests.resilience.process import kill, start_bot, stop_bot, wait_for
 
 
@@ -98,7 +104,7 @@ async def staff_writes(fake_api, text: str) -> None:
 async def test_a_killed_bot_loses_no_follow_up_and_sends_none_twice(tmp_path, fake_api):
     await prepare_case(tmp_path, fake_api)
     api = fake_api.api
-    to_person = lambda: [m["text"] for m in api.sent_to(PERSON["id"])]  # noqa: E731
+    to_person = lambda: [m["text"] for m in api.sent_to(PERSON["id"])]
 
     # Scheduled, then killed long before they are due.
     process = await run_bot(tmp_path, fake_api)

@@ -3,7 +3,7 @@ schedule and cancel them with the case's state."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,8 +75,8 @@ def local(hour: int, minute: int = 0, day: int = 10) -> datetime:
     (local(12, 0), None),
 ])
 def test_quiet_hours_past_midnight(moment, ends):
-    found = quiet_until(moment.astimezone(timezone.utc), QUIET, TZ)
-    assert found == (ends.astimezone(timezone.utc) if ends else None)
+    found = quiet_until(moment.astimezone(UTC), QUIET, TZ)
+    assert found == (ends.astimezone(UTC) if ends else None)
 
 
 def test_quiet_hours_within_a_day_and_off():
@@ -86,7 +86,7 @@ def test_quiet_hours_within_a_day_and_off():
 
 
 def test_a_date_is_its_morning_in_the_hotline_time_zone():
-    assert morning_of(date(2030, 6, 10), TZ) == datetime(2030, 6, 10, 2, 0, tzinfo=timezone.utc)
+    assert morning_of(date(2030, 6, 10), TZ) == datetime(2030, 6, 10, 2, 0, tzinfo=UTC)
 
 
 # -- storage: scheduled and cancelled with the state change ---------------------------------

@@ -9,7 +9,12 @@ import io
 from storage import reporters
 from storage.db import Database
 from tests.desk_helpers import confirmed_wage_claim, desk_bot, staff
-from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import (
+    answer_safety_questions,
+    case_rows,
+    onboarded,
+    walk_wage_claim_en,
+)
 from tests.test_cli import run_cli
 from tests.test_desk_reports import _case
 

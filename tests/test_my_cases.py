@@ -1,7 +1,12 @@
 """My cases: own cases only, their status in the person's language, adding to one."""
 from __future__ import annotations
 
-from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import (
+    answer_safety_questions,
+    case_rows,
+    onboarded,
+    walk_wage_claim_en,
+)
 
 NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
                   "You can also write to hotline staff.")

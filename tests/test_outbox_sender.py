@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 
 from bot.offline import Fault
-from tests.desk_helpers import ANA, STAFF_CHAT, card_of, confirmed_wage_claim, desk_bot, staff
+from tests.desk_helpers import (
+    ANA,
+    STAFF_CHAT,
+    card_of,
+    confirmed_wage_claim,
+    desk_bot,
+    staff,
+)
 from tests.intake_helpers import onboarded
 
 

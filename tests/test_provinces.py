@@ -2,7 +2,7 @@
 import pytest
 
 from bot.i18n import use_language
-from bot.provinces import ProvinceError, load_provinces, COLUMNS
+from bot.provinces import COLUMNS, ProvinceError, load_provinces
 
 
 def test_the_list_has_every_province_and_the_common_ones():

@@ -4,7 +4,13 @@ from __future__ import annotations
 import pytest
 
 from storage import desk
-from tests.desk_helpers import STAFF_CHAT, card_of, confirmed_wage_claim, desk_bot, staff
+from tests.desk_helpers import (
+    STAFF_CHAT,
+    card_of,
+    confirmed_wage_claim,
+    desk_bot,
+    staff,
+)
 
 
 def where(bot, card, forum: bool) -> dict:

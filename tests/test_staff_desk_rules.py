@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.offline import BOT_ID, Fault
@@ -250,7 +250,7 @@ async def test_canned_replies_in_khmer_and_english(settings, fake_api):
 
 # -- unclaimed cases are announced again, in working hours ------------------------------------------
 def local(year, month, day, hour, minute=0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=PHNOM_PENH).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=PHNOM_PENH).astimezone(UTC)
 
 
 async def test_unclaimed_case_is_announced_again_once_per_period(settings, fake_api):

@@ -4,7 +4,12 @@ from __future__ import annotations
 from telegram import Update
 
 from tests.harness import BotHarness
-from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import (
+    answer_safety_questions,
+    case_rows,
+    onboarded,
+    walk_wage_claim_en,
+)
 
 NOT_UNDERSTOOD = ("Sorry, I did not understand that. Did you mean one of these? "
                   "You can also write to hotline staff.")

@@ -34,11 +34,9 @@ async def webhook_bot(settings):
     db = await Database.open(settings.database_path)
     try:
         app = build_application(settings, db, rate_limiter=fast_rate_limiter())
-        async with running(app, polling=False):
-            async with web.serving(app, settings) as listener:
-                async with httpx.AsyncClient(
-                        base_url=f"http://127.0.0.1:{listener.port}") as client:
-                    yield app, db, client
+        async with running(app, polling=False), web.serving(app, settings) as listener, \
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{listener.port}") as client:
+            yield app, db, client
     finally:
         await db.close()
 
@@ -249,11 +247,11 @@ async def test_in_polling_mode_health_listen_serves_healthz_and_metrics_only(set
     settings = dataclasses.replace(settings, health_listen=("127.0.0.1", 0))
     async with BotHarness.started(settings, fake_api) as bot:
         await bot.person().send("/start")
-        async with web.serving(bot.app, settings) as listener:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{listener.port}") as c:
-                health_body = (await c.get("/healthz")).json()
-                metrics = samples((await c.get("/metrics")).text)
-                assert (await c.post("/telegram/hook", json={})).status_code == 404
+        async with web.serving(bot.app, settings) as listener, \
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{listener.port}") as c:
+            health_body = (await c.get("/healthz")).json()
+            metrics = samples((await c.get("/metrics")).text)
+            assert (await c.post("/telegram/hook", json={})).status_code == 404
     assert health_body["mode"] == "polling" and health_body["database"] == "ok"
     assert health_body["last_update_seconds_ago"] is not None
     assert metrics[("hotline_updates_handled_total", (("kind", "message"),))] == 1

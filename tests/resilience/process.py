@@ -87,7 +87,7 @@ class ProcessBot:
     def api(self):
         return self.fake.api
 
-    async def start(self) -> "ProcessBot":
+    async def start(self) -> ProcessBot:
         self.process = await start_bot(self.tmp_path, self.fake, **self.env)
         await self.deliver(None)  # up and answering
         return self
