@@ -49,6 +49,7 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
     messages: int = 0
     too_many: int = 0
+    refused_by: dict[str, int] = field(default_factory=dict)  # which of Telegram's limits
 
     def line(self) -> str:
         ordered = sorted(self.latencies) or [float("nan")]
@@ -60,7 +61,9 @@ class Figures:
         return (f"  {self.label:<44} {len(self.latencies) / self.seconds:>7.1f} upd/s  "
                 f"answer p50 {p(50):.2f} s p95 {p(95):.2f} s p99 {p(99):.2f} s  "
                 f"{rate:>5.1f} msg/s ({rate / OVERALL_PER_SECOND:>4.0%} of cap)  "
-                f"429s {self.too_many}")
+                f"429s {self.too_many}"
+                + (f" ({', '.join(f'{k} {n}' for k, n in self.refused_by.items())})"
+                   if self.refused_by else ""))
 
 
 class Feeder:
@@ -197,7 +200,7 @@ async def run_live(label: str, *, rtt: float, people: int, seconds: float,
             await asyncio.sleep(seconds)
             crowd.measuring = False
             figures.messages = len(request.sent_at) - sent_before
-            figures.too_many = request.too_many
+            figures.too_many, figures.refused_by = request.too_many, dict(request.refused_by)
             figures.seconds = loop.time() - start
             await _wind_down(app, request, tasks)
         await db.close()

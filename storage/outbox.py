@@ -89,11 +89,6 @@ async def mark_failed(db: Database, row_id: int, reason: str) -> None:
         (reason[:300], row_id))
 
 
-async def update_payload(db: Database, row_id: int, payload: dict[str, Any]) -> None:
-    await db.execute_write("UPDATE outbox SET payload = ? WHERE id = ?",
-                           (json.dumps(payload, ensure_ascii=False), row_id))
-
-
 async def backlog(db: Database) -> dict[int, int]:
     """Queued rows by lane (metrics, /stats)."""
     rows = await db.fetchall(
@@ -108,14 +103,6 @@ async def failed_for_case(db: Database, case_id: int) -> int:
 
 async def failed_count(db: Database) -> int:
     return await db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'failed'") or 0
-
-
-async def sent_copies(db: Database, case_id: int) -> list[tuple[int, int, str]]:
-    """(chat, message id, sent at) of everything sent about a case, for erasing it."""
-    rows = await db.fetchall(
-        "SELECT sent_chat_id, message_id, sent_at FROM outbox WHERE case_id = ?"
-        " AND status = 'sent' AND message_id IS NOT NULL", (case_id,))
-    return [(r["sent_chat_id"], r["message_id"], r["sent_at"]) for r in rows]
 
 
 async def forget_person(db: Database, person_id: int) -> list[tuple[int, int]]:
