@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.content import Content
 from bot.directory import Directory
@@ -13,17 +13,30 @@ from storage.db import Database
 if TYPE_CHECKING:
     from flows.registry import MenuEntry
 
-# Keys under which build_application puts the services into application.bot_data
-# (not persisted: bot_data stays in memory).
-SETTINGS, DATABASE, DIRECTORY, MENU = "settings", "db", "directory", "menu"
-CONTENT = "content"  # programmes and documents from data/services.csv
-SENDER = "sender"  # bot.sender.Sender: sends the outbox
-STAFF_CHAT = "staff_chat"  # the staff group's id when Telegram moved it (storage/outbox.py)
-INBOX = "inbox"  # bot.inbox.Inbox: where updates are stored before they are handled
-UPDATES_REQUEST = "updates_request"  # bot.polling.UpdatesRequest: the getUpdates connection
+from bot.state import (  # noqa: F401  (the service keys, re-exported for the wiring)
+    CONTENT,
+    DATABASE,
+    DIRECTORY,
+    INBOX,
+    MENU,
+    SENDER,
+    SETTINGS,
+    STAFF_CHAT,
+    UPDATES_REQUEST,
+    BotData,
+    UserData,
+)
 
 
-class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
+class HotlineContext(CallbackContext[ExtBot, UserData, dict, BotData]):
+    @property
+    def person_state(self) -> UserData:
+        """This person's user_data (PTB types it Optional; every handler here has a person)."""
+        data = self.user_data
+        if data is None:
+            raise RuntimeError("an update without a user reached a handler that needs one")
+        return data
+
     @property
     def settings(self) -> Settings:
         return self.bot_data[SETTINGS]
@@ -50,4 +63,4 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data[MENU]
 
 
-HotlineApplication = Application[ExtBot, HotlineContext, dict, dict, dict, object]
+HotlineApplication = Application[ExtBot, HotlineContext, UserData, dict, BotData, JobQueue]

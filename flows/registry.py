@@ -5,10 +5,13 @@ The main menu is built only from declared entries, so no entry leads nowhere.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram.ext import BaseHandler
+
+from flows.callbacks import Menu
 
 
 @dataclass(frozen=True)
@@ -19,12 +22,12 @@ class MenuEntry:
 
     @property
     def callback_data(self) -> str:
-        return f"menu:{self.key}"
+        return Menu(self.key).pack()
 
     @property
     def pattern(self) -> str:
-        """Regex for the CallbackQueryHandler that answers this entry."""
-        return f"^menu:{self.key}$"
+        """Regex for the CallbackQueryHandler that answers this entry (one key of Menu)."""
+        return rf"^{re.escape(Menu(self.key).pack())}\Z"
 
 
 @dataclass(frozen=True)

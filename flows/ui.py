@@ -7,8 +7,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import HotlineContext
 from bot.i18n import _
+from flows.callbacks import Menu
 
-MAIN_MENU = "menu"  # callback data of every "Main menu" button
+MAIN_MENU = Menu().pack()  # callback data of every "Main menu" button
 CALLBACK_DATA_LIMIT = 64  # bytes (Telegram)
 MESSAGE_LIMIT = 4096  # characters (Telegram)
 

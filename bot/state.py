@@ -1,0 +1,77 @@
+"""Every key the bot keeps in `user_data` and `bot_data`, with its type, in one place.
+
+`user_data` is persisted as JSON (bot/persistence.py), so its values are JSON-shaped;
+`bot_data` stays in memory and holds the services and caches. Handlers reach both through
+the typed properties of `bot.context.HotlineContext`. A new key is declared here first.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, TypedDict
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from bot.content import Content
+    from bot.directory import Directory
+    from bot.inbox import Inbox
+    from bot.metrics import Metrics
+    from bot.polling import UpdatesRequest
+    from bot.sender import Sender
+    from bot.settings import Settings
+    from flows.registry import MenuEntry
+    from storage.db import Database
+
+
+class UserData(TypedDict, total=False):
+    """One person's state between messages (persisted; JSON values only)."""
+
+    # bot/people.py: the language used for this person, and the day it was read from storage
+    lang: str
+    seen_on: str
+    consented: bool  # flows/consent.py: the privacy notice was accepted
+    report_draft: dict[str, Any]  # flows/form.py: the wage claim or grievance being written
+    recruiter_to_report: str  # flows/recruiters.py -> intake: the name to report
+    recruiters_query: str  # flows/recruiters.py: the last name searched, for "None of these"
+    recruiters_listening: str  # flows/recruiters.py: "asked" or "answered"
+    pending_message: dict[str, Any]  # flows/case_replies.py: a message waiting for "which case?"
+    mc_case: int  # flows/my_cases.py: the case being added to
+    benefits_check: dict[str, Any]  # flows/benefits.py: the screener's answers so far
+    broadcast_draft: dict[str, Any]  # flows/broadcast.py: the alert a staff member is writing
+    sd_awaiting: dict[str, Any]  # flows/desk_access.py: the reason/amount asked of staff
+    help_alerted_at: float  # flows/desk_thread.py: when staff were last alerted for this person
+
+
+class BotData(TypedDict, total=False):
+    """The running bot's services and in-memory caches (never persisted)."""
+
+    settings: Settings
+    db: Database
+    directory: Directory
+    menu: list[MenuEntry]
+    content: Content  # programmes and documents from data/services.csv
+    sender: Sender  # bot/sender.py: sends the outbox
+    staff_chat: int  # the staff group's id when Telegram moved it (storage/outbox.py)
+    inbox: Inbox  # bot/inbox.py: where updates are stored before they are handled
+    updates_request: UpdatesRequest  # bot/polling.py: the getUpdates connection
+    metrics: Metrics  # bot/metrics.py
+    broadcaster: Any  # bot/broadcaster.py: the alert sender
+    followup_clock: Callable[[], datetime]  # bot/followup_time.py: shifted in tests
+    followup_lock: asyncio.Lock  # bot/followups.py: one sweep at a time
+    recruiter_registry: Any  # flows/recruiters.py: the parsed registry, rebuilt when it changes
+    desk_members: dict[int, tuple[bool, float]]  # flows/desk_access.py: member?, checked when
+    desk_names: dict[int, Any]  # flows/desk_access.py: how staff see a staff member
+    held_before_consent: dict[int, Any]  # flows/consent.py: what a person sent before consent
+
+
+# The service keys, as literals mypy checks against BotData.
+SETTINGS: Final = "settings"
+DATABASE: Final = "db"
+DIRECTORY: Final = "directory"
+MENU: Final = "menu"
+CONTENT: Final = "content"
+SENDER: Final = "sender"
+STAFF_CHAT: Final = "staff_chat"
+INBOX: Final = "inbox"
+UPDATES_REQUEST: Final = "updates_request"

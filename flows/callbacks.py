@@ -1,0 +1,153 @@
+"""Callback data: one typed class per kind of button, packed and parsed in one place.
+
+A kind of button subclasses `Callback` with its prefix (it becomes a frozen dataclass):
+
+    class OpenCase(Callback, prefix="mc:open"):
+        case_id: int
+
+    OpenCase(42).pack()            -> "mc:open:42"
+    OpenCase.parse("mc:open:42")   -> OpenCase(case_id=42)
+    OpenCase.parse("mc:open:x")    -> None (forged or stale: answer it as stale)
+    CallbackQueryHandler(on_open, pattern=OpenCase.pattern)
+
+Fields are `int`, `str` (a short ASCII word without ":"), a `Literal` of words, or any
+of these with its own regex (`token(r"[0-9a-f]{32}")`). Fields with a default may be left
+out at the end (`Menu()` packs as "menu", `Menu("wage")` as "menu:wage"), so one kind can
+keep the shapes of buttons already sitting in people's chats. A prefix is registered
+once: a second kind with the same prefix fails at import. `KINDS` lists every button the
+bot has (the test suite checks every handler's pattern is one of them).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from typing import Any, ClassVar, Literal, Self, dataclass_transform
+
+DATA_LIMIT = 64  # bytes: Telegram's limit for callback data
+_INT = r"-?\d{1,15}"
+_WORD = r"[A-Za-z0-9_.\-]{1,40}"
+
+KINDS: dict[str, type[Callback]] = {}  # prefix -> kind, in the order they were declared
+
+
+def token(pattern: str, default: Any = dataclasses.MISSING) -> Any:
+    """A field with its own regex (no ":" in it), e.g. a 32-hex draft id."""
+    return dataclasses.field(default=default, metadata={"pattern": pattern})
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, token))
+class Callback:
+    """Base of every kind of callback data; each subclass is made a frozen dataclass."""
+
+    prefix: ClassVar[str]
+    pattern: ClassVar[re.Pattern[str]]
+    _fields: ClassVar[tuple[tuple[str, str, type], ...]]  # name, regex, converter
+
+    def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not prefix.isascii() or not prefix or prefix.endswith(":"):
+            raise ValueError(f"callback prefix must be ASCII without a trailing ':': {prefix!r}")
+        if prefix in KINDS:
+            raise ValueError(f"callback prefix {prefix!r} is used by {KINDS[prefix].__name__}")
+        cls.prefix = prefix
+        dataclasses.dataclass(frozen=True)(cls)  # in place: the class keeps its identity
+        cls._describe()
+        KINDS[prefix] = cls
+
+    @classmethod
+    def _describe(cls) -> None:
+        """Turn the dataclass fields into the handler's regex and the parsers."""
+        hints = typing.get_type_hints(cls)
+        described: list[tuple[str, str, Any]] = []
+        regex = re.escape(cls.prefix)
+        optional_from = None
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            field_regex, convert = _field_regex(hints[f.name], f.metadata.get("pattern"))
+            has_default = f.default is not dataclasses.MISSING
+            if has_default and optional_from is None:
+                optional_from = len(described)
+            if not has_default and optional_from is not None:
+                raise TypeError(f"{cls.__name__}.{f.name}: a required field after an optional one")
+            described.append((f.name, field_regex, convert))
+            part = f":(?P<{f.name}>{field_regex})"
+            regex += f"(?:{part}" if has_default else part
+        regex += ")?" * (len(described) - optional_from if optional_from is not None else 0)
+        cls._fields = tuple(described)
+        cls.pattern = re.compile(rf"^{regex}\Z")  # \Z: "$" would let a newline through
+
+    def pack(self) -> str:
+        """The callback data for a button; raises ValueError if it could not be parsed back."""
+        parts = [self.prefix]
+        left_out: list[tuple[str, str, str]] = []  # trailing defaults: written if a value follows
+        for f, (name, field_regex, _convert) in zip(
+            dataclasses.fields(self), self._fields, strict=True  # type: ignore[arg-type]
+        ):
+            value = getattr(self, name)
+            text = str(int(value)) if isinstance(value, bool) else str(value)
+            if f.default is not dataclasses.MISSING and value == f.default:
+                left_out.append((name, text, field_regex))
+                continue
+            for written_name, written, written_regex in [*left_out, (name, text, field_regex)]:
+                if not re.fullmatch(written_regex, written):
+                    raise ValueError(
+                        f"{type(self).__name__}.{written_name}={written!r} does not fit {written_regex}"
+                    )
+                parts.append(written)
+            left_out.clear()
+        data = ":".join(parts)
+        if not data.isascii() or len(data.encode()) > DATA_LIMIT:
+            raise ValueError(f"callback data must be ASCII and at most {DATA_LIMIT} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def parse(cls, data: object) -> Self | None:
+        """The button's fields, or None for data of another kind, forged or stale."""
+        if not isinstance(data, str):
+            return None
+        match = cls.pattern.match(data)
+        if match is None:
+            return None
+        values = {
+            name: convert(match[name])
+            for name, _regex, convert in cls._fields
+            if match[name] is not None
+        }
+        return cls(**values)
+
+
+def _field_regex(hint: Any, pattern: str | None) -> tuple[str, type]:
+    if typing.get_origin(hint) is Literal:
+        words = typing.get_args(hint)
+        return "|".join(re.escape(str(w)) for w in words), type(words[0])
+    if hint is bool:
+        return "0|1", lambda text: text == "1"  # type: ignore[return-value]
+    if hint is int:
+        return pattern or _INT, int
+    if hint is str:
+        return pattern or _WORD, str
+    raise TypeError(f"callback fields are int, str, bool or Literal words, not {hint!r}")
+
+
+def every_pattern() -> list[re.Pattern[str]]:
+    """The handler pattern of every kind of button (for the test that no handler is unlisted)."""
+    return [kind.pattern for kind in KINDS.values()]
+
+
+# Every kind of button the bot has, by the part of the bot that sends it. A kind is
+# declared here, not in the flow, so this is the one list (and no two parts share a prefix).
+
+# --- The main menu and navigation ------------------------------------------------------
+
+
+class Menu(Callback, prefix="menu"):
+    """A main-menu entry ("menu:<key>"), or the "Main menu" button itself ("menu")."""
+
+    key: str = ""
+
+
+# --- Returnee information flows (start, benefits, recruiters, my cases, my data, alerts...)
+
+# --- Report forms (wage claim, grievance, intake) ----------------------------------------
+
+# --- Staff desk and the alert composer -------------------------------------------------
