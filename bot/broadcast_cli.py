@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_texts(km: Path | None, en: Path | None) -> tuple[str | None, str | None]:
-    texts = []
+    texts: list[str | None] = []
     for path in (km, en):
         if path is None:
             texts.append(None)

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
@@ -84,7 +84,12 @@ def update() -> None:
         path.write_bytes(render(catalog))
 
 
-def fact_of(message) -> tuple[str, str] | None:
+def msgid_of(message: Message) -> str:
+    """The msgid of an entry (the singular one of a plural entry)."""
+    return message.id if isinstance(message.id, str) else str(message.id[0])
+
+
+def fact_of(message: Message) -> tuple[str, str] | None:
     """(source, checked) of a catalog entry marked as a fact; ValueError when malformed."""
     comments = list(message.auto_comments)
     first = next((i for i, c in enumerate(comments) if c.startswith(FACT_TAG)), None)
@@ -96,7 +101,7 @@ def fact_of(message) -> tuple[str, str] | None:
     return match["source"], match["checked"]
 
 
-def _quiet_fact(message) -> tuple[str, str] | None:
+def _quiet_fact(message: Message) -> tuple[str, str] | None:
     try:
         return fact_of(message)
     except ValueError:
@@ -125,7 +130,7 @@ def problems() -> list[str]:
         except ValueError as exc:
             found.append(f"{exc}: {message.id[:60]!r}")
             continue
-        said = factcheck.claims(message.id)
+        said = factcheck.claims(msgid_of(message))
         if said and fact is None and not any(c.startswith(EXAMPLE_TAG)
                                              for c in message.auto_comments):
             found.append(f"names {', '.join(said)} without '# fact: <source>, <YYYY-MM>' "
@@ -134,16 +139,16 @@ def problems() -> list[str]:
         if kept is not None and fact != _quiet_fact(kept):
             found.append(f"messages.pot has an old fact comment for {message.id[:60]!r}")
     khmer = {m.id: m for m in read(po_path("km"), "km") if m.id}
-    for msgid in sorted(code_ids):
-        message = khmer.get(msgid)
-        if message is None:
-            found.append(f"km: missing {msgid!r}")
-        elif not message.string:
-            found.append(f"km: untranslated {msgid!r}")
-        elif message.fuzzy:
-            found.append(f"km: fuzzy {msgid!r}")
-        elif placeholders(message.string) != placeholders(msgid):
-            found.append(f"km: placeholders differ in {msgid!r}")
+    for wanted in sorted(code_ids):
+        entry = khmer.get(wanted)
+        if entry is None:
+            found.append(f"km: missing {wanted!r}")
+        elif not entry.string:
+            found.append(f"km: untranslated {wanted!r}")
+        elif entry.fuzzy:
+            found.append(f"km: fuzzy {wanted!r}")
+        elif placeholders(str(entry.string)) != placeholders(str(wanted)):
+            found.append(f"km: placeholders differ in {wanted!r}")
     english = {m.id for m in read(po_path("en"), "en") if m.id}
     for msgid in sorted(code_ids - english):
         found.append(f"en: missing {msgid!r}")

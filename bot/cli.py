@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date
 
 from bot import backups, intents_admin, recruiter_admin, reports
 from bot.content import load_content
@@ -111,7 +112,7 @@ async def _gather_facts(settings: Settings) -> list:
         await db.close()
 
 
-def _today(settings: Settings):
+def _today(settings: Settings) -> date:
     from datetime import datetime
 
     return datetime.now(settings.timezone).date()

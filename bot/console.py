@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from telegram import Update
 
@@ -23,7 +23,7 @@ from storage.db import Database
 
 BUTTON = re.compile(r"^#\d{1,3}$")  # "#3" presses button 3; "3" alone is text (a number asked)
 CONSOLE_USER = {"id": 100_001, "first_name": "Console", "language_code": "km"}
-_KINDS = {
+_KINDS: dict[str, dict[str, Any]] = {
     "!photo": {"photo": True}, "!voice": {"voice": True}, "!document": {"document": True},
     "!sticker": {"sticker": True}, "!location": {"location": (13.36, 103.86)},
     "!contact": {"contact": "+85512345678"},

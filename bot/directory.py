@@ -8,8 +8,10 @@ a number or address by editing that one row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.datafile import DataFileError, read_rows
 from bot.i18n import current_language
@@ -107,8 +109,8 @@ def load_directory(path: Path | None = None, websites_path: Path | None = None,
     return directory
 
 
-def _load_rows(path: Path, columns: list[str], parse_row) -> list:
-    entries: list = []
+def _load_rows(path: Path, columns: list[str], parse_row: Callable[..., Any]) -> list[Any]:
+    entries: list[Any] = []
     for where, row in read_rows(path, columns, DirectoryError):
         entries.append(parse_row(row, where, entries))
     return entries

@@ -64,9 +64,9 @@ def catalog_facts() -> list[Fact]:
             fact = catalogs.fact_of(message)
         except ValueError:
             fact = None  # `catalogs check` reports it; here it is listed without a date
-            found.append(Fact(f"catalog:{_label(message.id)}", "", ""))
+            found.append(Fact(f"catalog:{_label(catalogs.msgid_of(message))}", "", ""))
         if fact is not None:
-            found.append(Fact(f"catalog:{_label(message.id)}", *fact))
+            found.append(Fact(f"catalog:{_label(catalogs.msgid_of(message))}", *fact))
     return found
 
 

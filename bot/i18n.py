@@ -45,7 +45,8 @@ def catalog(language: str) -> dict[str, str]:
     return {
         message.id: message.string
         for message in po
-        if message.id and message.string and not message.fuzzy and isinstance(message.id, str)
+        if message.id and message.string and not message.fuzzy
+        and isinstance(message.id, str) and isinstance(message.string, str)
     }
 
 

@@ -11,7 +11,7 @@ from storage.clock import to_text
 from storage.db import Database
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `intents` subcommand, for bot/cli.py."""
     parser = commands.add_parser("intents", help="typed messages: what nothing understood")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -192,21 +192,21 @@ class OfflineBotAPI:
             return 200, {"ok": True, "result": True}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
 
-    def _api_getMe(self, params, files):
+    def _api_getMe(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         return dict(BOT_USER, can_join_groups=True, can_read_all_group_messages=True,
                     supports_inline_queries=False)
 
-    def _api_getUpdates(self, params, files):
+    def _api_getUpdates(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         offset = params.get("offset") or 0
         limit = params.get("limit") or 100
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
         return self.updates[:limit]
 
-    def _api_answerCallbackQuery(self, params, files):
+    def _api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         self.answered_callbacks.append(params)
         return True
 
-    def _api_editMessageText(self, params, files):
+    def _api_editMessageText(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         message = self._message_for_edit(params)
         message["text"] = params["text"]
         message.pop("reply_markup", None)
@@ -215,7 +215,7 @@ class OfflineBotAPI:
         self.sent.append(dict(message, edited=True))
         return message
 
-    def _api_editMessageReplyMarkup(self, params, files):
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         message = self._message_for_edit(params)
         message.pop("reply_markup", None)
         if params.get("reply_markup"):
@@ -223,11 +223,11 @@ class OfflineBotAPI:
         self.sent.append(dict(message, edited=True))
         return message
 
-    def _api_deleteMessage(self, params, files):
+    def _api_deleteMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         self.messages.pop((params["chat_id"], params["message_id"]), None)
         return True
 
-    def _api_copyMessage(self, params, files):
+    def _api_copyMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         source = self.messages.get((params["from_chat_id"], params["message_id"]))
         if source is None:
             raise _ApiError(400, "Bad Request: message to copy not found")
@@ -245,13 +245,13 @@ class OfflineBotAPI:
         self.sent.append(dict(copy, copied_from=(params["from_chat_id"], params["message_id"])))
         return {"message_id": copy["message_id"]}
 
-    def _api_setMessageReaction(self, params, files):
+    def _api_setMessageReaction(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         if (params["chat_id"], params["message_id"]) not in self.messages:
             raise _ApiError(400, "Bad Request: message to react not found")
         self.reactions[(params["chat_id"], params["message_id"])] = params.get("reaction") or []
         return True
 
-    def _api_getChat(self, params, files):
+    def _api_getChat(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         chat = self.chats.get(params["chat_id"])
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
@@ -260,7 +260,7 @@ class OfflineBotAPI:
                                          "unique_gifts": False, "premium_subscription": False,
                                                          "gifts_from_channels": False})
 
-    def _api_getChatMember(self, params, files):
+    def _api_getChatMember(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         chat = self.chats.get(params["chat_id"])
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
@@ -278,7 +278,7 @@ class OfflineBotAPI:
                           can_pin_messages=True, can_manage_topics=True)
         return member
 
-    def _api_createForumTopic(self, params, files):
+    def _api_createForumTopic(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         chat = self.chats.get(params["chat_id"])
         if chat is None or not chat.is_forum:
             raise _ApiError(400, "Bad Request: the chat is not a forum")
@@ -287,7 +287,7 @@ class OfflineBotAPI:
         self.topics.setdefault(chat.id, []).append(topic)
         return topic
 
-    def _api_getFile(self, params, files):
+    def _api_getFile(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         return {"file_id": params["file_id"], "file_unique_id": params["file_id"],
                 "file_size": 1, "file_path": f"files/{params['file_id']}"}
 
@@ -332,7 +332,7 @@ class OfflineBotAPI:
     def _reply_to(self, message: dict, chat: Chat, params: dict) -> None:
         """reply_parameters: the new message answers an earlier one (threads in groups)."""
         reply = params.get("reply_parameters") or {}
-        original = self.messages.get((chat.id, reply.get("message_id")))
+        original = self.messages.get((chat.id, int(reply.get("message_id") or 0)))
         if original is not None:
             message["reply_to_message"] = {k: v for k, v in original.items()
                                            if k != "reply_to_message"}
@@ -349,7 +349,7 @@ class OfflineBotAPI:
         return chat
 
     def _message_for_edit(self, params: dict) -> dict:
-        message = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        message = self.messages.get((int(params.get("chat_id") or 0), int(params.get("message_id") or 0)))
         if message is None:
             raise _ApiError(400, "Bad Request: message to edit not found")
         return message
@@ -475,8 +475,9 @@ class OfflineRequest(InProcessRequest):
         self.api = api
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=None, write_timeout=None, connect_timeout=None,
-                         pool_timeout=None) -> tuple[int, bytes]:
+                         read_timeout: Any = None, write_timeout: Any = None,
+                         connect_timeout: Any = None,
+                         pool_timeout: Any = None) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         params = request_data.json_parameters if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}

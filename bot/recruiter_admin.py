@@ -28,7 +28,7 @@ def since_time(text: str) -> datetime | None:
     return utcnow() - (timedelta(days=amount) if unit == "d" else timedelta(hours=amount))
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `recruiters` subcommand and its actions, for bot/cli.py."""
     parser = commands.add_parser("recruiters", help="the recruiter licence registry: import, export, unlisted")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -119,22 +119,23 @@ class RecruiterIndex:
     by_id: dict[int, Recruiter] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.by_id = {r.id: r for r in self.recruiters}
+        stored = [(r.id, r) for r in self.recruiters if r.id is not None]  # listed ones have ids
+        self.by_id = dict(stored)
         self._names: dict[str, set[int]] = defaultdict(set)
         self._licences: dict[str, set[int]] = defaultdict(set)
         self._variants: list[tuple[str, int]] = []  # (key, agency id), trigram-indexed
         self._postings: dict[str, list[int]] = defaultdict(list)
-        for r in self.recruiters:
+        for rid, r in stored:
             keys = {name_key(n) for n in (r.name_latin, r.name_khmer, *r.aliases) if n}
             keys.discard("")
             for key in keys:
-                self._names[key].add(r.id)
+                self._names[key].add(rid)
             lic = licence_key(r.licence_no)
             if lic:
-                self._licences[lic].add(r.id)
+                self._licences[lic].add(rid)
                 keys.add(lic)
             for key in keys:
-                self._add_variant(key, r.id)
+                self._add_variant(key, rid)
         self._common = max(int(len(self._variants) * COMMON_TRIGRAM), 50)
 
     def _add_variant(self, key: str, recruiter_id: int) -> None:

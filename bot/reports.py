@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -144,7 +145,7 @@ def duration(value: timedelta | None) -> str:
     return _("{minutes} min").format(minutes=minutes)
 
 
-def _counts(counter: Counter, label) -> str:
+def _counts(counter: Counter[str], label: Callable[[str | None], str]) -> str:
     """'Unpaid wages 3, Passport or documents kept 1' (labels in the current language)."""
     return ", ".join(f"{label(None if key == '-' else key)} {count}"
                      for key, count in counter.most_common()) or "-"
@@ -212,7 +213,7 @@ def case_line(dc: DeskCase) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """A cell that a spreadsheet shows as text: a leading ' before a formula start."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -264,7 +265,7 @@ async def export_cases(db: Database, settings: Settings, out: TextIO, start: dat
 
 
 # -- command line -------------------------------------------------------------------------------
-def add_parsers(commands) -> None:
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats = commands.add_parser("stats", help="case figures for a date range")
     _dates(stats)
     stats.add_argument("--chart", metavar="FILE.png",
@@ -277,7 +278,7 @@ def add_parsers(commands) -> None:
     export.add_argument("--output", metavar="FILE", help="write here instead of the screen")
 
 
-def _dates(parser) -> None:
+def _dates(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="start", type=date.fromisoformat, metavar="YYYY-MM-DD")
     parser.add_argument("--to", dest="end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     parser.add_argument("--language", choices=["km", "en"],
