@@ -7,9 +7,11 @@ of a rule shows up as a difference in one cell.
 """
 from __future__ import annotations
 
+import ast
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +55,18 @@ EFFECTS: dict[str, tuple[str | None, set[str], str | None, str]] = {
     "answer":           (None, {"no_reply"}, None, "answered"),
 }
 CELLS = [(status, action) for action in GRID for status in STATUSES]
+
+
+def test_the_rules_import_neither_telegram_nor_sql_nor_storage():
+    imported = set()
+    for path in (Path(__file__).resolve().parent.parent / "domain").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+    assert imported and imported <= {"__future__", "collections", "dataclasses", "datetime",
+                                     "enum", "typing", "domain"}, imported
 
 
 def test_the_names_are_the_ones_the_database_stores():
