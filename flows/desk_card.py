@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, format_money
 from bot.referrals import Partner
+from domain.contact import Refusal, why_not_message
 from flows import form, my_cases, screening, ui
 from storage import cases, privacy
 from storage.clock import from_text
@@ -115,7 +116,7 @@ def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
     if who:
         lines.append(who)
     lines += ["", *form.summary_lines(my_cases.as_draft(case, evidence_count))]
-    if case.contact == "none" and not case.erased_at:
+    if why_not_message(case, notice=True) is Refusal.NO_CONTACT:
         lines += ["", _("⚠️ The returnee asked not to be contacted: messages are not sent.")]
     if not_sent:  # the outbox gave up on them (bot/sender.py): staff should know
         lines += ["", _("⚠️ Messages about this case that Telegram refused for good: {count}. "

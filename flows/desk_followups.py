@@ -20,6 +20,7 @@ from bot.context import HotlineContext
 from bot.i18n import N_, _, use_language
 from bot.khmer import clean_input
 from bot.settings import parse_duration
+from domain.contact import can_message_returnee
 from flows import desk_access, desk_card, desk_thread, staff_desk
 from flows.registry import Flow
 from storage import desk, followups
@@ -77,7 +78,7 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
             _("That is too long for a follow-up: at most {limit} characters.").format(
                 limit=followups.STAFF_TEXT_LIMIT))
         return
-    if dc.case.contact == "none" or dc.case.status == "closed":
+    if not can_message_returnee(dc.case):
         await staff_desk.say(context, dc, staff_desk.not_sent_reason(dc))
         return
     try:

@@ -36,6 +36,7 @@ from bot.amounts import names_currency, parse_amount
 from bot.context import HotlineContext
 from bot.i18n import N_, _, format_money, set_language, use_language
 from bot.khmer import clean_input
+from domain.contact import Refusal, can_message_returnee, why_not_message
 from flows import (
     desk_access,
     desk_card,
@@ -127,15 +128,13 @@ async def do_claim(update: Update, context: HotlineContext, dc: DeskCase, arg: s
     level_people = dict(context.settings.escalation_levels).get(dc.escalation or "", ())
     takes = dc.escalation_open and desk_access.username_of(update) in {
         name.lower() for name in level_people}
-    was_new = dc.case.status == "new"
     dc = await desk.claim(context.db, dc.id, update.effective_user.id, takes_escalation=takes)
     text = _("✋ {ref} claimed by {name}.").format(ref=dc.reference, name=who(update))
     if takes:
         text += " " + _("The escalation to {level} is taken.").format(level=dc.escalation)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, text)
-    if was_new:
-        await desk_relay.tell_returnee(context, dc, "claimed")
+    sender.wake(context)  # the returnee's notice, if the claim gives one (domain/lifecycle.py)
 
 
 async def do_unassign(update: Update, context: HotlineContext, dc: DeskCase,
@@ -152,7 +151,7 @@ async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("⏳ {ref} is waiting for the returnee; what they write comes "
                              "here.").format(ref=dc.reference))
-    await desk_relay.tell_returnee(context, dc, "waiting")
+    sender.wake(context)  # the returnee's notice, queued with the change
 
 
 async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
@@ -182,7 +181,7 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🤝 {ref} referred to {organisation} by {name}.").format(
         ref=dc.reference, organisation=partner.name, name=who(update)))
-    await desk_relay.tell_returnee(context, dc, "referred")
+    sender.wake(context)  # the returnee's notice, queued with the change
 
 
 async def do_intouch(update: Update, context: HotlineContext, dc: DeskCase,
@@ -228,7 +227,7 @@ async def close_case(update: Update, context: HotlineContext, dc: DeskCase, outc
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("✅ {ref} closed by {name}: {outcome}.").format(
         ref=dc.reference, name=who(update), outcome=_(desk_card.OUTCOME_NAMES[outcome])))
-    await desk_relay.tell_returnee(context, dc, "closed")
+    sender.wake(context)  # the returnee's notice, queued with the change
 
 
 async def do_escalate(update: Update, context: HotlineContext, dc: DeskCase,
@@ -261,7 +260,7 @@ async def do_reopen(update: Update, context: HotlineContext, dc: DeskCase, arg: 
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🔓 {ref} reopened by {name}.").format(ref=dc.reference,
                                                                     name=who(update)))
-    await desk_relay.tell_returnee(context, dc, "reopened")
+    sender.wake(context)  # the returnee's notice, queued with the change
 
 
 async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: str | None) -> None:
@@ -274,7 +273,7 @@ async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: 
                   ui.keyboard([[ui.button(_(label), desk_card.data("can", dc.id, k))]
                                for k, label, _text in choices]))
         return
-    if dc.case.status == "closed" or dc.case.contact == "none":
+    if not can_message_returnee(dc.case):
         await say(context, dc, not_sent_reason(dc))
         return
     with use_language(dc.case.reporter_language):
@@ -290,11 +289,12 @@ async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: 
 
 
 def not_sent_reason(dc: DeskCase) -> str:
-    if dc.case.erased_at:
+    refusal = why_not_message(dc.case)
+    if refusal is Refusal.ERASED:
         return _("Not sent: the personal details of {ref} were erased (the returnee deleted "
                  "their data, or the case was closed long ago). Nobody can be reached through "
                  "it.").format(ref=dc.reference)
-    if dc.case.status == "closed":
+    if refusal is Refusal.CLOSED:
         return _("Not sent: {ref} is closed. Reopen it first.").format(ref=dc.reference)
     return _("Not sent: the returnee asked not to be contacted. Use /note for notes.")
 
@@ -536,7 +536,7 @@ async def on_staff_message(update: Update, context: HotlineContext) -> None:
         await message.reply_text(_("Not sent: a message that starts with / is never sent to "
                                    "the returnee. For an internal note write /note TEXT."))
         return
-    if dc.case.status == "closed" or dc.case.contact == "none":
+    if not can_message_returnee(dc.case):
         await message.reply_text(not_sent_reason(dc))
         return
     await desk.link(context.db, dc.id, message.chat_id, message.message_id)
