@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.context import HotlineApplication
 from bot.i18n import _, use_language
 from bot.settings import Settings
-from flows import desk_followups, desk_thread, staff_desk
+from flows import desk_commands, desk_followups, desk_thread
 
 log = logging.getLogger(__name__)
 FIRST_SWEEP_SECONDS = 2
@@ -25,7 +25,7 @@ async def prepare(app: HotlineApplication, settings: Settings) -> None:
     try:
         with use_language(settings.staff_language):
             commands = [BotCommand(name, _(text)) for name, text
-                        in staff_desk.STAFF_COMMANDS + desk_followups.STAFF_COMMANDS]
+                        in desk_commands.STAFF_COMMANDS + desk_followups.STAFF_COMMANDS]
         await app.bot.set_my_commands(commands, scope=BotCommandScopeChat(settings.staff_chat_id))
     except TelegramError as exc:
         log.warning("could not list the staff commands in the staff group: %s", exc)

@@ -14,7 +14,6 @@ import pytest
 from bot import case_search, charts, weekly_report
 from bot.i18n import use_language
 from bot.provinces import load_provinces
-from flows import desk_access
 from storage import desk, recruiters
 from tests.desk_helpers import (
     STAFF_CHAT,
@@ -248,7 +247,7 @@ async def test_an_amount_with_its_currency_and_the_ten_minutes(settings, fake_ap
         card = card_of(ana.group)
         await ana.press("💰 Resolved, money recovered", (await ana.press("✅ Close", card))[-1])
         # Ten minutes later the question has lapsed: the message is just talk.
-        bot.app.user_data[ana.id][desk_access.AWAITING]["at"] -= 601
+        bot.app.user_data[ana.id]["sd_awaiting"]["at"] -= 601
         assert await ana.send("300 dollars") == []
         assert (await desk.by_reference(bot.db, "W-0001")).case.status != "closed"
         await ana.press("💰 Resolved, money recovered", (await ana.press("✅ Close", card))[-1])
