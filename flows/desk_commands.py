@@ -17,7 +17,14 @@ from telegram.ext import filters
 from bot.amounts import names_currency, parse_amount
 from bot.context import HotlineContext
 from bot.i18n import N_, _
-from flows import desk_access, desk_actions, desk_lists, desk_messages, desk_redact, desk_reports
+from flows import (
+    desk_access,
+    desk_actions,
+    desk_lists,
+    desk_messages,
+    desk_redact,
+    desk_reports,
+)
 from flows.intake_steps import evidence_of
 from storage import desk
 from storage.desk import DeskCase
