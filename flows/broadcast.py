@@ -305,6 +305,9 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def handlers() -> list[BaseHandler]:
+    # A composer button of another step (an older message): that step's question again.
+    other_steps: list[BaseHandler] = [
+        CallbackQueryHandler(on_unexpected_input, pattern=kind.pattern) for kind in COMPOSER_KINDS]
     composer = ConversationHandler(
         name="broadcast",
         persistent=True,
@@ -329,9 +332,7 @@ def handlers() -> list[BaseHandler]:
             *start.exit_handlers(),
             CallbackQueryHandler(on_discarded, pattern=BroadcastDiscard.pattern),
             MessageHandler(PRIVATE, on_unexpected_input),
-            # A composer button of another step (an older message): that step's question.
-            *(CallbackQueryHandler(on_unexpected_input, pattern=kind.pattern)
-              for kind in COMPOSER_KINDS),
+            *other_steps,
         ],
     )
     return [*broadcast_control.handlers(), composer]

@@ -8,7 +8,8 @@ it names (a /note with a photo keeps the photo with the note).
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -29,7 +30,7 @@ from flows.intake_steps import evidence_of
 from storage import desk
 from storage.desk import DeskCase
 
-Command = Callable[[Update, HotlineContext], Awaitable[None]]
+Command = Callable[[Update, HotlineContext], Coroutine[Any, Any, None]]
 
 # New messages only: an edited message must not reach the returnee (or add a note) twice.
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE

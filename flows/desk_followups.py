@@ -63,17 +63,18 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
     dc = await desk_commands.staff_case(update, context)
     if dc is None:
         return
-    _command, _space, rest = (update.effective_message.text or "").partition(" ")
+    message = desk_access.message_of(update)
+    _command, _space, rest = (message.text or "").partition(" ")
     word, _space, text = rest.strip().partition(" ")
     now = followup_time.now(context.bot_data)
     when = parse_when(word, now, context) if word else None
     if when is None or not text.strip():
-        await update.effective_message.reply_text(
+        await message.reply_text(
             _("Write it like /followup {example} Did the employer pay you? (also 2h, 1w or a "
               "date YYYY-MM-DD; within a year)").format(example=EXAMPLE))
         return
     if len(text.strip()) > followups.STAFF_TEXT_LIMIT:
-        await update.effective_message.reply_text(
+        await message.reply_text(
             _("That is too long for a follow-up: at most {limit} characters.").format(
                 limit=followups.STAFF_TEXT_LIMIT))
         return
@@ -81,8 +82,9 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
         await desk_actions.say(context, dc, desk_actions.not_sent_reason(dc))
         return
     try:
-        followup_id = await desk.schedule_followup(context.db, dc.id, update.effective_user.id,
-                                                   when, text.strip())
+        followup_id = await desk.schedule_followup(context.db, dc.id,
+                                                   desk_access.user_of(update).id, when,
+                                                   text.strip())
     except NotAllowed:
         followup_id = None
     if followup_id is None:  # closed or no contact wanted meanwhile
@@ -116,7 +118,8 @@ async def describe(context: HotlineContext, row: Followup) -> str:
     if row.kind != "staff":
         return _(KIND_NAMES[row.kind])
     who = await desk_access.staff_name(context, row.created_by)
-    text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
+    text = row.text or ""
+    text = text if len(text) <= 80 else text[:79] + "…"
     return f"{who}: {text}"
 
 
@@ -127,11 +130,11 @@ async def on_followup_cancelled(update: Update, context: HotlineContext) -> None
         return
     word = clean_input((context.args or [""])[0]).lstrip("#")
     if word.isdigit() and await desk.cancel_followup(context.db, dc.id,
-                                                     update.effective_user.id, int(word)):
+                                                     desk_access.user_of(update).id, int(word)):
         await desk_actions.say(context, dc, _("🗑 Follow-up #{id} for {ref} is cancelled.").format(
             id=word, ref=dc.reference))
         return
-    await update.effective_message.reply_text(
+    await desk_access.message_of(update).reply_text(
         _("{ref} has no follow-up waiting with that number. /followups lists them.").format(
             ref=dc.reference))
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 async def on_redact(update: Update, context: HotlineContext) -> None:
     """/redact as a reply to a message of a case: delete it here, redact the stored copy."""
-    message = update.effective_message
+    message = desk_access.message_of(update)
     if not desk_access.in_staff_chat(update, context):
         return  # another group: stay silent
     set_language(context.settings.staff_language)
@@ -40,7 +40,7 @@ async def on_redact(update: Update, context: HotlineContext) -> None:
                                    "under it one by one."))
         return
     kind = desk_relay.kind_of(target)
-    stored = await privacy.redact(context.db, case_id, update.effective_user.id,
+    stored = await privacy.redact(context.db, case_id, desk_access.user_of(update).id,
                                   target.message_id, kind, text=shown_text(context, target),
                                   file_ids=file_ids(target))
     try:

@@ -147,8 +147,8 @@ async def test_paging_35_open_cases_urgent_and_newest_first(settings, fake_api):
 @pytest.mark.parametrize("language, expected", [
     ("en", ["By category: Passport or documents kept 1, Unpaid wages 1",
             "By status: Closed 1, New 1", "By province: Chonburi 1", "Woman 1",
-            "After closing, is the problem solved? solved 1, not solved 0, needs help 0, "
-            "no answer 0", "Satisfaction: 1 answers, average 3"]),
+            ("After closing, is the problem solved? solved 1, not solved 0, needs help 0, "
+             "no answer 0"), "Satisfaction: 1 answers, average 3"]),
     ("km", ["លិខិតឆ្លងដែន ឬឯកសារត្រូវបានគេយកទុក 1", "ឈូនបុរី 1", "ស្រី 1", "ការពេញចិត្ត៖ 1 ចម្លើយ"]),
 ])
 async def test_figures_show_labels_in_the_staff_language(settings, fake_api, language, expected):
