@@ -29,7 +29,7 @@ from bot.provinces_kh import provinces
 from bot.state import BroadcastDraft
 from flows import broadcast_control, start, ui
 from flows.alerts import alert_markup, alert_text
-from flows.broadcast_control import broadcaster, is_admin, query_of
+from flows.broadcast_control import broadcaster, is_admin
 from flows.broadcast_texts import (
     audience_name,
     control_markup,
@@ -119,7 +119,7 @@ async def ask(update: Update, context: HotlineContext, step: str) -> str:
 
 async def on_audience_chosen(update: Update, context: HotlineContext) -> str:
     """Stores the audience; a province audience asks which province."""
-    chosen = BroadcastAudience.parse(query_of(update).data)
+    chosen = BroadcastAudience.parse(ui.query_of(update).data)
     if chosen is None or (chosen.kind == "language") != bool(chosen.language):
         return await ask(update, context, ASK_AUDIENCE)  # forged: ask again
     if chosen.kind == "province":
@@ -130,7 +130,7 @@ async def on_audience_chosen(update: Update, context: HotlineContext) -> str:
 
 async def on_province_chosen(update: Update, context: HotlineContext) -> str:
     """Stores the province audience."""
-    chosen = BroadcastProvince.parse(query_of(update).data)
+    chosen = BroadcastProvince.parse(ui.query_of(update).data)
     province = None if chosen is None else provinces().get(chosen.province)
     if province is None:
         return await ask(update, context, ASK_PROVINCE)
@@ -256,7 +256,7 @@ async def on_confirmed(update: Update, context: HotlineContext) -> str | int:
         return END
     bad = unverified_in(context, draft)
     if bad:
-        await query_of(update).answer()
+        await ui.query_of(update).answer()
         text = _("Not sent: the alert shows {items}, which is not in the verified directory. "
                  "Add it to the directory first (with its source), or change the text.")
         await ui.send(update, context, text.format(items=", ".join(bad)),
@@ -266,7 +266,7 @@ async def on_confirmed(update: Update, context: HotlineContext) -> str | int:
     broadcast_id, _count = await broadcasts.create(
         context.db, audience=Audience.parse(draft["audience"]), text_km=draft.get("km"),
         text_en=draft.get("en"), photo=draft.get("photo"),
-        created_by=update.effective_user.id if update.effective_user else None,
+        created_by=ui.user_of(update).id,
         draft_id=draft.get("id"),
     )
     broadcast = await broadcasts.get(context.db, broadcast_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import HotlineContext
@@ -43,13 +43,6 @@ def broadcaster(context: HotlineContext) -> Broadcaster:
     return sender
 
 
-def query_of(update: Update) -> CallbackQuery:
-    query = update.callback_query
-    if query is None:
-        raise RuntimeError("a button handler got an update without a callback query")
-    return query
-
-
 async def on_broadcasts_listed(update: Update, context: HotlineContext) -> None:
     """Lists the latest broadcasts with their figures, and buttons for running ones."""
     if not is_admin(update, context):
@@ -78,7 +71,7 @@ async def on_broadcasts_listed(update: Update, context: HotlineContext) -> None:
 
 async def on_broadcast_controlled(update: Update, context: HotlineContext) -> None:
     """Pause, resume, cancel (asks first) or really cancel a broadcast."""
-    pressed = BroadcastControl.parse(query_of(update).data)
+    pressed = BroadcastControl.parse(ui.query_of(update).data)
     if not is_admin(update, context) or pressed is None:
         await start.on_stale_button(update, context)
         return

@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import CallbackQuery, Message, Update, User
+from telegram import Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.context import HotlineContext
 from bot.i18n import _, set_language
 from flows import desk_awaiting
+from flows.ui import message_of, query_of
 
 log = logging.getLogger(__name__)
 
@@ -132,27 +133,3 @@ async def staff_button(update: Update, context: HotlineContext) -> bool:
         return False
     return True
 
-
-# -- what every desk handler has (PTB types these Optional) ------------------------------------
-def user_of(update: Update) -> User:
-    """Who sent the message or pressed the button (every desk update has a sender)."""
-    user = update.effective_user
-    if user is None:
-        raise RuntimeError("a staff desk handler got an update without a user")
-    return user
-
-
-def message_of(update: Update) -> Message:
-    """The message of a command or a text (the handlers' filters make sure there is one)."""
-    message = update.effective_message
-    if message is None:
-        raise RuntimeError("a staff desk handler got an update without a message")
-    return message
-
-
-def query_of(update: Update) -> CallbackQuery:
-    """The pressed button of a CallbackQueryHandler's update."""
-    query = update.callback_query
-    if query is None:
-        raise RuntimeError("a button handler got an update without a callback query")
-    return query

@@ -68,7 +68,7 @@ async def say(context: HotlineContext, dc: DeskCase, text: str,
 
 def who(update: Update) -> str:
     """How staff see the staff member acting: @username, else their name."""
-    user = desk_access.user_of(update)
+    user = ui.user_of(update)
     return f"@{user.username}" if user.username else user.full_name
 
 
@@ -103,7 +103,7 @@ async def do_claim(update: Update, context: HotlineContext, dc: DeskCase, arg: s
     takes = dc.escalation_open and desk_access.username_of(update) in {
         name.lower() for name in level_people}
     was_new = dc.case.status == "new"
-    dc = await desk.claim(context.db, dc.id, desk_access.user_of(update).id,
+    dc = await desk.claim(context.db, dc.id, ui.user_of(update).id,
                           takes_escalation=takes)
     text = _("✋ {ref} claimed by {name}.").format(ref=dc.reference, name=who(update))
     if takes:
@@ -116,7 +116,7 @@ async def do_claim(update: Update, context: HotlineContext, dc: DeskCase, arg: s
 
 async def do_unassign(update: Update, context: HotlineContext, dc: DeskCase,
                       arg: str | None) -> None:
-    dc = await desk.unassign(context.db, dc.id, desk_access.user_of(update).id)
+    dc = await desk.unassign(context.db, dc.id, ui.user_of(update).id)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🙅 {ref} is unassigned: anyone can claim it.").format(
         ref=dc.reference))
@@ -124,7 +124,7 @@ async def do_unassign(update: Update, context: HotlineContext, dc: DeskCase,
 
 async def do_waiting(update: Update, context: HotlineContext, dc: DeskCase,
                      arg: str | None) -> None:
-    dc = await desk.set_waiting(context.db, dc.id, desk_access.user_of(update).id)
+    dc = await desk.set_waiting(context.db, dc.id, ui.user_of(update).id)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("⏳ {ref} is waiting for the returnee; what they write comes "
                              "here.").format(ref=dc.reference))
@@ -153,7 +153,7 @@ async def do_refer(update: Update, context: HotlineContext, dc: DeskCase, key: s
                   .format(ref=dc.reference, keys=keys),
                   desk_card.refer_markup(dc.id, agreed))
         return
-    dc = await desk.refer(context.db, dc.id, desk_access.user_of(update).id, partner.key,
+    dc = await desk.refer(context.db, dc.id, ui.user_of(update).id, partner.key,
                           check_after=context.settings.followup_after_referral)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🤝 {ref} referred to {organisation} by {name}.").format(
@@ -172,7 +172,7 @@ async def do_intouch(update: Update, context: HotlineContext, dc: DeskCase,
         await say(context, dc, _("Put {ref} in touch with which organisation? /intouch KEY: "
                                  "{keys}").format(ref=dc.reference, keys=keys))
         return
-    await desk.record(context.db, desk_access.user_of(update).id, dc.id, "in_touch",
+    await desk.record(context.db, ui.user_of(update).id, dc.id, "in_touch",
                       f"to={partner.key}")
     await say(context, dc, _("🗒 {ref}: {name} put the returnee in touch with {organisation}. "
                              "Recorded; the case is not marked referred.").format(
@@ -200,7 +200,7 @@ async def do_close(update: Update, context: HotlineContext, dc: DeskCase, key: s
 
 async def close_case(update: Update, context: HotlineContext, dc: DeskCase, outcome: str,
                      recovered: Amount | None) -> None:
-    dc = await desk.close(context.db, dc.id, desk_access.user_of(update).id, outcome,
+    dc = await desk.close(context.db, dc.id, ui.user_of(update).id, outcome,
                           None if recovered is None else (recovered.value, recovered.currency),
                           check_after=context.settings.followup_after_close)
     await desk_thread.refresh_card(context, dc)
@@ -226,7 +226,7 @@ async def do_escalate(update: Update, context: HotlineContext, dc: DeskCase,
                                  "your next message here.").format(
             name=who(update), ref=dc.reference, level=level))
         return
-    dc = await desk.escalate(context.db, dc.id, desk_access.user_of(update).id, level, reason)
+    dc = await desk.escalate(context.db, dc.id, ui.user_of(update).id, level, reason)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("⬆️ {ref} escalated to {level} by {name}. Reason: {reason}\n{people}: "
                              "please take it (Claim).").format(
@@ -235,7 +235,7 @@ async def do_escalate(update: Update, context: HotlineContext, dc: DeskCase,
 
 
 async def do_reopen(update: Update, context: HotlineContext, dc: DeskCase, arg: str | None) -> None:
-    dc = await desk.reopen(context.db, dc.id, desk_access.user_of(update).id)
+    dc = await desk.reopen(context.db, dc.id, ui.user_of(update).id)
     await desk_thread.refresh_card(context, dc)
     await say(context, dc, _("🔓 {ref} reopened by {name}.").format(ref=dc.reference,
                                                                     name=who(update)))
@@ -258,7 +258,7 @@ async def do_canned(update: Update, context: HotlineContext, dc: DeskCase, key: 
     with use_language(dc.case.reporter_language):
         partner = referrals.partner(context.directory, dc.referred_to)
         text = _(chosen[2]).format(ref=dc.reference, organisation=partner.name if partner else "-")
-    await desk.record_reply(context.db, dc.id, desk_access.user_of(update).id, text,
+    await desk.record_reply(context.db, dc.id, ui.user_of(update).id, text,
                             f"canned:{chosen[0]}", delivered=False,
                             relay=desk_relay.to_returnee(dc, text))
     sender.wake(context)

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import HotlineContext
 from bot.i18n import _
-from flows import desk_access, desk_actions
+from flows import desk_access, desk_actions, ui
 from flows.callbacks import CaseAction, CaseButton
 from storage import desk
 
@@ -26,7 +26,7 @@ async def on_card_button(update: Update, context: HotlineContext) -> None:
     """A button on a card or in a thread; a case that is gone is answered as stale."""
     if not await desk_access.staff_button(update, context):
         return
-    query = desk_access.query_of(update)
+    query = ui.query_of(update)
     pressed = CaseButton.parse(query.data)
     dc = None if pressed is None else await desk.get(context.db, pressed.case_id)
     if pressed is None or dc is None:

@@ -25,6 +25,7 @@ from flows import (
     desk_messages,
     desk_redact,
     desk_reports,
+    ui,
 )
 from flows.intake_steps import evidence_of
 from storage import desk
@@ -65,7 +66,7 @@ async def staff_case(update: Update, context: HotlineContext) -> DeskCase | None
 
 
 async def case_in_thread(update: Update, context: HotlineContext) -> DeskCase | None:
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     dc = await desk_actions.case_of(context, message)
     if dc is None:
         await message.reply_text(
@@ -104,7 +105,7 @@ async def on_close_command(update: Update, context: HotlineContext) -> None:
             await desk_actions.say(context, dc, _("Write it like /close resolved 12000 THB."))
             return
         if not names_currency(typed):
-            await desk_access.message_of(update).reply_text(
+            await ui.message_of(update).reply_text(
                 desk_actions.read_as_thb(dc, recovered))
     await desk_actions.run(context, dc, desk_actions.close_case(
         update, context, dc, args[0], recovered))
@@ -128,14 +129,14 @@ async def on_note(update: Update, context: HotlineContext) -> None:
     dc = await staff_case(update, context)
     if dc is None:
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     text = (message.text or message.caption or "").partition(" ")[2].strip()
     found = evidence_of(update)
     file = (found[0], found[1]) if found else None
     if not text and file is None:
         await message.reply_text(_("Write the note after /note."))
         return
-    await desk.add_note(context.db, dc.id, desk_access.user_of(update).id,
+    await desk.add_note(context.db, dc.id, ui.user_of(update).id,
                         text or f"[{file[0] if file else ''}]", file)
     await desk.link(context.db, dc.id, message.chat_id, message.message_id)
     await mark_noted(context, message)
@@ -152,13 +153,13 @@ async def on_case_command(update: Update, context: HotlineContext) -> None:
     """/case REF: the card again, here."""
     if not await desk_access.staff_only(update, context):
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     dc = await desk.by_reference(context.db, (context.args or [""])[0])
     if dc is None:
         await message.reply_text(_("No case with that reference. Write it like /case {example}.")
                                  .format(example=EXAMPLE_REFERENCE))
         return
-    await desk_lists.show_card(context, message, dc, desk_access.user_of(update).id)
+    await desk_lists.show_card(context, message, dc, ui.user_of(update).id)
 
 
 # -- every command, typed or in a caption --------------------------------------------------------
@@ -189,7 +190,7 @@ def caption_command(caption: str, bot_username: str | None) -> tuple[str, list[s
 
 async def on_caption_command(update: Update, context: HotlineContext) -> None:
     """A file whose caption starts with "/": the command it names; never sent on."""
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     if not desk_access.in_staff_chat(update, context):
         return
     parsed = caption_command(message.caption or "", context.bot.username)

@@ -20,7 +20,7 @@ from bot.context import HotlineContext
 from bot.i18n import N_, _, use_language
 from bot.khmer import clean_input
 from bot.settings import parse_duration
-from flows import desk_access, desk_actions, desk_card, desk_commands, desk_thread
+from flows import desk_access, desk_actions, desk_card, desk_commands, desk_thread, ui
 from flows.registry import Flow
 from storage import desk, followups
 from storage.desk import DeskCase, NotAllowed
@@ -63,7 +63,7 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
     dc = await desk_commands.staff_case(update, context)
     if dc is None:
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     _command, _space, rest = (message.text or "").partition(" ")
     word, _space, text = rest.strip().partition(" ")
     now = followup_time.now(context.bot_data)
@@ -83,7 +83,7 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
         return
     try:
         followup_id = await desk.schedule_followup(context.db, dc.id,
-                                                   desk_access.user_of(update).id, when,
+                                                   ui.user_of(update).id, when,
                                                    text.strip())
     except NotAllowed:
         followup_id = None
@@ -130,11 +130,11 @@ async def on_followup_cancelled(update: Update, context: HotlineContext) -> None
         return
     word = clean_input((context.args or [""])[0]).lstrip("#")
     if word.isdigit() and await desk.cancel_followup(context.db, dc.id,
-                                                     desk_access.user_of(update).id, int(word)):
+                                                     ui.user_of(update).id, int(word)):
         await desk_actions.say(context, dc, _("🗑 Follow-up #{id} for {ref} is cancelled.").format(
             id=word, ref=dc.reference))
         return
-    await desk_access.message_of(update).reply_text(
+    await ui.message_of(update).reply_text(
         _("{ref} has no follow-up waiting with that number. /followups lists them.").format(
             ref=dc.reference))
 

@@ -79,13 +79,13 @@ COMMANDS = {"search": on_search, "cases": on_cases, "mine": on_mine}
 async def start_list(update: Update, context: HotlineContext, command: str) -> None:
     if not await desk_access.staff_only(update, context):
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     typed = " ".join(context.args or [])
     if command == "search" and not typed.strip():
         await message.reply_text(_("Write what to look for after /search, for example: "
                                    "{examples}").format(examples=EXAMPLE_SEARCH))
         return
-    asked = Asked(command, typed, desk_access.user_of(update).id)
+    asked = Asked(command, typed, ui.user_of(update).id)
     query = _query(asked)
     if query.problems:
         await message.reply_text(problems_text(query))
@@ -213,21 +213,21 @@ async def on_case_button(update: Update, context: HotlineContext) -> None:
     """A case under a list: its card, here. Staff only, in the staff group only."""
     if not await desk_access.staff_button(update, context):
         return
-    query = desk_access.query_of(update)
+    query = ui.query_of(update)
     pressed = ListedCase.parse(query.data)
     dc = None if pressed is None else await desk.get(context.db, pressed.case_id)
     if dc is None or not isinstance(query.message, Message):
         await query.answer(_("That button no longer works."), show_alert=True)
         return
     await query.answer()
-    await show_card(context, query.message, dc, desk_access.user_of(update).id)
+    await show_card(context, query.message, dc, ui.user_of(update).id)
 
 
 async def on_page_button(update: Update, context: HotlineContext) -> None:
     """◀️ or ▶️ under a list: that page, read now, in place of this one."""
     if not await desk_access.staff_button(update, context):
         return
-    query = desk_access.query_of(update)
+    query = ui.query_of(update)
     pressed = ListPage.parse(query.data)
     if pressed is None:
         await query.answer(_("That button no longer works."), show_alert=True)

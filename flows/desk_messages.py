@@ -12,7 +12,7 @@ from bot.amounts import names_currency, parse_amount
 from bot.context import HotlineContext
 from bot.i18n import _, set_language
 from bot.state import StaffAwaiting
-from flows import desk_access, desk_actions, desk_awaiting, desk_relay
+from flows import desk_access, desk_actions, desk_awaiting, desk_relay, ui
 from storage import desk
 from storage.desk import DeskCase
 
@@ -48,7 +48,7 @@ async def on_staff_message(update: Update, context: HotlineContext) -> None:
     kind = desk_relay.kind_of(message)
     relay = desk_relay.to_returnee(dc, desk_relay.header_for_returnee(dc), copy_of=message,
                                    mark=message)
-    await desk.record_reply(context.db, dc.id, desk_access.user_of(update).id,
+    await desk.record_reply(context.db, dc.id, ui.user_of(update).id,
                             message.text or message.caption or f"[{kind}]", kind,
                             delivered=False, relay=relay)
     sender.wake(context)  # 👌 on the staff message once delivered
@@ -63,7 +63,7 @@ def never_relayed(message: Message) -> bool:
 async def take_awaited(update: Update, context: HotlineContext, dc: DeskCase,
                        awaiting: StaffAwaiting) -> None:
     """The reason or amount asked for; a value that cannot be used is asked for again."""
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     text = (message.text or message.caption or "").strip()
     if never_relayed(message):  # something starting with "/" instead of the answer: stop asking
         await message.reply_text(_("{ref}: nothing was changed.").format(ref=dc.reference))

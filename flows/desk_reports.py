@@ -11,7 +11,7 @@ from bot import charts, facts, reports
 from bot.context import HotlineContext
 from bot.i18n import _
 from bot.khmer import clean_input
-from flows import desk_access
+from flows import desk_access, ui
 from storage import desk, recruiters
 from storage.clock import to_text, utcnow
 
@@ -24,7 +24,7 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
     """/stats [FROM TO]: figures for a date range (default: everything)."""
     if not await desk_access.staff_only(update, context):
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     try:
         start_day, end_day = reports.parse_range(context.args or [])
     except ValueError:
@@ -33,7 +33,7 @@ async def on_stats(update: Update, context: HotlineContext) -> None:
         return
     figures = await reports.gather(context.db, context.settings, start_day, end_day)
     await message.reply_text(reports.render(figures)[:PART])
-    await desk.record(context.db, desk_access.user_of(update).id, None, "stats")
+    await desk.record(context.db, ui.user_of(update).id, None, "stats")
     png = await charts.chart_png(context.db, context.settings, utcnow())
     await message.reply_photo(
         png, caption=_("📈 Cases per week by category, and open cases by status"),
@@ -44,7 +44,7 @@ async def on_recruiters_unlisted(update: Update, context: HotlineContext) -> Non
     """/recruiters_unlisted [DAYS]: names people looked up that are not on the licence list."""
     if not await desk_access.staff_only(update, context):
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     typed = clean_input(" ".join(context.args or []))
     days = int(typed) if typed.isdigit() and 0 < int(typed) <= 3650 else None
     if typed and days is None:
@@ -70,14 +70,14 @@ async def on_facts(update: Update, context: HotlineContext) -> None:
     text = facts.render(found, today, context.settings.facts_max_age_months,
                         everything=(context.args or [""])[0] == "all")
     for offset in range(0, len(text), PART):  # a long listing in several messages
-        await desk_access.message_of(update).reply_text(text[offset:offset + PART])
+        await ui.message_of(update).reply_text(text[offset:offset + PART])
 
 
 async def on_export(update: Update, context: HotlineContext) -> None:
     """/export FROM TO (admins): the donor CSV, without free text, names or phones."""
     if not await desk_access.staff_only(update, context, admin=True):
         return
-    message = desk_access.message_of(update)
+    message = ui.message_of(update)
     try:
         start_day, end_day = reports.parse_range(context.args or [])
     except ValueError:
@@ -87,7 +87,7 @@ async def on_export(update: Update, context: HotlineContext) -> None:
     buffer = io.StringIO()
     count = await reports.export_cases(context.db, context.settings, buffer, start_day, end_day,
                                        with_details=False,
-                                       staff_id=desk_access.user_of(update).id)
+                                       staff_id=ui.user_of(update).id)
     today = datetime.now(context.settings.timezone).date()
     name = f"cases-{start_day or 'start'}-{end_day or today}.csv"
     # A BOM, so that Excel reads the Khmer labels as UTF-8.
