@@ -3,10 +3,9 @@
 Each takes the filters of bot/case_search.py (status:, province:, kind:, mine). A list
 is a message with a button per case (it posts that case's card here) and ◀️ ▶️; the
 buttons carry "sl:o:<case id>" and "sl:p:<list id>:<page>" (flows/callbacks.py ListedCase,
-ListPage). What was asked is kept in
-the group's chat_data under that list id (not persisted: after a restart an old list's
-arrows say to ask again), and every page is read afresh, so it shows the cases as they
-are now.
+ListPage). What was asked is kept in the group's chat_data under that list id (not
+persisted: after a restart an old list's arrows say to ask again), and every page is read
+afresh, so it shows the cases as they are now.
 """
 from __future__ import annotations
 
