@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 
 from bot.context import HotlineContext
 from bot.i18n import _
@@ -58,3 +65,28 @@ async def send(
 async def send_main_menu(update: Update, context: HotlineContext, intro: str | None = None) -> None:
     text = intro or _("What would you like to do? Choose below.")
     await send(update, context, text, main_menu_markup(context))
+
+
+# -- what a handler's update has (PTB types these Optional) ----------------------------------
+def user_of(update: Update) -> User:
+    """Who sent the message or pressed the button (a handler for people's updates)."""
+    user = update.effective_user
+    if user is None:
+        raise RuntimeError("a handler got an update without a user")
+    return user
+
+
+def message_of(update: Update) -> Message:
+    """The message of a command or a text (the handler's filters make sure there is one)."""
+    message = update.effective_message
+    if message is None:
+        raise RuntimeError("a handler got an update without a message")
+    return message
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The pressed button of a CallbackQueryHandler's update."""
+    query = update.callback_query
+    if query is None:
+        raise RuntimeError("a button handler got an update without a callback query")
+    return query
