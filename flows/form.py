@@ -12,13 +12,15 @@ those names are persisted, so a person mid-form keeps their place across version
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
@@ -36,7 +38,7 @@ SUMMARY = "summary"
 State = int | str
 Row = list[InlineKeyboardButton]
 Handler = Callable[["Turn"], Awaitable[State | None]]  # None: the conversation stays put
-PTBCallback = Callable[[Update, HotlineContext], Awaitable[State | None]]
+PTBCallback = Callable[[Update, HotlineContext], Coroutine[Any, Any, State | None]]
 Wrap = Callable[[Handler], PTBCallback]  # a step's handler as a PTB callback, with its turn
 
 current = drafts.current  # the person's unfinished report, or None (for other flows)
@@ -176,9 +178,8 @@ class Turn:
             drafts.save(self.context, self.draft)
 
     # -- answering -------------------------------------------------------------------
-    async def send(self, text: str, markup: InlineKeyboardMarkup | ReplyKeyboardRemove | None
-                   = None) -> None:
-        await ui.send(self.update, self.context, text, markup)  # type: ignore[arg-type]
+    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        await ui.send(self.update, self.context, text, markup)
 
     async def question(self, key: str, text: str, rows: Sequence[Row] = ()) -> None:
         """Send a question with its buttons and the navigation rows."""
@@ -200,7 +201,8 @@ class Turn:
         """Remove the share-contact keyboard if the phone step left it showing."""
         if self.draft.phone_keyboard:
             self.draft.phone_keyboard = False
-            await self.send(text or _("No phone number was saved."), ReplyKeyboardRemove())
+            await send_keyboard(self.update, self.context, text or _("No phone number was saved."),
+                                ReplyKeyboardRemove())
 
     # -- moving through the form -------------------------------------------------------
     async def ask(self, key: str) -> State:
@@ -258,6 +260,17 @@ class Turn:
             return await self.ask(SUMMARY)
         self.draft.editing = True
         return await self.ask(key)
+
+
+async def send_keyboard(update: Update, context: HotlineContext, text: str,
+                        markup: ReplyKeyboardMarkup | ReplyKeyboardRemove) -> None:
+    """Like ui.send, with a keyboard under the typing field (or its removal)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is None:
+        raise RuntimeError("a form update without a chat")
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 def skip_button(label: str | None = None) -> InlineKeyboardButton:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import (
@@ -27,9 +28,29 @@ from bot.context import HotlineContext
 from bot.i18n import _
 from flows import draft as drafts
 from flows import start, ui
-from flows.callbacks import FormBack, FormCancel, FormCancelConfirmed, FormEdit, FormResume, Menu
+from flows.callbacks import (
+    FormBack,
+    FormCancel,
+    FormCancelConfirmed,
+    FormEdit,
+    FormResume,
+    Menu,
+)
 from flows.draft import Draft
-from flows.form import END, SUMMARY, Form, Handler, PTBCallback, State, Turn, state_of, wrong_input_text
+from flows.form import (
+    END,
+    SUMMARY,
+    Form,
+    Handler,
+    PTBCallback,
+    State,
+    Step,
+    Turn,
+    always,
+    send_keyboard,
+    state_of,
+    wrong_input_text,
+)
 from flows.form_steps import NEW
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -104,17 +125,14 @@ class FormConversation:
                                     category=PTBUserWarning)
             return ConversationHandler(
                 name=name, persistent=True, per_message=False, allow_reentry=True,
-                entry_points=entry_points, states=states,  # type: ignore[arg-type]
+                entry_points=entry_points, states=states,
                 fallbacks=self.fallbacks(states),
             )
 
 
-def _without_place(step: object) -> object:
+def _without_place(step: Step) -> Step:
     """A step's declaration apart from where a form puts it (its parent and condition)."""
-    from dataclasses import replace
-
-    from flows.form import always
-    return replace(step, parent=None, when=always)  # type: ignore[type-var]
+    return replace(step, parent=None, when=always)
 
 
 def any_button_of(states: States) -> Callable[[object], bool]:
@@ -159,7 +177,7 @@ async def on_cancel_confirmed(update: Update, context: HotlineContext) -> int:
     draft = drafts.current(context)
     drafts.drop(context)
     if draft is not None and draft.phone_keyboard:
-        await ui.send(update, context, _("Deleted."), ReplyKeyboardRemove())  # type: ignore[arg-type]
+        await send_keyboard(update, context, _("Deleted."), ReplyKeyboardRemove())
     await ui.send_main_menu(update, context,
                             _("The unfinished report was deleted. Nothing was sent."))
     return END

@@ -16,7 +16,7 @@ from bot.khmer import clean_input
 from flows import ui
 from flows.callbacks import FormDone, MonthPicked
 from flows.draft import Draft
-from flows.form import Row, State, Step, Turn, Wrap, state_of
+from flows.form import Row, State, Step, Turn, Wrap, send_keyboard, state_of
 from flows.form_steps import NEW, TEXT, grid
 
 EVIDENCE_FILTER = NEW & (filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.VIDEO
@@ -198,7 +198,7 @@ class Phone(Step):
         )
         turn.draft.phone_keyboard = True
         text = _("Press “Share my phone number” at the bottom of the screen, or type your number.")
-        await ui.send(turn.update, turn.context, text, share)  # type: ignore[arg-type]
+        await send_keyboard(turn.update, turn.context, text, share)
         await turn.question(self.key, _("Or go back and choose another way."))
 
     def handlers(self, wrap: Wrap) -> list[BaseHandler]:

@@ -7,6 +7,7 @@ step's answers (forged, or from an older version) asks the question again.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +30,17 @@ VOICE = NEW & filters.VOICE
 Remember = Callable[[Database, int, str], Awaitable[None]]  # stored on the person too
 
 
-def picked(button: type[Callback], data: str) -> str | None:
+class AnswerKind(Protocol):
+    """A callback kind of one step's answers ("rp:<step>:<value>", flows/callbacks.py)."""
+
+    pattern: re.Pattern[str]
+
+    def __call__(self, value: str) -> Callback: ...
+
+    def parse(self, data: object) -> Callback | None: ...
+
+
+def picked(button: AnswerKind, data: str) -> str | None:
     """The value of an answer button of this kind ("rp:<step>:<value>")."""
     parsed = button.parse(data)
     return None if parsed is None else cast(_Answer, parsed).value
@@ -48,7 +59,7 @@ def grid(buttons: Sequence[ui.InlineKeyboardButton], per_row: int) -> list[Row]:
 class Choice(Step):
     """One button answer; `clears` empties answers that no longer apply after a value."""
 
-    button: type[Callback]
+    button: AnswerKind
     question: str  # N_() msgid
     options: Sequence[Option] | Callable[[Draft], Sequence[Option]]
     per_row: int = 1
@@ -64,17 +75,18 @@ class Choice(Step):
         return self.options(draft) if callable(self.options) else self.options
 
     def rows(self, draft: Draft) -> list[Row]:
-        buttons = [ui.button(o.text(), self.button(o.value).pack())  # type: ignore[call-arg]
+        buttons = [ui.button(o.text(), self.button(o.value).pack())
                    for o in self.options_for(draft)]
         return grid(buttons, self.per_row) + [
-            [ui.button(o.text(), self.button(o.value).pack())]  # type: ignore[call-arg]
+            [ui.button(o.text(), self.button(o.value).pack())]
             for o in self.below]
 
     async def ask(self, turn: Turn) -> None:
         await turn.question(self.key, _(self.question), self.rows(turn.draft))
 
     def handlers(self, wrap: Wrap) -> list[BaseHandler]:
-        found = [CallbackQueryHandler(wrap(self.on_pressed), pattern=self.button.pattern)]
+        found: list[BaseHandler] = [
+            CallbackQueryHandler(wrap(self.on_pressed), pattern=self.button.pattern)]
         if self.typed is not None:
             found.append(MessageHandler(TEXT, wrap(self.on_typed)))
         return found
@@ -125,14 +137,14 @@ async def start_form(turn: Turn, kind: str) -> State:
 class YesNo(Step):
     """Two buttons stored as True (the `true` option) or False."""
 
-    button: type[Callback]
+    button: AnswerKind
     question: str
     options: tuple[Option, Option]
     true: str  # the value of the option that means True
     then: Callable[[Draft], None] | None = None  # what the answer changes elsewhere
 
     async def ask(self, turn: Turn) -> None:
-        rows = [[ui.button(o.text(), self.button(o.value).pack())]  # type: ignore[call-arg]
+        rows = [[ui.button(o.text(), self.button(o.value).pack())]
                 for o in self.options]
         await turn.question(self.key, _(self.question), rows)
 

@@ -13,14 +13,27 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Final
+from typing import Final, Literal
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+)
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _, current_language
-from flows import case_replies, desk_thread, grievance, intake_steps, my_cases, start, ui
+from flows import (
+    case_replies,
+    desk_thread,
+    grievance,
+    intake_steps,
+    my_cases,
+    start,
+    ui,
+)
 from flows import draft as drafts
 from flows.callbacks import FileAsReport, FormConfirm, FormNew, FormResume, ReportThis
 from flows.draft import Draft, answers_from
@@ -38,11 +51,14 @@ log = logging.getLogger(__name__)
 WAGE = MenuEntry("wage", N_("💸 I was not paid"), order=100)
 REPORT = MenuEntry("report", N_("📣 Report a problem"), order=110)
 MY_CASES = MenuEntry("mycases", N_("📂 My cases"), order=120)
-FROM_FILE = "V"  # a grievance that starts from a voice note or file sent at the menu
+FROM_FILE: Final = "V"  # a grievance that starts from a voice note or file sent at the menu
 # The user_data key the recruiter check sets before "report:recruiter" (bot/state.py);
 # flows/recruiters.py still names it through this module.
 RECRUITER_TO_REPORT: Final = "recruiter_to_report"
-KIND_OF = {WAGE.key: WAGE_CLAIM, REPORT.key: grievance.KIND}
+# What a new report starts as: a wage claim, a grievance, or a grievance about a recruiter,
+# a debt, or from the voice note or file sent at the menu ("rp:new:<kind>").
+NewKind = Literal["W", "G", "R", "D", "V"]
+KIND_OF: dict[str, NewKind] = {WAGE.key: "W", REPORT.key: "G"}
 FORM = FormConversation(FORMS)
 
 
@@ -79,7 +95,7 @@ async def unfinished(update: Update, context: HotlineContext) -> Draft | None:
     return draft
 
 
-async def start_or_offer(update: Update, context: HotlineContext, kind: str) -> State:
+async def start_or_offer(update: Update, context: HotlineContext, kind: NewKind) -> State:
     if not await has_consent(update, context):
         return END
     if await unfinished(update, context) is not None:
@@ -111,13 +127,13 @@ async def on_file_report_pressed(update: Update, context: HotlineContext) -> Sta
     return await start_or_offer(update, context, FROM_FILE)
 
 
-async def offer_to_continue(update: Update, context: HotlineContext, kind: str) -> int:
+async def offer_to_continue(update: Update, context: HotlineContext, kind: NewKind) -> int:
     draft = FORM.current(context)
     what = _("wage claim") if draft and draft.kind == WAGE_CLAIM else _("problem report")
     text = _("You have an unfinished {what}. Do you want to continue it, or start a new "
              "report? Starting a new one deletes the unfinished one.").format(what=what)
     rows = [[ui.button(_("📝 Continue the unfinished report"), FormResume().pack())],
-            [ui.button(_("🆕 Start a new report"), FormNew(kind).pack())],  # type: ignore[arg-type]
+            [ui.button(_("🆕 Start a new report"), FormNew(kind).pack())],
             ui.nav_row()]
     await ui.send(update, context, text, ui.keyboard(rows))
     return END
@@ -132,12 +148,12 @@ async def on_new_chosen(update: Update, context: HotlineContext) -> State:
     return await start_form(update, context, button.kind)
 
 
-async def start_form(update: Update, context: HotlineContext, kind: str) -> State:
+async def start_form(update: Update, context: HotlineContext, kind: NewKind) -> State:
     """A new draft; 'R' is a grievance about a recruiter, with its name if the check gave one;
     'D' a grievance about a debt to a broker or employer (the safety questions come next);
     'V' a grievance with the voice note or file sent at the menu (flows/case_replies.py)."""
     person = person_id(update)
-    draft = Draft(kind=grievance.KIND if kind in ("R", "D", FROM_FILE) else kind,
+    draft = Draft(kind=WAGE_CLAIM if kind == "W" else grievance.KIND,
                   ask_gender=await reporters.gender(context.db, person) is None,
                   ask_home=await reporters.home_province(context.db, person) is None)
     turn = FORM.turn(update, context, draft)

@@ -7,7 +7,13 @@ from bot.i18n import N_, _
 from bot.provinces import load_provinces
 from bot.provinces_kh import provinces as home_provinces
 from flows import form
-from flows.callbacks import ContactPicked, GenderPicked, HomePicked, ProvincePicked, SharePicked
+from flows.callbacks import (
+    ContactPicked,
+    GenderPicked,
+    HomePicked,
+    ProvincePicked,
+    SharePicked,
+)
 from flows.draft import Draft
 from flows.form import Option, Step
 from flows.form_pages import EVIDENCE_FILTER, Files, Phone, evidence_of

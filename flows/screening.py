@@ -21,9 +21,7 @@ from bot.i18n import N_, _
 from flows import start, ui
 from flows.callbacks import SafetyAnswered
 from flows.draft import Draft
-from flows.form import Option, State, Step, Turn, Wrap
-
-YES_NO = (Option("yes", N_("Yes")), Option("no", N_("No")))
+from flows.form import State, Step, Turn, Wrap
 
 
 @functools.cache
@@ -86,9 +84,9 @@ class Safety(Step):
         if index == 0:
             text = _("A few yes or no questions, so that staff can act fast if you are in "
                      "danger.") + "\n\n" + text
-        buttons = [ui.button(o.text(), SafetyAnswered(asked[index].key, o.value).pack())  # type: ignore[arg-type]
-                   for o in YES_NO]
-        await turn.question(self.key, text, [buttons])
+        key = asked[index].key
+        await turn.question(self.key, text, [[ui.button(_("Yes"), SafetyAnswered(key, "yes").pack()),
+                                              ui.button(_("No"), SafetyAnswered(key, "no").pack())]])
 
     def handlers(self, wrap: Wrap) -> list[BaseHandler]:
         return [CallbackQueryHandler(wrap(self.on_answered), pattern=SafetyAnswered.pattern)]
