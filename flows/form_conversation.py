@@ -85,6 +85,12 @@ class FormConversation:
         callback.__doc__ = handler.__doc__
         return callback
 
+    async def on_cancel_command(self, update: Update, context: HotlineContext) -> State | None:
+        """/cancel in a form asks before deleting it; without a draft it stops as anywhere."""
+        if self.current(context) is None:
+            return await start.on_cancel(update, context)
+        return await self.wrap(on_cancel_pressed)(update, context)
+
     # -- the states -----------------------------------------------------------------------
     def states(self) -> States:
         """'ask_<key>' for every step of every form; a step both forms have is one state."""
@@ -105,7 +111,7 @@ class FormConversation:
 
     def fallbacks(self, states: States) -> list[BaseHandler]:
         return [
-            CommandHandler("cancel", self.wrap(on_cancel_pressed), filters=PRIVATE),
+            CommandHandler("cancel", self.on_cancel_command, filters=PRIVATE),
             *start.exit_handlers(),
             CallbackQueryHandler(self.wrap(on_back_pressed), pattern=FormBack.pattern),
             CallbackQueryHandler(self.wrap(on_cancel_pressed), pattern=FormCancel.pattern),

@@ -20,7 +20,17 @@ from bot.i18n import _, format_money
 from flows import ui
 from flows.callbacks import Callback, FormKeep, FormSkip, OwedTicked
 from flows.draft import Draft
-from flows.form import Option, Row, State, Step, Turn, Wrap, skip_button, state_of
+from flows.form import (
+    Option,
+    Row,
+    State,
+    Step,
+    Turn,
+    Wrap,
+    shorten,
+    skip_button,
+    state_of,
+)
 from storage.db import Database
 
 # New messages only: an edited earlier message is not an answer to the current question.
@@ -351,9 +361,3 @@ class Text(Step):
 
     async def on_kept(self, turn: Turn) -> State:
         return await turn.advance(self.key)
-
-
-def shorten(text: str | None, limit: int) -> str | None:
-    if not text:
-        return text
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,11 +16,14 @@ from flows.callbacks import (
 )
 from flows.draft import Draft
 from flows.form import Option, Step
-from flows.form_pages import EVIDENCE_FILTER, Files, Phone, evidence_of
-from flows.form_steps import NEW, TEXT, Choice, Text, YesNo
+from flows.form_pages import (  # noqa: F401  (re-exported for My cases and case replies)
+    EVIDENCE_FILTER,
+    Files,
+    Phone,
+    evidence_of,
+)
+from flows.form_steps import NEW, TEXT, Choice, Text, YesNo  # noqa: F401  (NEW, TEXT: the same)
 from storage import reporters
-
-__all__ = ["EVIDENCE_FILTER", "NEW", "TEXT", "evidence_of"]  # for My cases and case replies
 
 NAME_LIMIT = 200
 STORY_LIMIT = 3000  # characters of a description (what happened)

@@ -15,7 +15,12 @@ from flows.form_steps import Text
 from flows.report_forms import FORMS
 from storage.db import Database
 from tests.harness import BotHarness
-from tests.intake_helpers import answer_safety_questions, case_rows, onboarded, walk_wage_claim_en
+from tests.intake_helpers import (
+    answer_safety_questions,
+    case_rows,
+    onboarded,
+    walk_wage_claim_en,
+)
 
 # A wage claim as the version before typed drafts kept it in user_data, at "What is owed"
 # (a plain dict, keys missing that were added later, and one written by an older form).
