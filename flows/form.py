@@ -12,7 +12,8 @@ those names are persisted, so a person mid-form keeps their place across version
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +177,15 @@ class Turn:
     def save(self) -> None:
         if not self._dropped:
             drafts.save(self.context, self.draft)
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[Turn]:
+        """The draft is written back however the turn ends: an answer stored before
+        Telegram failed to take the next question is not lost."""
+        try:
+            yield self
+        finally:
+            self.save()
 
     # -- answering -------------------------------------------------------------------
     async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -4,7 +4,7 @@ Each step's handlers wait in the state "ask_<key>" (flows/form.py). Around them:
 Cancel (asked first, then deleted), Edit from the summary, a button of an earlier
 question, a message the question cannot take, and leaving for another flow (the draft
 stays). Every handler runs on a `Turn`: the draft is read from user_data before and
-written back after, so a handler that fails leaves the draft as it was.
+written back after, also when sending failed (what was answered is kept).
 """
 from __future__ import annotations
 
@@ -77,10 +77,8 @@ class FormConversation:
             draft = self.current(context)
             if draft is None:
                 return await no_draft(update, context)
-            turn = self.turn(update, context, draft)
-            state = await handler(turn)
-            turn.save()
-            return state
+            with self.turn(update, context, draft).kept() as turn:
+                return await handler(turn)
 
         callback.__doc__ = handler.__doc__
         return callback

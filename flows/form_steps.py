@@ -50,14 +50,14 @@ class AnswerKind(Protocol):
     def parse(self, data: object) -> Callback | None: ...
 
 
+class _Answer(Protocol):
+    value: str  # every answer kind ("rp:<step>:<value>") has this field
+
+
 def picked(button: AnswerKind, data: str) -> str | None:
     """The value of an answer button of this kind ("rp:<step>:<value>")."""
     parsed = button.parse(data)
     return None if parsed is None else cast(_Answer, parsed).value
-
-
-class _Answer(Protocol):
-    value: str  # every answer kind ("rp:<step>:<value>") has this field
 
 
 def grid(buttons: Sequence[ui.InlineKeyboardButton], per_row: int) -> list[Row]:

@@ -156,7 +156,6 @@ async def start_form(update: Update, context: HotlineContext, kind: NewKind) -> 
     draft = Draft(kind=WAGE_CLAIM if kind == "W" else grievance.KIND,
                   ask_gender=await reporters.gender(context.db, person) is None,
                   ask_home=await reporters.home_province(context.db, person) is None)
-    turn = FORM.turn(update, context, draft)
     if kind == FROM_FILE:
         report = case_replies.pending_report(context)
         context.person_state.pop("pending_message", None)
@@ -167,18 +166,23 @@ async def start_form(update: Update, context: HotlineContext, kind: NewKind) -> 
         fields, evidence = report
         draft.answers = answers_from(fields)
         draft.evidence = [list(item) for item in evidence]
+    with FORM.turn(update, context, draft).kept() as turn:
+        return await begin(turn, kind)
+
+
+async def begin(turn: Turn, kind: NewKind) -> State:
+    """The new draft's first question."""
+    context, draft = turn.context, turn.draft
+    if kind == FROM_FILE:
         await turn.answered()  # a caption that points to danger: the numbers before any question
-        state = await turn.ask(turn.form.steps[0].key)
-    elif kind in ("R", "D"):
+        return await turn.ask(turn.form.steps[0].key)
+    if kind in ("R", "D"):
         name = context.person_state.pop("recruiter_to_report", None) if kind == "R" else None
         draft.answers.category = grievance.RECRUITER if kind == "R" else "debt"
         if isinstance(name, str) and name.strip():
             draft.answers.recruiter_name = name.strip()[: intake_steps.NAME_LIMIT]
-        state = await turn.advance("category")
-    else:
-        state = await turn.ask(turn.form.steps[0].key)
-    turn.save()
-    return state
+        return await turn.advance("category")
+    return await turn.ask(turn.form.steps[0].key)
 
 
 async def on_resume_pressed(update: Update, context: HotlineContext) -> State:
@@ -189,10 +193,8 @@ async def on_resume_pressed(update: Update, context: HotlineContext) -> State:
     if draft is None:
         await ui.send_main_menu(update, context, _("There is no unfinished report."))
         return END
-    turn = FORM.turn(update, context, draft)
-    state = await turn.ask_again()
-    turn.save()
-    return state
+    with FORM.turn(update, context, draft).kept() as turn:
+        return await turn.ask_again()
 
 
 # -- confirm ----------------------------------------------------------------------------
@@ -210,13 +212,11 @@ async def on_confirm_pressed(update: Update, context: HotlineContext) -> State:
         return END
     if button is None or draft is None or draft.id != button.draft_id:
         return await no_draft(update, context)
-    turn = FORM.turn(update, context, draft)
-    missing = turn.form.missing(draft)
-    if missing is not None:
-        state = await turn.ask(missing.key)
-        turn.save()
-        return state
-    return await commit(turn)
+    with FORM.turn(update, context, draft).kept() as turn:
+        missing = turn.form.missing(draft)
+        if missing is not None:
+            return await turn.ask(missing.key)
+        return await commit(turn)
 
 
 async def commit(turn: Turn) -> State:
