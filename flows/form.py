@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from telegram import (
     InlineKeyboardButton,
@@ -41,6 +41,8 @@ Row = list[InlineKeyboardButton]
 Handler = Callable[["Turn"], Awaitable[State | None]]  # None: the conversation stays put
 PTBCallback = Callable[[Update, HotlineContext], Coroutine[Any, Any, State | None]]
 Wrap = Callable[[Handler], PTBCallback]  # a step's handler as a PTB callback, with its turn
+# What a step takes, so a wrong kind of message is told what is needed (wrong_input_text).
+Expects = Literal["buttons", "text", "text_or_voice", "files", "contact", "number"]
 
 current = drafts.current  # the person's unfinished report, or None (for other flows)
 
@@ -77,7 +79,7 @@ class Step:
     when: Callable[[Draft], bool] = always
     optional: bool = False  # answered once asked (skipped, or asked once per person)
     shows: Callable[[Draft], str | None] | None = None  # the summary's value, if not the default
-    expects: str = "buttons"  # what a wrong kind of message is told: see wrong_input_text
+    expects: Expects = "buttons"
     reply_keyboard: bool = False  # leaves a keyboard showing (the phone step)
 
     async def ask(self, turn: Turn) -> None:
@@ -300,7 +302,7 @@ async def typed_text(update: Update, context: HotlineContext, limit: int) -> str
     return text
 
 
-def wrong_input_text(expects: str) -> str:
+def wrong_input_text(expects: Expects) -> str:
     return {
         "buttons": _("Please choose one of the buttons below."),
         "text": _("Please type your answer as a text message."),

@@ -16,7 +16,7 @@ from bot.khmer import clean_input
 from flows import ui
 from flows.callbacks import FormDone, MonthPicked
 from flows.draft import Draft
-from flows.form import Row, State, Step, Turn, Wrap, send_keyboard, state_of
+from flows.form import Expects, Row, State, Step, Turn, Wrap, send_keyboard, state_of
 from flows.form_steps import NEW, TEXT, grid
 
 EVIDENCE_FILTER = NEW & (filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.VIDEO
@@ -134,7 +134,7 @@ class Files(Step):
     question: str  # N_() msgid
     most: int
     story_limit: int
-    expects: str = "files"
+    expects: Expects = "files"
     optional: bool = True
 
     async def ask(self, turn: Turn) -> None:
@@ -186,7 +186,7 @@ class Files(Step):
 class Phone(Step):
     """A phone number shared with the contact button or typed (Khmer digits too)."""
 
-    expects: str = "contact"
+    expects: Expects = "contact"
     reply_keyboard: bool = True
     pattern: str = r"^\+?[0-9][0-9 ()-]{6,20}$"
     digits: tuple[int, int] = (8, 15)

@@ -21,6 +21,7 @@ from flows import ui
 from flows.callbacks import Callback, FormKeep, FormSkip, OwedTicked
 from flows.draft import Draft
 from flows.form import (
+    Expects,
     Option,
     Row,
     State,
@@ -235,7 +236,7 @@ class Number(Step):
     least: int
     most: int
     error: str  # N_() msgid with {most}
-    expects: str = "number"
+    expects: Expects = "number"
 
     async def ask(self, turn: Turn) -> None:
         await turn.question(self.key, _(self.question))
@@ -259,7 +260,7 @@ class Amount(Step):
     question: str
     example: str  # N_() msgid: how to type an amount
     skip: str  # N_() msgid of the Skip button
-    expects: str = "text"
+    expects: Expects = "text"
     optional: bool = True
 
     async def ask(self, turn: Turn) -> None:
@@ -304,7 +305,7 @@ class Text(Step):
     keep_label: str = ""
     summary_limit: int = 300
     not_given: str = ""  # N_() msgid shown on the summary when there is no answer
-    expects: str = "text"
+    expects: Expects = "text"
 
     @property
     def answer(self) -> str:
