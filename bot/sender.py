@@ -19,7 +19,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.context import DATABASE, SENDER, STAFF_CHAT, HotlineApplication, HotlineContext
-from bot.outcomes import FIRST_BACKOFF, MAX_ATTEMPTS, MAX_BACKOFF, Verdict, backoff, classify
+from bot.outcomes import (
+    FIRST_BACKOFF,
+    MAX_ATTEMPTS,
+    MAX_BACKOFF,
+    Verdict,
+    backoff,
+    classify,
+)
 from storage import outbox, subscribers
 from storage.outbox import Row
 

@@ -18,8 +18,8 @@ from bot import charts, reports, sender
 from bot.context import HotlineApplication, HotlineContext
 from bot.i18n import _, use_language
 from storage import outbox, privacy
-from storage.outbox import Item, Row
 from storage.clock import from_text, to_text, utcnow
+from storage.outbox import Item, Row
 
 log = logging.getLogger(__name__)
 

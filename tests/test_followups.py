@@ -16,9 +16,9 @@ from tests.alerts_helpers import wait_until
 from tests.desk_helpers import ANA, agree_with, confirmed_wage_claim, context_of, staff
 from tests.followup_helpers import (
     closed_and_checked,
-    outbox_row,
     daytime_after,
     followup_bot,
+    outbox_row,
     reported_case,
     rows,
     set_clock,

@@ -17,8 +17,21 @@ from flows.form import DRAFT
 from storage import desk, followups
 from storage.clock import to_text, utcnow
 from tests import log_scan
-from tests.desk_helpers import STAFF_CHAT, card_of, confirmed_wage_claim, context_of, desk_bot, staff
-from tests.followup_helpers import daytime_after, followup_bot, reported_case, sweep_at, texts
+from tests.desk_helpers import (
+    STAFF_CHAT,
+    card_of,
+    confirmed_wage_claim,
+    context_of,
+    desk_bot,
+    staff,
+)
+from tests.followup_helpers import (
+    daytime_after,
+    followup_bot,
+    reported_case,
+    sweep_at,
+    texts,
+)
 from tests.intake_helpers import onboarded
 from tests.resilience.journeys import WAGE_CLAIM, walk
 
@@ -74,7 +87,7 @@ async def test_delete_removes_every_copy_in_batches_and_keeps_the_edited_card(se
 
 async def test_retention_edits_the_copies_too_old_to_delete(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=False, retention_days=365) as bot:
-        person, card, copies = await case_with_copies(bot)
+        _person, card, copies = await case_with_copies(bot)
         three_days = 3 * 24 * 3600
         for message in bot.api.messages.values():  # everything was posted three days ago
             message["date"] -= three_days
