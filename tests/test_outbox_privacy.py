@@ -16,15 +16,9 @@ from flows import desk_thread
 from flows.form import DRAFT
 from storage import desk, followups
 from storage.clock import to_text, utcnow
+from tests import desk_helpers as desk_h
 from tests import log_scan
-from tests.desk_helpers import (
-    STAFF_CHAT,
-    card_of,
-    confirmed_wage_claim,
-    context_of,
-    desk_bot,
-    staff,
-)
+from tests.desk_helpers import STAFF_CHAT, card_of, confirmed_wage_claim, context_of
 from tests.followup_helpers import (
     daytime_after,
     followup_bot,
@@ -47,7 +41,7 @@ def post_with(bot, text: str) -> dict:
 async def case_with_copies(bot):
     """A case whose thread holds a reminder card and a relayed message, and an "I need help
     now" alert that names its reporter: (person, card, [reminder, relay, alert])."""
-    ana, *_ = staff(bot)
+    ana, *_ = desk_h.staff(bot)
     person = await confirmed_wage_claim(bot)
     card = card_of(ana.group)
     await desk_thread.remind_unclaimed(context_of(bot), utcnow() + timedelta(days=30))
@@ -67,7 +61,7 @@ async def case_with_copies(bot):
 
 async def test_delete_removes_every_copy_in_batches_and_keeps_the_edited_card(settings,
                                                                             fake_api):
-    async with desk_bot(settings, fake_api, forum=False) as bot:
+    async with desk_h.desk_bot(settings, fake_api, forum=False) as bot:
         person, card, copies = await case_with_copies(bot)
         await person.send("/delete")
         await person.press("🗑 Yes, delete everything")
@@ -86,7 +80,7 @@ async def test_delete_removes_every_copy_in_batches_and_keeps_the_edited_card(se
 
 
 async def test_retention_edits_the_copies_too_old_to_delete(settings, fake_api):
-    async with desk_bot(settings, fake_api, forum=False, retention_days=365) as bot:
+    async with desk_h.desk_bot(settings, fake_api, forum=False, retention_days=365) as bot:
         _person, card, copies = await case_with_copies(bot)
         three_days = 3 * 24 * 3600
         for message in bot.api.messages.values():  # everything was posted three days ago
@@ -110,7 +104,7 @@ async def test_retention_edits_the_copies_too_old_to_delete(settings, fake_api):
 
 async def test_retention_erases_an_unfinished_draft_and_the_next_message_is_answered(
         settings, fake_api):
-    async with desk_bot(settings, fake_api, forum=False, retention_days=365) as bot:
+    async with desk_h.desk_bot(settings, fake_api, forum=False, retention_days=365) as bot:
         person = await onboarded(bot, "en")
         await walk(person, WAGE_CLAIM[:5])  # who, group size, province, employer: a draft
         data = bot.app.user_data[person.id]
@@ -128,7 +122,7 @@ async def test_retention_erases_an_unfinished_draft_and_the_next_message_is_answ
 
 
 async def test_mydata_and_delete_log_no_telegram_id(settings, fake_api, caplog):
-    async with desk_bot(settings, fake_api, forum=False) as bot:
+    async with desk_h.desk_bot(settings, fake_api, forum=False) as bot:
         person = await confirmed_wage_claim(bot)
         caplog.clear()
         with caplog.at_level(logging.INFO):
@@ -149,7 +143,7 @@ async def test_mydata_and_delete_log_no_telegram_id(settings, fake_api, caplog):
 async def test_a_follow_up_that_meets_a_fault_arrives_once_or_is_reported(
         settings, fake_api, fault, sent, state):
     async with followup_bot(settings, fake_api) as bot:
-        ana, *_ = staff(bot)
+        ana, *_ = desk_h.staff(bot)
         person, case = await reported_case(bot, "en")
         await desk_thread.announce(context_of(bot), case.id)
         await bot.settle()
