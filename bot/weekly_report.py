@@ -74,7 +74,10 @@ async def send_chart(context: HotlineContext, row: Row) -> tuple[int, int | None
     with use_language(settings.staff_language):
         png = await charts.chart_png(context.db, settings, from_text(row.payload["at"]))
         caption = _("📈 Cases per week by category, and open cases by status")
-    message = await context.bot.send_photo(context.staff_chat_id, png, caption=caption,
+    chat_id = context.staff_chat_id
+    if chat_id is None:  # the staff group was unset since: nothing to post to
+        raise LookupError("no staff group")
+    message = await context.bot.send_photo(chat_id, png, caption=caption,
                                            filename="hotline-chart.png")
     return message.chat_id, message.message_id
 

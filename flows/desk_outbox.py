@@ -19,6 +19,7 @@ kinds:
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
@@ -202,13 +203,15 @@ async def _send_notice(context: HotlineContext, row: Row) -> tuple[int, int | No
 
 
 async def _send_card_edit(context: HotlineContext, row: Row) -> tuple[int, int | None]:
-    dc = await desk.get(context.db, row.case_id) if row.case_id is not None else None
-    thread = await desk.thread(context.db, row.case_id) if dc is not None else None
+    if row.case_id is None:
+        return row.chat_id, None
+    dc = await desk.get(context.db, row.case_id)
+    thread = await desk.thread(context.db, row.case_id)
     if dc is None or thread is None or thread.card_message_id is None:
         return row.chat_id, None  # no card yet: the card, when it is posted, is up to date
     text, markup = await desk_thread.card(context, dc)
     await context.bot.edit_message_text(text, thread.chat_id, thread.card_message_id,
-                                        reply_markup=markup)
+                                        reply_markup=cast(InlineKeyboardMarkup, markup))
     return thread.chat_id, thread.card_message_id
 
 
