@@ -127,7 +127,9 @@ async def failed_for_case(db: Database, case_id: int) -> int:
 
 
 async def failed_count(db: Database) -> int:
-    return await db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'failed'") or 0
+    """Messages given up (/stats, /metrics); edits of what was posted are not messages."""
+    return await db.fetchval(
+        f"SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND kind NOT IN {EDITS}") or 0
 
 
 @dataclass(frozen=True)
