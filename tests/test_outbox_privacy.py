@@ -164,3 +164,21 @@ async def test_a_follow_up_that_meets_a_fault_arrives_once_or_is_reported(
         if state == "failed":
             assert any("⚠️ Follow-up #1 for G-0001 could not be sent" in r.text
                        for r in ana.group)
+
+
+# -- edits are outbox rows ----------------------------------------------------------------
+async def test_an_edit_that_changes_nothing_counts_as_done_and_a_502_is_retried(settings,
+                                                                              fake_api):
+    async with desk_h.desk_bot(settings, fake_api, forum=False) as bot:
+        await confirmed_wage_claim(bot)
+        case = await desk.by_reference(bot.db, "W-0001")
+        bot.api.faults.append(Fault("editMessageText", 502, "Bad Gateway", chat_id=STAFF_CHAT))
+        await desk_thread.refresh_card(context_of(bot), case)  # the card as it is: no change
+        await bot.settle()
+        await bot.db.execute_write("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'queued'")
+        await bot.settle()
+        edits = await bot.db.fetchall("SELECT status, attempts FROM outbox WHERE kind = 'card_edit'")
+        assert [(r["status"], r["attempts"]) for r in edits] == [("sent", 2)]  # 502, then "not
+        # modified" from Telegram: done, and nothing is reported as refused
+        card = bot.api.messages[(STAFF_CHAT, (await desk.thread(bot.db, case.id)).card_message_id)]
+        assert "refused for good" not in card["text"]
