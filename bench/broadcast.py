@@ -229,7 +229,7 @@ def report(result: dict) -> None:
           f"{result['requests']:,}; 429 from the cap {result['cap_429']}, injected 429 "
           f"{result['flood_429']}, injected 502 {result['errors_5xx']:,}; "
           f"allow_paid_broadcast on {result['paid_flags']:,} sends")
-    print(f"   peak memory (RSS) {result['peak_rss_mb']:.0f} MB")
+    print(f"   peak memory (RSS) {result['peak_rss_mb']:.0f} MB", flush=True)
 
 
 def main() -> None:
@@ -242,9 +242,14 @@ def main() -> None:
         result = asyncio.run(run_case(args.case, args.recipients))
         print(json.dumps(result) if args.json else result)
         return
-    for name in CASES:  # each case in a fresh process, for its own peak memory
+    run_all(args.recipients)
+
+
+def run_all(recipients: int) -> None:
+    """Every case, each in a fresh process (for its own peak memory), reported as it ends."""
+    for name in CASES:
         out = subprocess.run(
-            [sys.executable, __file__, "--case", name, "--recipients", str(args.recipients),
+            [sys.executable, __file__, "--case", name, "--recipients", str(recipients),
              "--json"], capture_output=True, text=True, check=True)
         report(json.loads(out.stdout.strip().splitlines()[-1]))
 

@@ -358,7 +358,8 @@ SATURATED = (1.0, 3.0)  # seconds people think: far more to say than Telegram le
 CALM = (10.0, 30.0)  # about 20 updates a second from 300 people: below the cap
 
 
-async def live_figures(rtts: list[float], people: int, seconds: float) -> None:
+async def live_figures(rtts: list[float], people: int, seconds: float,
+                       subscribers: int = 10_000) -> None:
     """Every live run, printed as it finishes."""
     print(f"\nLive: {people} people at once, Telegram {OVERALL_PER_SECOND} msg/s overall, "
           f"20/min per group, ~1/s per chat; {seconds:.0f} s a run")
@@ -381,7 +382,8 @@ async def live_figures(rtts: list[float], people: int, seconds: float) -> None:
         ]
         for run in runs:
             print((await run).line(), flush=True)
-        print(await alerts_while_chatting(rtt=rtt, people=50, subscribers=1_000), flush=True)
+        print(await alerts_while_chatting(rtt=rtt, people=50, subscribers=subscribers),
+              flush=True)
 
 
 async def zero_latency(people: int, seconds: float, population: int) -> Figures:

@@ -16,8 +16,12 @@ Part 1, the code (zero latency, one core):
 Part 2, as people feel it (bench/live.py): every Bot API call takes the round trip
 (`--rtt`), Telegram's limits answer 429 (30/s, 20/min per group, ~1/s per chat);
 per round trip: 30 people at once, the echo floor, the old one-at-a-time processing
-and the new one, saturated and below the cap, and below the cap while one report of
-50 files reaches the staff group.
+and the new one, saturated and below the cap, below the cap while one report of
+50 files reaches the staff group, and a safety alert to `--subscribers` (10,000) while
+50 people chat (their answers' p99, the alert's lost and duplicated).
+Part 3, the alert sender alone (bench/broadcast.py, each case in its own process):
+`--recipients` (100,000) at BROADCAST_RATE 25/s (simulated clock), paid at 950/s and the
+ceiling: the share of the configured rate, lost and duplicated.
 """
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
+from bench import broadcast as broadcast_bench
 from bench.live import live_figures, zero_latency
 from bench.recruiter_lookup import generate
 from bench.simulated import SESSION, BenchRequest, SimulatedPerson, populate
@@ -163,6 +168,8 @@ async def main() -> None:
     parser.add_argument("--rtt", type=float, nargs="*", default=[0.15, 0.25])
     parser.add_argument("--active", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--recipients", type=int, default=100_000)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -182,7 +189,10 @@ async def main() -> None:
               f"{rss_mb():.0f} MB")
     if hasattr(os, "sched_setaffinity"):  # part 2 waits on the network, not the core
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
-    await live_figures(args.rtt, args.active, args.seconds)
+    await live_figures(args.rtt, args.active, args.seconds, args.subscribers)
+    print(f"\nThe alert sender alone, {args.recipients:,} recipients (bench/broadcast.py):",
+          flush=True)
+    broadcast_bench.run_all(args.recipients)
 
 
 if __name__ == "__main__":

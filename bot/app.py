@@ -106,9 +106,10 @@ def build_application(
         app.add_handlers(flow.handlers())
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
-    app.bot_data[services.SENDER] = Sender(app, desk_outbox.KINDS)  # started by running()
+    # The one sender of the outbox (started by running()): every kind of row it knows.
+    app.bot_data[services.SENDER] = Sender(app, {**desk_outbox.KINDS, **followups.KINDS})
     broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
-    followups.install(app, settings)  # the repeating sweep that sends due follow-ups
+    followups.install(app, settings)  # the repeating sweep that hands due follow-ups over
     retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
     inbox.install(app)  # forgets handled updates after a day
     weekly_report.install(app, settings)  # Monday's figures and chart in the staff group

@@ -173,6 +173,8 @@ class Broadcaster:
         # Rows in flight when the query starts may be read before their answer is written:
         # leave out everything that was in flight at any time during the query.
         busy = set(self._tasks)
+        if not self._tasks:  # a broadcast a crash left half queued: the rest now
+            await broadcasts.enqueue_unfinished(self.db)
         rows = await broadcasts.due(self.db, self.clock.now(), batch + len(busy))
         busy |= set(self._tasks)
         rows = [row for row in rows if (row.broadcast_id, row.user_id) not in busy]

@@ -1,27 +1,21 @@
-"""The follow-up sender: one repeating job sends the follow-ups that are due.
+"""Follow-ups: the sweep that hands what is due to the outbox, and how the one sender
+(bot/sender.py) delivers a follow-up row.
 
-Follow-ups are rows (storage/followups.py), not jobs: PTB's JobQueue keeps jobs
-in memory only, so the job just sweeps the table every FOLLOWUP sweep interval
-(and once right after start-up). A bot that was stopped sends on its next start
-everything that fell due meanwhile, once: a row is marked sent in the same step
-as Telegram's answer, and a row marked sent is never taken again. Only a send in
-flight at the moment of a crash (Telegram has it, the mark is not yet written)
-could reach its person twice; nothing scheduled is ever lost.
+Follow-ups are rows (storage/followups.py), not jobs: PTB's JobQueue keeps jobs in memory
+only, so one repeating job sweeps the table every FOLLOWUP sweep interval (and once right
+after start-up) and turns each follow-up that fell due into an outbox row (lane 3: after
+relays, notices and staff-group posts, before safety alerts). A bot that was stopped
+hands over, on its next start, everything that fell due meanwhile, once.
 
-Before each send the row is checked against the person and the case: nothing
-goes to someone who blocked the bot, deleted their data or pressed Stop
-reminders, nor a check the case has moved past (the row is cancelled).
-During QUIET_HOURS nothing is sent: what is due moves to the end of the quiet
+During QUIET_HOURS nothing is handed over: what is due moves to the end of the quiet
 hours, QUIET_SPREAD apart, after anything moved there already.
 
-Telegram's answers, as bot/outcomes.py classifies them for every sender:
-- wait (429, after the rate limiter's own retries): tried again after retry_after,
-  not counted as an attempt; this sweep stops.
-- retry (network errors, timeouts, 5xx): backoff from RETRY_SECONDS, doubling, failed
-  after MAX_ATTEMPTS; this sweep stops (Telegram looks unwell).
-- unreachable (403): failed, the person marked unreachable (storage/subscribers.py,
-  the same mark the alerts use), and the case thread told.
-- anything else: failed with Telegram's reason; the case thread told.
+When the sender takes the row, the follow-up is checked against the person and the case:
+nothing goes to someone who blocked the bot, deleted their data or pressed Stop
+reminders, nor a check the case has moved past (the follow-up is cancelled and the row
+dropped). Telegram's answer is the sender's to classify (bot/outcomes.py) and retry; here
+only what follows: sent (and staff told, for their own follow-ups), or failed for good
+(blocked, or Telegram's reason) with a line in the case's thread.
 """
 from __future__ import annotations
 
@@ -29,23 +23,21 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from telegram.error import TelegramError
-
-from bot import followup_time
-from bot.context import HotlineContext
+from bot import followup_time, sender
+from bot.context import HotlineApplication, HotlineContext
 from bot.i18n import use_language
-from bot.outcomes import Verdict, backoff, classify
+from bot.outcomes import Verdict
+from bot.sender import Kind, Skip
 from bot.settings import Settings
 from flows import desk_followups
 from flows.followups import followup_message
-from storage import desk, followups, subscribers
-from storage.followups import Followup
+from storage import desk, followups
+from storage.outbox import Row
 
 log = logging.getLogger(__name__)
 
-BATCH = 30  # rows per sweep at most; the rest go in the next sweeps
-MAX_ATTEMPTS = 8  # tries per row for network errors and 5xx
-RETRY_SECONDS = 30.0  # first backoff; then 60, 120 ... up to MAX_BACKOFF
+BATCH = 30  # follow-ups handed over per sweep at most; the rest in the next sweeps
+RETRY_SECONDS = 30.0  # the follow-up lane's first backoff; then 60, 120 ... up to MAX_BACKOFF
 MAX_BACKOFF = 3600.0
 QUIET_SPREAD = timedelta(seconds=5)
 FIRST_SWEEP_SECONDS = 1.0  # after start-up: what fell due while the bot was down
@@ -53,7 +45,7 @@ _LOCK = "followup_lock"  # bot_data: one sweep at a time
 
 
 async def sweep(context: HotlineContext) -> int:
-    """Send what is due now (by the follow-up clock); returns how many were sent."""
+    """Hand what is due now (by the follow-up clock) to the outbox; returns how many."""
     lock = context.bot_data.setdefault(_LOCK, asyncio.Lock())
     async with lock:
         settings: Settings = context.settings
@@ -64,72 +56,60 @@ async def sweep(context: HotlineContext) -> int:
             if moved:
                 log.info("quiet hours: %s follow-ups moved to the morning", moved)
             return 0
-        sent = 0
-        for row in await followups.due(context.db, now, BATCH):
-            outcome = await deliver(context, row)
-            if outcome == "sent":
-                sent += 1
-            elif outcome == "pause":
-                break
-        return sent
+        released = await followups.release_due(context.db, now, BATCH)
+        if released:
+            sender.wake(context)
+        return released
 
 
-async def deliver(context: HotlineContext, row: Followup) -> str:
-    """Send one follow-up and record Telegram's answer for its row:
-    'sent', 'cancelled', 'failed' or 'pause' (try again later, stop this sweep)."""
+# -- the outbox kind 'followup' -------------------------------------------------------------
+async def _send(context: HotlineContext, row: Row) -> tuple[int, int | None]:
     db = context.db
-    reason = await followups.why_not_send(db, row)
-    if reason is not None:
-        await followups.mark_cancelled(db, row.id, reason)
-        log.info("follow-up %s cancelled: %s", row.id, reason)
-        return "cancelled"
-    dc = await desk.get(db, row.case_id)
+    followup = await followups.get(db, row.followup_id) if row.followup_id else None
+    reason = "gone" if followup is None else await followups.why_not_send(db, followup)
+    if reason is not None or followup is None:
+        if followup is not None:
+            await followups.mark_cancelled(db, followup.id, reason or "gone")
+        log.info("follow-up %s cancelled: %s", row.followup_id, reason)
+        raise Skip(reason or "gone")
+    dc = await desk.get(db, followup.case_id)
     assert dc is not None  # why_not_send checked the case
     with use_language(dc.case.reporter_language):
-        text, markup = followup_message(context, dc, row)
-    try:
-        message = await context.bot.send_message(row.person_id, text, reply_markup=markup)
-    except TelegramError as exc:
-        return await _not_sent(context, dc, row, classify(exc))
-    await followups.mark_sent(db, row.id, message.message_id, _now(context))
-    log.info("follow-up %s (%s) sent for case %s", row.id, row.kind, row.case_id)
-    if row.kind == "staff":
-        await desk_followups.tell_staff_delivery(context, dc, row, "sent")
-    return "sent"
+        text, markup = followup_message(context, dc, followup)
+    message = await context.bot.send_message(followup.person_id, text, reply_markup=markup)
+    return message.chat_id, message.message_id
 
 
-async def _not_sent(context: HotlineContext, dc, row: Followup, verdict: Verdict) -> str:
-    """Record Telegram's refusal (bot/outcomes.py): 'pause' (stop this sweep) or 'failed'."""
-    db = context.db
-    if verdict.kind == "wait":
-        await followups.mark_retry(db, row.id, _now(context) + timedelta(seconds=verdict.seconds),
-                                   verdict.reason, counts=False)
-        log.warning("follow-up %s: flood control, waiting %s s", row.id, verdict.seconds)
-        return "pause"
-    if verdict.kind == "unreachable":
-        await followups.mark_failed(db, row.id, f"blocked: {verdict.reason}")
-        await subscribers.mark_unreachable(db, row.person_id)
-        log.info("follow-up %s: the person blocked the bot", row.id)
-        await desk_followups.tell_staff_delivery(context, dc, row, "blocked")
-        return "failed"
-    attempts = row.attempts + 1
-    if verdict.kind == "retry" and attempts < MAX_ATTEMPTS:
-        delay = backoff(attempts, RETRY_SECONDS, MAX_BACKOFF)
-        await followups.mark_retry(db, row.id, _now(context) + timedelta(seconds=delay),
-                                   verdict.reason)
-        log.warning("follow-up %s: %s; retry in %s s", row.id, verdict.reason.split(":")[0], delay)
-        return "pause"
+async def _sent(context: HotlineContext, row: Row, chat_id: int, message_id: int | None
+                ) -> None:
+    followup = await followups.get(context.db, row.followup_id or 0)
+    if followup is None or message_id is None:
+        return
+    await followups.mark_sent(context.db, followup.id, message_id, _now(context))
+    log.info("follow-up %s (%s) sent for case %s", followup.id, followup.kind, followup.case_id)
+    dc = await desk.get(context.db, followup.case_id)
+    if followup.kind == "staff" and dc is not None:
+        await desk_followups.tell_staff_delivery(context, dc, followup, "sent")
+
+
+async def _failed(context: HotlineContext, row: Row, verdict: Verdict) -> None:
+    followup = await followups.get(context.db, row.followup_id or 0)
+    if followup is None:
+        return
+    blocked = verdict.kind == "unreachable"
+    error = f"blocked: {verdict.reason}" if blocked else verdict.reason
     if verdict.kind == "retry":
-        await _fail(context, dc, row, f"gave up after {attempts} attempts: {verdict.reason}")
-    else:
-        await _fail(context, dc, row, verdict.reason)
-    return "failed"
+        error = f"gave up after {row.attempts + 1} attempts: {verdict.reason}"
+    await followups.mark_failed(context.db, followup.id, error)
+    log.warning("follow-up %s failed", followup.id)
+    dc = await desk.get(context.db, followup.case_id)
+    if dc is not None:
+        await desk_followups.tell_staff_delivery(
+            context, dc, followup, "blocked" if blocked else "failed", error[:200])
 
 
-async def _fail(context: HotlineContext, dc, row: Followup, error: str) -> None:
-    await followups.mark_failed(context.db, row.id, error)
-    log.warning("follow-up %s failed", row.id)
-    await desk_followups.tell_staff_delivery(context, dc, row, "failed", error[:200])
+KINDS = {"followup": Kind(_send, sent=_sent, failed=_failed,
+                          backoff=(RETRY_SECONDS, MAX_BACKOFF))}
 
 
 def _now(context: HotlineContext) -> datetime:
@@ -144,8 +124,9 @@ async def run_sweep(context: HotlineContext) -> None:
         log.exception("follow-up sweep failed")
 
 
-def install(app, settings: Settings) -> None:
+def install(app: HotlineApplication, settings: Settings) -> None:
     """The follow-up clock and the repeating sweep, started with the application."""
     followup_time.install_clock(app.bot_data, settings.followup_clock_shift)
+    assert app.job_queue is not None
     app.job_queue.run_repeating(run_sweep, interval=settings.followup_sweep_seconds,
                                 first=FIRST_SWEEP_SECONDS, name="follow-up-sweep")

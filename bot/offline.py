@@ -95,6 +95,7 @@ class OfflineBotAPI:
         self.answered_callbacks: list[dict] = []
         self.topics: dict[int, list[dict]] = {}  # chat id -> forum topics
         self.reactions: dict[tuple[int, int], list[dict]] = {}  # (chat, message) -> reactions
+        self.deleted_batches: list[tuple[int, list[int]]] = []  # deleteMessages calls
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._file_ids = itertools.count(1)
@@ -208,6 +209,10 @@ class OfflineBotAPI:
 
     def _api_editMessageText(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         message = self._message_for_edit(params)
+        if message.get("text") == params["text"] and \
+                message.get("reply_markup") == params.get("reply_markup"):
+            raise _ApiError(400, "Bad Request: message is not modified: specified new message "
+                            "content and reply markup are exactly the same")
         message["text"] = params["text"]
         message.pop("reply_markup", None)
         if "reply_markup" in params:
@@ -223,8 +228,32 @@ class OfflineBotAPI:
         self.sent.append(dict(message, edited=True))
         return message
 
+    def _api_editMessageCaption(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        message = self._message_for_edit(params)
+        message["caption"] = params.get("caption") or ""
+        message.pop("reply_markup", None)
+        self.sent.append(dict(message, edited=True))
+        return message
+
     def _api_deleteMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
-        self.messages.pop((params["chat_id"], params["message_id"]), None)
+        key = (params["chat_id"], params["message_id"])
+        if key in self.messages and not _deletable(self.messages[key]):
+            raise _ApiError(400, "Bad Request: message can't be deleted")
+        self.messages.pop(key, None)
+        return True
+
+    def _api_deleteMessages(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        """1 to 100 at once; what cannot be deleted (48 hours old, gone) is skipped."""
+        ids = params["message_ids"]
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        if not 1 <= len(ids) <= 100:
+            raise _ApiError(400, "Bad Request: too many messages to delete")
+        chat_id = int(params["chat_id"])
+        for message_id in ids:
+            key = (chat_id, int(message_id))
+            if key in self.messages and _deletable(self.messages[key]):
+                self.messages.pop(key)
+        self.deleted_batches.append((chat_id, [int(i) for i in ids]))
         return True
 
     def _api_copyMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
@@ -446,6 +475,13 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
             value = int(value)
         decoded[key] = value
     return decoded
+
+
+DELETE_WITHIN = 48 * 3600  # Telegram lets a bot delete a message for 48 hours
+
+
+def _deletable(message: dict) -> bool:
+    return time.time() - message.get("date", 0) < DELETE_WITHIN
 
 
 def _user(user: dict) -> dict:

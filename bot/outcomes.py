@@ -9,6 +9,7 @@ follow-up sender and the alert sender:
 - thread_gone: 400 "message thread not found" (staff deleted the case's topic): make
   the thread again and send there;
 - moved: ChatMigrated (the group became a supergroup with a new id): send there;
+- done: 400 "message is not modified" (an edit that shows what is already there): success;
 - failed: any other 400 and the rest: this message cannot be sent; go on with the next.
 """
 from __future__ import annotations
@@ -30,13 +31,14 @@ from bot.ratelimit import retry_after_seconds
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF = 2.0  # seconds; then 4, 8 ... up to MAX_BACKOFF
 MAX_BACKOFF = 600.0
+_NOT_MODIFIED = "message is not modified"
 _THREAD_GONE = ("message thread not found", "thread not found", "topic_deleted",
                 "topic deleted", "topic_closed")
 
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # wait, retry, unreachable, thread_gone, moved, failed
+    kind: str  # wait, retry, unreachable, thread_gone, moved, done, failed
     reason: str
     seconds: float = 0.0  # wait: how long
     new_chat_id: int | None = None  # moved: where to
@@ -53,6 +55,8 @@ def classify(exc: BaseException) -> Verdict:
         return Verdict("unreachable", reason)
     if isinstance(exc, BadRequest):  # a NetworkError subclass in PTB: test it first
         text = str(exc).lower()
+        if _NOT_MODIFIED in text:
+            return Verdict("done", reason)
         if any(marker in text for marker in _THREAD_GONE):
             return Verdict("thread_gone", reason)
         return Verdict("failed", reason)

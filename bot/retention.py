@@ -1,5 +1,7 @@
 """The daily retention job: personal details of cases closed more than RETENTION_DAYS ago
-are erased, keeping anonymous statistics (storage.privacy.erase_cases says what stays).
+are erased, keeping anonymous statistics (storage.privacy.erase_cases says what stays), and
+so is what the bot keeps between messages (an unfinished report) of people not seen for
+RETENTION_DAYS. Their copies in the staff group are deleted or edited through the outbox.
 
 The job checks every hour and works at most once a day: the last run is stored in the
 database (job_runs), so restarts neither skip nor repeat a day. `now` is a parameter so
@@ -11,7 +13,9 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.context import HotlineApplication, HotlineContext
+from bot.people import SEEN_ON
 from flows import desk_thread
+from flows.my_data import kept_between_messages
 from storage import desk, privacy
 from storage.clock import from_text, to_text, utcnow
 
@@ -30,13 +34,35 @@ async def run_retention(context: HotlineContext, now: datetime) -> list[int] | N
     closed_before = to_text(now - timedelta(days=settings.retention_days))
     erased = await privacy.erase_expired(db, closed_before, to_text(now))
     await privacy.set_last_run(db, privacy.RETENTION_JOB, to_text(now))
-    log.info("retention: personal details of %d closed case(s) erased", len(erased))
+    drafts = erase_old_sessions(context, now - timedelta(days=settings.retention_days))
+    log.info("retention: personal details of %d closed case(s) erased, and what %d "
+             "person(s) left unfinished", len(erased), drafts)
     if settings.staff_enabled:
         for case_id in erased:  # the cards in the staff group lose the details too
             dc = await desk.get(db, case_id)
             if dc is not None:
                 await desk_thread.refresh_card(context, dc)
     return erased
+
+
+def erase_old_sessions(context: HotlineContext, seen_before: datetime) -> int:
+    """Forget what people not seen since `seen_before` left in user_data (an unfinished
+    report, a question half answered): a draft is never newer than its person's last
+    message. Their next message finds no draft, and the form says so and shows the menu.
+    Returns how many people's sessions were erased."""
+    application = context.application
+    day = seen_before.date().isoformat()
+    erased = []
+    for user_id, data in application.user_data.items():
+        seen = data.get(SEEN_ON)  # set on every day a person writes in private
+        leftovers = kept_between_messages(data)
+        if isinstance(seen, str) and seen < day and leftovers:
+            for key in leftovers:
+                data.pop(key, None)
+            erased.append(user_id)
+    if erased:
+        application.mark_data_for_update_persistence(user_ids=erased)
+    return len(erased)
 
 
 async def on_retention_due(context: HotlineContext) -> None:

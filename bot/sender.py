@@ -19,7 +19,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.context import DATABASE, SENDER, STAFF_CHAT, HotlineApplication, HotlineContext
-from bot.outcomes import MAX_ATTEMPTS, Verdict, backoff, classify
+from bot.outcomes import (
+    FIRST_BACKOFF,
+    MAX_ATTEMPTS,
+    MAX_BACKOFF,
+    Verdict,
+    backoff,
+    classify,
+)
 from storage import outbox, subscribers
 from storage.outbox import Row
 
@@ -36,12 +43,20 @@ class Kind:
     send(context, row) -> (chat id, message id) does the Bot API call(s);
     sent(context, row, chat_id, message_id) runs once it is recorded as sent;
     failed(context, row, verdict) once it is given up;
-    thread_gone(context, row) forgets the case's thread so the next try makes it again."""
+    thread_gone(context, row) forgets the case's thread so the next try makes it again;
+    backoff: (first, longest) seconds between tries after transient errors (the formula is
+    bot/outcomes.py's; a follow-up can wait longer than a relay)."""
 
     send: Callable[[HotlineContext, Row], Awaitable[tuple[int, int | None]]]
     sent: Callable[[HotlineContext, Row, int, int | None], Awaitable[None]] | None = None
     failed: Callable[[HotlineContext, Row, Verdict], Awaitable[None]] | None = None
     thread_gone: Callable[[HotlineContext, Row], Awaitable[None]] | None = None
+    backoff: tuple[float, float] = (FIRST_BACKOFF, MAX_BACKOFF)
+
+
+class Skip(Exception):
+    """Raised by a kind's send when the row must not go any more (a follow-up the case has
+    moved past): the row is dropped, nothing was sent."""
 
 
 class Sender:
@@ -122,9 +137,15 @@ class Sender:
             chat_id, message_id = await kind.send(context, row)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            await self._handle(context, row, kind, classify(exc))
+        except Skip:
+            await outbox.drop(self.db, row.id)
             return
+        except Exception as exc:
+            verdict = classify(exc)
+            if verdict.kind != "done":
+                await self._handle(context, row, kind, verdict)
+                return
+            chat_id, message_id = row.chat_id, None  # an edit that changed nothing: done
         await outbox.mark_sent(self.db, row.id, chat_id, message_id)
         self.sent += 1
         if kind.sent is not None:
@@ -147,7 +168,8 @@ class Sender:
             await outbox.mark_retry(db, row.id, now, verdict.reason)
             return
         if verdict.kind == "retry" and row.attempts + 1 < MAX_ATTEMPTS:
-            await outbox.mark_retry(db, row.id, now + backoff(row.attempts + 1), verdict.reason)
+            delay = backoff(row.attempts + 1, *kind.backoff)
+            await outbox.mark_retry(db, row.id, now + delay, verdict.reason)
             log.info("outbox %s (%s): %s; tried again later", row.id, row.kind,
                      verdict.reason.split(":")[0])
             return

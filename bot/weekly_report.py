@@ -3,8 +3,9 @@ the week before (Monday to Sunday) and the chart (bot/charts.py). On by default;
 WEEKLY_REPORT=off stops it.
 
 A job checks every minute whether this week's report is due and not yet posted; the
-last post is stored in the database (job_runs), so a restart neither repeats it nor
-forgets it (a bot that was down on Monday morning posts when it is back, that week).
+report is queued in the outbox (the text, and a row that draws the chart when it is sent)
+in the transaction that records the run in job_runs, so a restart neither repeats it nor
+forgets it, and Telegram's faults are the sender's to handle (a bot that was down on Monday morning posts when it is back, that week).
 A new database starts counting from now: the first report is the next Monday's.
 `now` is a parameter so tests can move the clock.
 """
@@ -13,13 +14,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
-from telegram.error import TelegramError
-
-from bot import charts, reports
+from bot import charts, reports, sender
 from bot.context import HotlineApplication, HotlineContext
 from bot.i18n import _, use_language
-from storage import privacy
+from storage import outbox, privacy
 from storage.clock import from_text, to_text, utcnow
+from storage.outbox import Item, Row
 
 log = logging.getLogger(__name__)
 
@@ -48,33 +48,44 @@ async def run_weekly(context: HotlineContext, now: datetime) -> bool:
         return False
     if from_text(last) >= due:
         return False
-    await post_report(context, now)
-    await privacy.set_last_run(db, JOB, to_text(now))
-    log.info("weekly report posted in the staff group")
+    text = await report_text(context, now)
+    async with db.transaction(durable=True) as conn:
+        await outbox.add(conn, Item("staff_text", {"text": text[:4096]}))
+        await outbox.add(conn, Item("weekly_chart", {"at": to_text(now)}))
+        await privacy.record_run(conn, JOB, to_text(now))
+    sender.wake(context)
+    log.info("weekly report queued for the staff group")
     return True
 
 
-async def post_report(context: HotlineContext, now: datetime) -> None:
-    """Last week's figures as text, then the chart, in STAFF_LANGUAGE."""
+async def report_text(context: HotlineContext, now: datetime) -> str:
+    """Last week's figures, in STAFF_LANGUAGE."""
     db, settings = context.db, context.settings
     end = due_since(now, settings).date() - timedelta(days=1)  # the Sunday before
     start = end - timedelta(days=6)
     with use_language(settings.staff_language):
         figures = await reports.gather(db, settings, start, end)
-        text = _("🗓 Weekly report") + "\n" + reports.render(figures)
-        png = await charts.chart_png(db, settings, now)
+        return _("🗓 Weekly report") + "\n" + reports.render(figures)
+
+
+async def send_chart(context: HotlineContext, row: Row) -> tuple[int, int | None]:
+    """The outbox kind 'weekly_chart': the chart, drawn when it is sent (figures only)."""
+    settings = context.settings
+    with use_language(settings.staff_language):
+        png = await charts.chart_png(context.db, settings, from_text(row.payload["at"]))
         caption = _("📈 Cases per week by category, and open cases by status")
-    await context.bot.send_message(context.staff_chat_id, text[:4096])
-    await context.bot.send_photo(context.staff_chat_id, png, caption=caption,
-                                 filename="hotline-chart.png")
+    chat_id = context.staff_chat_id
+    if chat_id is None:  # the staff group was unset since: nothing to post to
+        raise LookupError("no staff group")
+    message = await context.bot.send_photo(chat_id, png, caption=caption,
+                                           filename="hotline-chart.png")
+    return message.chat_id, message.message_id
 
 
 async def on_weekly_due(context: HotlineContext) -> None:
     """The JobQueue callback."""
     try:
         await run_weekly(context, utcnow())
-    except TelegramError as exc:  # posted at the next check
-        log.warning("weekly report not posted yet: %s", type(exc).__name__)
     except Exception:  # a failed round must not stop the job
         log.exception("weekly report failed")
 

@@ -12,14 +12,19 @@ kinds:
 - copy_in: a returnee's message copied into the thread, under a header
 - to_returnee: a staff message or a text to the returnee; ✓ on the staff message once sent
 - notice: a status change told to the returnee
+- card_edit: the card shows the case as it is now ("message is not modified" is success)
+- purge: copies removed from the staff group (/delete, retention): deleted in batches,
+  or overwritten when they are too old to delete
 """
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest
 
-from bot import sender
+from bot import sender, weekly_report
 from bot.context import HotlineContext
 from bot.i18n import _, use_language
 from bot.outcomes import Verdict
@@ -197,6 +202,42 @@ async def _send_notice(context: HotlineContext, row: Row) -> tuple[int, int | No
     return message.chat_id, message.message_id
 
 
+async def _send_card_edit(context: HotlineContext, row: Row) -> tuple[int, int | None]:
+    if row.case_id is None:
+        return row.chat_id, None
+    dc = await desk.get(context.db, row.case_id)
+    thread = await desk.thread(context.db, row.case_id)
+    if dc is None or thread is None or thread.card_message_id is None:
+        return row.chat_id, None  # no card yet: the card, when it is posted, is up to date
+    text, markup = await desk_thread.card(context, dc)
+    await context.bot.edit_message_text(text, thread.chat_id, thread.card_message_id,
+                                        reply_markup=cast(InlineKeyboardMarkup, markup))
+    return thread.chat_id, thread.card_message_id
+
+
+DELETE_BATCH = 100  # Telegram's deleteMessages takes 1 to 100 ids
+
+
+async def _send_purge(context: HotlineContext, row: Row) -> tuple[int, int | None]:
+    """Delete what may still be deleted, overwrite the older copies the bot posted. Done
+    again from the start after a retry: deleting twice and an edit that changes nothing
+    are both harmless."""
+    chat, ids = row.payload["chat"], row.payload["delete"]
+    for start in range(0, len(ids), DELETE_BATCH):  # skips what is gone or too old
+        await context.bot.delete_messages(chat, ids[start:start + DELETE_BATCH])
+    with use_language(context.settings.staff_language):
+        notice = _("🗑 Erased: the personal details in this message were removed.")
+    for message_id, part in row.payload["edit"]:
+        try:
+            if part == "caption":
+                await context.bot.edit_message_caption(chat, message_id, caption=notice)
+            else:
+                await context.bot.edit_message_text(notice, chat, message_id)
+        except BadRequest as exc:  # gone already, not modified: nothing left to erase
+            log.info("outbox %s: a copy was not edited: %s", row.id, type(exc).__name__)
+    return chat, None
+
+
 def _returnee_markup(dc: DeskCase | None, with_answer: bool) -> InlineKeyboardMarkup:
     if dc is not None and with_answer:
         return desk_relay.answer_markup(dc.id)
@@ -211,4 +252,7 @@ KINDS = {
                     thread_gone=_forget_thread),
     "to_returnee": Kind(_send_to_returnee, sent=_to_returnee_sent, failed=_to_returnee_failed),
     "notice": Kind(_send_notice, failed=_to_returnee_failed),
+    "card_edit": Kind(_send_card_edit),
+    "weekly_chart": Kind(weekly_report.send_chart),
+    "purge": Kind(_send_purge),
 }

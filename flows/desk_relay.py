@@ -100,17 +100,6 @@ def not_delivered_text(context: HotlineContext, blocked: bool) -> str:
 
 
 # -- returnee -> staff --------------------------------------------------------------------------
-async def to_staff(context: HotlineContext, case_id: int, message: Message) -> bool:
-    """Queue what the returnee sent about their case for its thread (👌 on their message once
-    it is there); False when there is no staff group."""
-    relay = await relay_of(context, case_id, message)
-    if relay is None:
-        return False
-    await outbox.queue(context.db, relay)
-    sender.wake(context)
-    return True
-
-
 def queued_text(reference: str) -> str:
     """What the returnee is told at once: the truth, before it reached staff."""
     return _("⏳ Saved with your report {ref}. It will reach hotline staff shortly: you will "

@@ -17,7 +17,6 @@ import time
 from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, User
-from telegram.error import TelegramError
 
 from bot import referrals, sender
 from bot.context import HotlineContext
@@ -89,16 +88,10 @@ async def card(context: HotlineContext, dc: DeskCase) -> tuple[str, InlineKeyboa
 
 
 async def refresh_card(context: HotlineContext, dc: DeskCase) -> None:
-    """Show the case's new state on its card (the first one posted)."""
-    thread = await desk.thread(context.db, dc.id)
-    if thread is None or thread.card_message_id is None:
-        return
-    text, markup = await card(context, dc)
-    try:
-        await context.bot.edit_message_text(text, thread.chat_id, thread.card_message_id,
-                                            reply_markup=markup)
-    except TelegramError as exc:  # "message is not modified", or the card was deleted
-        log.info("card of case %s not edited: %s", dc.id, type(exc).__name__)
+    """Show the case's new state on its card (the first one posted): an edit through the
+    outbox, written when it is sent (flows/desk_outbox.py), so it shows the latest state."""
+    if context.settings.staff_enabled and await outbox.queue_edit(context.db, dc.id):
+        sender.wake(context)
 
 
 async def post_card(context: HotlineContext, dc: DeskCase, thread: Thread,
@@ -161,10 +154,8 @@ async def queue_text(context: HotlineContext, text: str, case_id: int | None = N
     person it names, so /delete finds it. True once it is queued (it will be posted)."""
     if not context.settings.staff_enabled:
         return False
-    payload: dict = {"text": text}
-    if about is not None:
-        payload["person"] = about
-    await outbox.queue(context.db, Item("staff_text", payload, case_id=case_id))
+    await outbox.queue(context.db, Item("staff_text", {"text": text}, case_id=case_id,
+                                        person_id=about))
     sender.wake(context)
     return True
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -20,13 +21,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_date, use_language
 from bot.people import CONSENTED, LANG, SEEN_ON
 from bot.provinces_kh import provinces
 from flows import desk_thread, my_cases, ui
 from flows.registry import Command, Flow
-from storage import cases, desk, outbox, privacy
+from storage import cases, desk, privacy
 from storage.clock import from_text, now_text
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,11 @@ _BOOKKEEPING = {LANG, SEEN_ON, CONSENTED}
 
 def session_data(context: HotlineContext) -> dict:
     """What the bot keeps between messages (an unfinished report, ...), without bookkeeping."""
-    return {key: value for key, value in context.user_data.items() if key not in _BOOKKEEPING}
+    return kept_between_messages(context.user_data)
+
+
+def kept_between_messages(user_data: Mapping[str, Any]) -> dict:
+    return {key: value for key, value in user_data.items() if key not in _BOOKKEEPING}
 
 
 # -- /mydata ---------------------------------------------------------------------------------
@@ -182,30 +188,19 @@ async def forget(update: Update, context: HotlineContext) -> privacy.Deletion:
     result = await privacy.delete_person(context.db, person)
     context.user_data.clear()
     context.application.drop_user_data(person)
-    for chat_id, message_id in await outbox.forget_person(context.db, person):
-        try:  # the "I need help now" alert that named them (Telegram allows 48 hours)
-            await context.bot.delete_message(chat_id, message_id)
-        except TelegramError:
-            pass
+    sender.wake(context)  # the copies in the staff group go (privacy.delete_person queued it)
     log.info("a person deleted their data: %d case(s) erased, %d closed",
              len(result.case_ids), len(result.closed_case_ids))
     return result
 
 
 async def tell_thread(context: HotlineContext, case_id: int) -> None:
-    """In the case's thread: remove the copies of what the person sent (Telegram allows it
-    for 48 hours), show the erased card, and say what happened."""
+    """In the case's thread: show the erased card and say what happened (the copies of what
+    the person sent were queued for removal with the deletion itself)."""
     thread = await desk.thread(context.db, case_id)
     dc = await desk.get(context.db, case_id)
     if thread is None or dc is None or not context.settings.staff_enabled:
         return
-    for message_id in await privacy.thread_messages(context.db, case_id):
-        if message_id == thread.card_message_id:
-            continue
-        try:
-            await context.bot.delete_message(thread.chat_id, message_id)
-        except TelegramError:
-            pass  # older than 48 hours, or gone already: the notice asks staff to delete it
     await desk_thread.refresh_card(context, dc)
     with use_language(context.settings.staff_language):
         text = _("🗑 The returnee deleted their data. {ref} stays only as anonymous figures "

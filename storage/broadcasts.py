@@ -97,39 +97,79 @@ async def count_recipients(db: Database, audience: Audience) -> int:
     ))
 
 
+CHUNK = 2_000  # deliveries queued per transaction
+
+
 async def create(db: Database, *, audience: Audience, text_km: str | None, text_en: str | None,
                  photo: str | None = None, created_by: int | None = None,
                  draft_id: str | None = None) -> tuple[int, int]:
-    """Queue a broadcast: the broadcast row and one delivery per recipient, in one
-    transaction. Returns (broadcast id, number of recipients). A draft already queued
-    (Confirm pressed again) returns the broadcast it made; nothing is queued twice."""
+    """Queue a broadcast: the broadcast row, then one delivery per recipient, CHUNK at a
+    time (each chunk its own short transaction; the sender may start on the first while
+    the rest are queued, and goes on queueing after a crash). Returns (broadcast id,
+    number of recipients). A draft already queued (Confirm pressed again) returns the
+    broadcast it made; nothing is queued twice."""
     if not (text_km or text_en):
         raise ValueError("a broadcast needs a Khmer or an English text")
-    condition, params = audience.where()
     async with db.transaction() as conn:
+        existing = None
         if draft_id is not None:
-            async with conn.execute(
-                "SELECT b.id, (SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id)"
-                " FROM broadcasts b WHERE b.draft_id = ?", (draft_id,),
-            ) as cur:
+            async with conn.execute("SELECT id FROM broadcasts WHERE draft_id = ?",
+                                    (draft_id,)) as cur:
                 existing = await cur.fetchone()
-            if existing is not None:
-                return existing[0], existing[1]
-        cursor = await conn.execute(
-            "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en, photo,"
-            " draft_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (created_by, now_text(), str(audience), text_km or None, text_en or None, photo,
-             draft_id),
-        )
-        broadcast_id = cursor.lastrowid
-        cursor = await conn.execute(
+        if existing is None:
+            cursor = await conn.execute(
+                "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en,"
+                " photo, draft_id, enqueued_through) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                (created_by, now_text(), str(audience), text_km or None, text_en or None, photo,
+                 draft_id),
+            )
+            broadcast_id = int(cursor.lastrowid or 0)
+        else:
+            broadcast_id = existing[0]
+    while await enqueue_chunk(db, broadcast_id):
+        pass
+    count = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?",
+                              (broadcast_id,))
+    return broadcast_id, int(count or 0)
+
+
+async def enqueue_chunk(db: Database, broadcast_id: int) -> bool:
+    """Queue the next CHUNK recipients of a broadcast still being queued, in one transaction
+    that also moves its cursor; False when there is nothing left to queue."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+                "SELECT audience, enqueued_through FROM broadcasts WHERE id = ?",
+                (broadcast_id,)) as cur:
+            found = await cur.fetchone()
+        if found is None or found["enqueued_through"] is None:
+            return False
+        condition, params = Audience.parse(found["audience"]).where()
+        async with conn.execute(
+                "SELECT u.telegram_id, u.language FROM subscribers s"
+                " JOIN users u ON u.telegram_id = s.telegram_id"
+                f" WHERE {condition} AND u.telegram_id > ? ORDER BY u.telegram_id LIMIT ?",
+                (*params, found["enqueued_through"], CHUNK)) as cur:
+            people = [(r[0], r[1]) for r in await cur.fetchall()]
+        await conn.executemany(
             "INSERT INTO deliveries(broadcast_id, user_id, language, next_attempt)"
-            " SELECT ?, u.telegram_id, u.language, ?"
-            " FROM subscribers s JOIN users u ON u.telegram_id = s.telegram_id"
-            f" WHERE {condition} ORDER BY u.telegram_id",
-            (broadcast_id, time.time(), *params),
-        )
-        return broadcast_id, cursor.rowcount
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(broadcast_id, person, language, time.time()) for person, language in people])
+        last = people[-1][0] if len(people) == CHUNK else None
+        await conn.execute("UPDATE broadcasts SET enqueued_through = ? WHERE id = ?",
+                           (last, broadcast_id))
+        return last is not None
+
+
+async def enqueue_unfinished(db: Database) -> int:
+    """Go on queueing broadcasts a crash left half queued (the sender calls this); how many
+    chunks were queued."""
+    chunks = 0
+    for row in await db.fetchall("SELECT id FROM broadcasts WHERE enqueued_through IS NOT NULL"
+                                 " AND status IN ('sending', 'paused')"):
+        while await enqueue_chunk(db, row["id"]):
+            chunks += 1
+        chunks += 1
+    return chunks
 
 
 async def get(db: Database, broadcast_id: int) -> Broadcast | None:
@@ -187,7 +227,7 @@ async def finish_if_complete(db: Database, broadcast_id: int) -> bool:
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = ?"
-            " WHERE id = ? AND status = 'sending' AND NOT EXISTS ("
+            " WHERE id = ? AND status = 'sending' AND enqueued_through IS NULL AND NOT EXISTS ("
             "  SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'queued')",
             (now_text(), broadcast_id, broadcast_id),
         )

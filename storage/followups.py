@@ -1,4 +1,8 @@
-"""Follow-up messages about cases: rows the sender (bot/followups.py) sweeps when due.
+"""Follow-up messages about cases: what was scheduled, and what became of it.
+
+When one falls due (bot/followups.py sweeps), it is handed to the outbox (an outbox row
+linked by followup_id, in the same transaction that sets `queued_at`), and the one
+sender (bot/sender.py) delivers it; its answer is recorded back here (sent, failed).
 
 Scheduling and cancelling take the connection of an open transaction, so the
 state change that causes them (a new case, a referral, closing, reopening, the
@@ -18,6 +22,7 @@ import aiosqlite
 
 from domain import followups as policy
 from domain.states import FollowupKind
+from storage import outbox
 from storage.clock import from_text, now_text, to_text
 from storage.db import Database
 
@@ -146,12 +151,32 @@ async def of_case(db: Database, case_id: int, states: tuple[str, ...] = ("schedu
 
 
 async def due(db: Database, now: datetime, limit: int) -> list[Followup]:
-    """Scheduled rows whose time has come, oldest first."""
+    """Scheduled rows whose time has come and that wait here (not in the outbox yet)."""
     rows = await db.fetchall(
-        "SELECT * FROM followups WHERE state = 'scheduled' AND next_attempt <= ?"
-        " ORDER BY next_attempt, id LIMIT ?", (to_text(now), limit),
+        "SELECT * FROM followups WHERE state = 'scheduled' AND queued_at IS NULL"
+        " AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?", (to_text(now), limit),
     )
     return [_to_followup(row) for row in rows]
+
+
+async def release_due(db: Database, now: datetime, limit: int) -> int:
+    """Hand what is due to the outbox: one outbox row each (lane FOLLOWUPS, to the person,
+    linked to the case and the follow-up), written with `queued_at` in one transaction, so
+    a follow-up is queued once and never lost. Returns how many."""
+    async with db.transaction(durable=True) as conn:
+        async with conn.execute(
+            "SELECT id, case_id, person_id FROM followups WHERE state = 'scheduled'"
+            " AND queued_at IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
+            (to_text(now), limit),
+        ) as cur:
+            found = list(await cur.fetchall())
+        for row in found:
+            await outbox.add(conn, outbox.Item("followup", {}, chat_id=row["person_id"],
+                                               case_id=row["case_id"], lane=outbox.FOLLOWUPS,
+                                               followup_id=row["id"]))
+            await conn.execute("UPDATE followups SET queued_at = ? WHERE id = ?",
+                               (now_text(), row["id"]))
+    return len(found)
 
 
 async def why_not_send(db: Database, followup: Followup) -> str | None:
@@ -228,8 +253,8 @@ async def defer_due(db: Database, now: datetime, morning: datetime, spread: time
     already moved there; how many rows moved."""
     async with db.transaction() as conn:
         async with conn.execute(
-            "SELECT id FROM followups WHERE state = 'scheduled' AND next_attempt <= ?"
-            " ORDER BY next_attempt, id", (to_text(now),),
+            "SELECT id FROM followups WHERE state = 'scheduled' AND queued_at IS NULL"
+            " AND next_attempt <= ? ORDER BY next_attempt, id", (to_text(now),),
         ) as cur:
             ids = [row[0] for row in await cur.fetchall()]
         if not ids:

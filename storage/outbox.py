@@ -10,8 +10,10 @@ import aiosqlite
 from storage.clock import now_text
 from storage.db import Database
 
-RELAYS, STAFF_POSTS = 1, 2  # lanes: what goes first when both wait
+# Lanes: what goes first when several wait (immediate answers are not rows: they go direct).
+RELAYS, STAFF_POSTS, FOLLOWUPS = 1, 2, 3  # relays and notices; staff-group posts; follow-ups
 STAFF_GROUP = 0  # chat_id of rows for the staff group, whatever its id is by then
+EDITS = ("card_edit", "purge")  # rows that change what was posted: not messages that failed
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Item:
     chat_id: int = STAFF_GROUP
     case_id: int | None = None
     lane: int = STAFF_POSTS
+    person_id: int | None = None  # whom it names when it has no case (/delete finds it)
+    followup_id: int | None = None  # the follow-up it delivers
 
 
 @dataclass(frozen=True)
@@ -34,15 +38,17 @@ class Row:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    followup_id: int | None = None
 
 
 async def add(conn: aiosqlite.Connection, item: Item) -> int:
     """Queue an item inside the caller's transaction; its row id."""
     async with conn.execute(
-        "INSERT INTO outbox(lane, chat_id, case_id, kind, payload, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox(lane, chat_id, case_id, kind, payload, created_at, person_id,"
+        " followup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (item.lane, item.chat_id, item.case_id, item.kind,
-         json.dumps(item.payload, ensure_ascii=False), now_text()),
+         json.dumps(item.payload, ensure_ascii=False), now_text(), item.person_id,
+         item.followup_id),
     ) as cur:
         return cur.lastrowid or 0
 
@@ -52,6 +58,18 @@ async def queue(db: Database, *items: Item) -> list[int]:
     message itself, e.g. a relay); their row ids."""
     async with db.transaction(durable=True) as conn:
         return [await add(conn, item) for item in items]
+
+
+async def queue_edit(db: Database, case_id: int) -> bool:
+    """Queue an edit of the case's card, unless one is queued already (the text is written
+    when it is sent, so one edit shows every change made meanwhile); True if queued."""
+    async with db.transaction() as conn, conn.execute(
+        "INSERT INTO outbox(lane, chat_id, case_id, kind, payload, created_at)"
+        " SELECT ?, ?, ?, 'card_edit', '{}', ? WHERE NOT EXISTS (SELECT 1 FROM outbox"
+        " WHERE case_id = ? AND kind = 'card_edit' AND status = 'queued')",
+        (STAFF_POSTS, STAFF_GROUP, case_id, now_text(), case_id),
+    ) as cur:
+        return cur.rowcount == 1
 
 
 async def due(db: Database, now: float, busy_chats: set[int], limit: int) -> list[Row]:
@@ -89,6 +107,11 @@ async def mark_failed(db: Database, row_id: int, reason: str) -> None:
         (reason[:300], row_id))
 
 
+async def drop(db: Database, row_id: int) -> None:
+    """A queued row that must not go any more (nothing was sent)."""
+    await db.execute_write("DELETE FROM outbox WHERE id = ? AND status = 'queued'", (row_id,))
+
+
 async def backlog(db: Database) -> dict[int, int]:
     """Queued rows by lane (metrics, /stats)."""
     rows = await db.fetchall(
@@ -97,27 +120,62 @@ async def backlog(db: Database) -> dict[int, int]:
 
 
 async def failed_for_case(db: Database, case_id: int) -> int:
+    """Messages about the case given up (edits of what was posted are not messages)."""
     return await db.fetchval(
-        "SELECT COUNT(*) FROM outbox WHERE case_id = ? AND status = 'failed'", (case_id,)) or 0
+        "SELECT COUNT(*) FROM outbox WHERE case_id = ? AND status = 'failed'"
+        f" AND kind NOT IN {EDITS}", (case_id,)) or 0
 
 
 async def failed_count(db: Database) -> int:
-    return await db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'failed'") or 0
+    """Messages given up (/stats, /metrics); edits of what was posted are not messages."""
+    return await db.fetchval(
+        f"SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND kind NOT IN {EDITS}") or 0
 
 
-async def forget_person(db: Database, person_id: int) -> list[tuple[int, int]]:
-    """Rows about a person but no case (the "I need help now" staff alert): queued ones are
-    dropped, sent ones forget their text; returns (chat, message id) of what was posted."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT sent_chat_id, message_id FROM outbox WHERE status = 'sent'"
-            " AND json_extract(payload, '$.person') = ? AND message_id IS NOT NULL",
-            (person_id,)) as cur:
-            posted = [(r[0], r[1]) for r in await cur.fetchall()]
-        await conn.execute("DELETE FROM outbox WHERE status = 'queued'"
-                           " AND json_extract(payload, '$.person') = ?", (person_id,))
-        await conn.execute("UPDATE outbox SET payload = '{}'"
-                           " WHERE json_extract(payload, '$.person') = ?", (person_id,))
+@dataclass(frozen=True)
+class Copy:
+    """A message the bot posted in the staff group: where, when, and whether its words are
+    a text or a caption (what an edit can replace once it is too old to delete)."""
+
+    chat_id: int
+    message_id: int
+    sent_at: str
+    part: str  # 'text' or 'caption'
+
+
+async def posted_copies(conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]
+                        ) -> list[Copy]:
+    """What sent rows matching `where` posted in the staff group (inside the caller's
+    transaction, before their payloads are cleared)."""
+    async with conn.execute(
+        "SELECT sent_chat_id, message_id, kind, sent_at, payload FROM outbox"
+        f" WHERE status = 'sent' AND chat_id = {STAFF_GROUP} AND message_id IS NOT NULL"
+        f" AND kind NOT IN {EDITS} AND ({where}) ORDER BY id", params) as cur:
+        rows = await cur.fetchall()
+    found = []
+    for r in rows:
+        media = r[2] == "file" or (r[2] == "copy_in" and not json.loads(r[4]).get("text"))
+        found.append(Copy(r[0], r[1], r[3], "caption" if media else "text"))
+    return found
+
+
+def purge(chat_id: int, delete: list[int], edit: list[Copy], case_id: int | None = None,
+          person_id: int | None = None) -> Item:
+    """A row that removes copies from the staff group: `delete` in batches (Telegram allows
+    48 hours), `edit` (older copies the bot posted) overwritten with a notice."""
+    return Item("purge", {"chat": chat_id, "delete": sorted(set(delete)),
+                          "edit": [[c.message_id, c.part] for c in edit]},
+                case_id=case_id, person_id=person_id)
+
+
+async def forget_person(conn: aiosqlite.Connection, person_id: int) -> list[Copy]:
+    """Rows that name a person but no case (the "I need help now" staff alert), inside the
+    transaction of /delete: queued ones are dropped, sent ones forget their text; returns
+    what was posted, so its copies are deleted or edited."""
+    posted = await posted_copies(conn, "person_id = ?", (person_id,))
+    await conn.execute("DELETE FROM outbox WHERE status = 'queued' AND person_id = ?",
+                       (person_id,))
+    await conn.execute("UPDATE outbox SET payload = '{}' WHERE person_id = ?", (person_id,))
     return posted
 
 
@@ -136,4 +194,4 @@ async def set_staff_chat_id(db: Database, chat_id: int, moved_from: int) -> None
 
 def _row(r: aiosqlite.Row) -> Row:
     return Row(r["id"], r["lane"], r["chat_id"], r["case_id"], r["kind"],
-               json.loads(r["payload"]), r["attempts"])
+               json.loads(r["payload"]), r["attempts"], r["followup_id"])

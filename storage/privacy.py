@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from storage import desk, followups
-from storage.clock import now_text
+import aiosqlite
+
+from storage import desk, followups, outbox
+from storage.clock import from_text, now_text, to_text
 from storage.db import Database
 
 NOBODY = 0  # users row that owns the cases of people who deleted their data
@@ -25,6 +28,9 @@ ERASED_COLUMNS = ("place", "employer", "workplace", "first_month", "last_month",
 REDACTED = "[redacted]"
 REDACTED_FILE = "redacted"  # case_evidence.file_id of a redacted file
 RETENTION_JOB = "retention"
+# Telegram lets a bot delete a message for 48 hours; older copies are edited instead (an
+# hour in hand for the time the row waits in the outbox).
+DELETE_WITHIN = timedelta(hours=47)
 
 
 @dataclass
@@ -133,6 +139,8 @@ async def delete_person(db: Database, user_id: int) -> Deletion:
         await erase_cases(conn, result.case_ids, now)
         for case_id in result.case_ids:
             await desk.audit(conn, None, case_id, "person_deleted", None)
+        # The "I need help now" alert that named them: deleted, or edited when too old.
+        await _purge(conn, await outbox.forget_person(conn, user_id), [], now, person_id=user_id)
         async with conn.execute(
                 "SELECT (SELECT COUNT(*) FROM subscribers WHERE telegram_id = ?)"
                 " + (SELECT COUNT(*) FROM deliveries WHERE user_id = ?)",
@@ -156,7 +164,7 @@ async def delete_person(db: Database, user_id: int) -> Deletion:
     return result
 
 
-async def erase_cases(conn, case_ids: list[int], now: str) -> None:
+async def erase_cases(conn: aiosqlite.Connection, case_ids: list[int], now: str) -> None:
     """Wipe personal details of these cases, keeping anonymous statistics (inside a
     transaction)."""
     if not case_ids:
@@ -177,18 +185,47 @@ async def erase_cases(conn, case_ids: list[int], now: str) -> None:
     # The link to the person goes too: an old follow-up button of theirs answers nothing.
     await conn.execute(f"UPDATE followups SET person_id = ?, message_id = NULL"
                        f" WHERE case_id IN ({marks})", (NOBODY, *case_ids))
+    # Every copy the bot posted in the staff group about the case (relays, files, reminder
+    # cards, warnings) and every message linked to its thread is deleted, or edited when it
+    # is too old to delete; the card itself is edited to show the erasure.
+    copies = {case_id: await outbox.posted_copies(conn, "case_id = ?", (case_id,))
+              for case_id in case_ids}
     # Outbox rows hold what people wrote: queued ones are not sent, sent ones forget it.
     await conn.execute(f"DELETE FROM outbox WHERE status = 'queued' AND case_id IN ({marks})",
                        case_ids)
     await conn.execute(f"UPDATE outbox SET payload = '{{}}' WHERE case_id IN ({marks})",
                        case_ids)
+    for case_id in case_ids:
+        async with conn.execute(
+                "SELECT l.chat_id, l.message_id FROM case_links l JOIN case_threads t"
+                " ON t.case_id = l.case_id WHERE l.case_id = ?"
+                " AND (t.card_message_id IS NULL OR l.message_id != t.card_message_id)",
+                (case_id,)) as cur:
+            linked = [(r[0], r[1]) for r in await cur.fetchall()]
+        await _purge(conn, copies[case_id], linked, now, case_id=case_id)
 
 
-async def thread_messages(db: Database, case_id: int) -> list[int]:
-    """Ids of the case's messages in the staff group (card, relayed copies, replies)."""
-    rows = await db.fetchall(
-        "SELECT message_id FROM case_links WHERE case_id = ? ORDER BY message_id", (case_id,))
-    return [row["message_id"] for row in rows]
+async def _purge(conn: aiosqlite.Connection, copies: list[outbox.Copy], linked: list[tuple[int, int]], now: str, *,
+                 case_id: int | None = None, person_id: int | None = None) -> None:
+    """Queue the removal of these copies (and linked messages) from the staff group, one
+    outbox row per chat: recent ones deleted, older copies the bot posted edited."""
+    cutoff = to_text(from_text(now) - DELETE_WITHIN)
+    old = {(c.chat_id, c.message_id) for c in copies if c.sent_at < cutoff}
+    card = None
+    if case_id is not None:
+        async with conn.execute("SELECT card_message_id FROM case_threads WHERE case_id = ?",
+                                (case_id,)) as cur:
+            found = await cur.fetchone()
+        card = found[0] if found else None
+    chats = {chat for chat, _ in linked} | {c.chat_id for c in copies}
+    for chat in sorted(chats):
+        delete = [m for c, m in linked if c == chat and (c, m) not in old]
+        delete += [c.message_id for c in copies if c.chat_id == chat
+                   and (chat, c.message_id) not in old and c.message_id != card]
+        edit = [c for c in copies if c.chat_id == chat and (chat, c.message_id) in old
+                and c.message_id != card]
+        if delete or edit:
+            await outbox.add(conn, outbox.purge(chat, delete, edit, case_id, person_id))
 
 
 async def is_deleted(db: Database, user_id: int) -> bool:
@@ -215,7 +252,13 @@ async def last_run(db: Database, job: str) -> str | None:
 
 
 async def set_last_run(db: Database, job: str, at: str) -> None:
-    await db.execute_write(
+    async with db.transaction() as conn:
+        await record_run(conn, job, at)
+
+
+async def record_run(conn: aiosqlite.Connection, job: str, at: str) -> None:
+    """The job ran at `at` (inside the caller's transaction, with what the run queued)."""
+    await conn.execute(
         "INSERT INTO job_runs(name, last_run) VALUES (?, ?)"
         " ON CONFLICT(name) DO UPDATE SET last_run = excluded.last_run", (job, at))
 

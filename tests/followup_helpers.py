@@ -27,11 +27,24 @@ def set_clock(bot: BotHarness, moment: datetime) -> None:
 
 
 async def sweep_at(bot: BotHarness, moment: datetime) -> int:
-    """Run the follow-up sweep as the job does, with the clock at `moment`."""
+    """Run the follow-up sweep as the job does, with the clock at `moment`, and let the
+    outbox sender deliver what it handed over; returns how many follow-ups were sent."""
     set_clock(bot, moment)
-    sent = await sender.sweep(context_of(bot))
-    await bot.settle()  # what the sweep queued for the staff group
-    return sent
+    before = await sent_count(bot)
+    await sender.sweep(context_of(bot))
+    await bot.settle()  # the outbox sender delivers them (and what they queued for staff)
+    return await sent_count(bot) - before
+
+
+async def sent_count(bot: BotHarness) -> int:
+    return int(await bot.db.fetchval("SELECT COUNT(*) FROM followups WHERE state = 'sent'"))
+
+
+async def outbox_row(bot: BotHarness, followup_id: int) -> dict:
+    """The outbox row that delivers a follow-up."""
+    row = await bot.db.fetchone("SELECT * FROM outbox WHERE followup_id = ?", (followup_id,))
+    assert row is not None
+    return dict(row)
 
 
 def daytime_after(moment: datetime, bot: BotHarness, hour: int = 10) -> datetime:

@@ -200,6 +200,7 @@ async def test_the_weekly_report_posts_on_monday_morning_once(settings, fake_api
         assert not await weekly_report.run_weekly(context, monday.replace(minute=30))
         before = len(ana.group)
         assert await weekly_report.run_weekly(context, monday.replace(hour=8, minute=1))
+        await bot.settle()  # queued in the outbox: the sender posts it
         posted = ana.group[before:]
         assert "Weekly report" in posted[0].text and "2026-11-23 – 2026-11-29" in posted[0].text
         assert posted[1].raw["method"] == "sendPhoto" and posted[1].raw["upload"][:4] == b"\x89PNG"

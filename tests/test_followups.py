@@ -1,21 +1,24 @@
 """Follow-ups through the running bot, with the follow-up clock set by the test."""
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
-from telegram.error import RetryAfter
+import pytest
 
 from bot import followups as sender
 from bot import referrals
 from bot.offline import Fault
 from storage import desk, followups
 from storage.clock import from_text, utcnow
-from tests.desk_helpers import ANA, agree_with, confirmed_wage_claim, staff
+from tests.alerts_helpers import wait_until
+from tests.desk_helpers import ANA, agree_with, confirmed_wage_claim, context_of, staff
 from tests.followup_helpers import (
     closed_and_checked,
     daytime_after,
     followup_bot,
+    outbox_row,
     reported_case,
     rows,
     set_clock,
@@ -262,12 +265,15 @@ async def test_server_errors_are_retried_with_backoff_and_429_after_retry_after(
         [row] = await followups.of_case(bot.db, case.id)
         due = daytime_after(row.due, bot)
         bot.api.faults.append(Fault("sendMessage", 502, "Bad Gateway", chat_id=person.id))
+        tried = time.time()
         assert await sweep_at(bot, due) == 0
         stored = await followups.get(bot.db, row.id)
-        assert (stored.state, stored.attempts) == ("scheduled", 1)
-        assert stored.due == due + timedelta(seconds=sender.RETRY_SECONDS)
+        queued = await outbox_row(bot, row.id)  # the follow-up's send is an outbox row
+        assert (stored.state, queued["status"], queued["attempts"]) == ("scheduled", "queued", 1)
+        assert queued["next_attempt_at"] - tried == pytest.approx(sender.RETRY_SECONDS, abs=2)
         assert await sweep_at(bot, due + timedelta(seconds=10)) == 0  # backing off
-        assert await sweep_at(bot, stored.due) == 1
+        await retries_due(bot)  # the backoff has passed (the test does not sleep it out)
+        assert await sweep_at(bot, due + timedelta(seconds=sender.RETRY_SECONDS)) == 1
         assert len(texts(person, QUEUE_EN)) == 1
 
         # A 429 the rate limiter could retry: sent after retry_after, once.
@@ -282,25 +288,30 @@ async def test_server_errors_are_retried_with_backoff_and_429_after_retry_after(
         assert len(sends) == 2
 
 
+async def retries_due(bot) -> None:
+    await bot.db.execute_write("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'queued'")
+
+
 async def test_a_429_past_the_rate_limiter_waits_retry_after_without_counting(settings, fake_api):
     async with followup_bot(settings, fake_api) as bot:
         person, case = await reported_case(bot, "en")
         [row] = await followups.of_case(bot.db, case.id)
         now = daytime_after(row.due, bot)
+        # More 429s than the rate limiter retries (3): the outbox sender gets the RetryAfter.
+        bot.api.faults.append(Fault("sendMessage", 429, "Too Many Requests: retry after 1",
+                                    retry_after=1, chat_id=person.id, times=4))
         set_clock(bot, now)
-
-        class FloodedBot:
-            async def send_message(self, *args, **kwargs):
-                raise RetryAfter(40)
-
-        context = SimpleNamespace(bot=FloodedBot(), db=bot.db, bot_data=bot.app.bot_data,
-                                  settings=bot.settings,
-                                  directory=bot.app.bot_data["directory"])
-        assert await sender.deliver(context, row) == "pause"
+        await sender.sweep(context_of(bot))
+        await wait_until(lambda: not bot.api.faults)
+        await asyncio.sleep(0.2)  # its answer is recorded
         stored = await followups.get(bot.db, row.id)
-        assert (stored.state, stored.attempts) == ("scheduled", 0)
-        assert stored.due == now + timedelta(seconds=40)
-        assert await sweep_at(bot, now + timedelta(seconds=41)) == 1
+        queued = await outbox_row(bot, row.id)
+        assert (stored.state, queued["attempts"]) == ("scheduled", 0)  # a wait is no attempt
+        assert queued["reason"].startswith("429")
+        await asyncio.sleep(max(0.0, queued["next_attempt_at"] - time.time()) + 0.1)
+        await bot.settle()  # retry_after has passed: sent, once
+        assert (await followups.get(bot.db, row.id)).state == "sent"
+        assert len(texts(person, QUEUE_EN)) == 1
 
 
 async def test_help_again_after_close_reopens_and_calls_the_staff_on_duty(settings, fake_api):
