@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 
 from bot.context import HotlineContext
 from bot.i18n import _
@@ -58,3 +58,47 @@ async def send(
 async def send_main_menu(update: Update, context: HotlineContext, intro: str | None = None) -> None:
     text = intro or _("What would you like to do? Choose below.")
     await send(update, context, text, main_menu_markup(context))
+
+
+# -- typed access to the update (PTB types its fields Optional) ----------------------------
+# Every handler of the flows is registered for updates that have a person, a chat and (for
+# a button) callback data; these say so once instead of asserting in every handler.
+def person_of(update: Update) -> User:
+    """The person the update comes from."""
+    person = update.effective_user
+    if person is None:
+        raise RuntimeError("an update without a person reached a handler that needs one")
+    return person
+
+
+def person_id(update: Update) -> int:
+    return person_of(update).id
+
+
+def chat_id(update: Update) -> int:
+    """The chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        raise RuntimeError("an update without a chat reached a handler that needs one")
+    return chat.id
+
+
+def message_of(update: Update) -> Message:
+    """The message sent (or the one under a pressed button)."""
+    message = update.effective_message
+    if message is None:
+        raise RuntimeError("an update without a message reached a handler that needs one")
+    return message
+
+
+def query_data(update: Update) -> str | None:
+    """The callback data of the pressed button; None for anything else (a Kind's parse()
+    takes it as it is and answers None, so it is answered as stale)."""
+    query = update.callback_query
+    return query.data if query is not None else None
+
+
+async def send_stale(update: Update, context: HotlineContext) -> None:
+    """A button no handler knows or whose data is no longer valid (an old message, an update
+    of the bot, forged data): say so and show the menu."""
+    await send_main_menu(update, context, _("That button no longer works. Here is the menu."))
