@@ -14,6 +14,7 @@ from bot.context import HotlineContext
 from storage import users
 from storage.clock import utcnow
 
+
 async def load_person(update: Update, context: HotlineContext) -> None:
     person = update.effective_user
     if person is None or person.is_bot:

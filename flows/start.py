@@ -17,8 +17,8 @@ from telegram.ext import (
 )
 
 from bot.context import HotlineContext
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bot.directory import Contact
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bot.people import choose_language
 from flows import alerts, ui
 from flows.callbacks import DeleteAsked, Language, Menu, MyData
