@@ -201,7 +201,7 @@ async def on_member_ticked(update: Update, context: HotlineContext) -> None:
     if button is not None and button.member in {m for m, _label in MEMBERS}:
         member = button.member
         answers.household = [m for m in chosen if m != member] if member in chosen \
-            else chosen + [member]
+            else [*chosen, member]
         keep(context, answers)
     await ask_household(update, context)
 
@@ -279,10 +279,11 @@ def list_pages(context: HotlineContext, answers: Answers) -> list[str]:
     sizes = [len(block) for block in current]
     for language in LANGUAGES:
         with use_language(language):
-            sizes = [max(a, len(b)) for a, b in zip(sizes, list_blocks(context, answers))]
+            sizes = [max(a, len(b))
+                     for a, b in zip(sizes, list_blocks(context, answers), strict=True)]
     pages = [[current[0]]]
     used = sizes[0]
-    for block, size in zip(current[1:], sizes[1:]):
+    for block, size in zip(current[1:], sizes[1:], strict=True):
         if used + 2 + size <= PAGE_LIMIT:
             pages[-1].append(block)
             used += 2 + size
@@ -303,7 +304,7 @@ def list_blocks(context: HotlineContext, answers: Answers) -> list[str]:
                 "questions help staff see how urgent it is.")] \
         if answers.get("loan") == "broker" else []
     if not services and broker:
-        return [_("📋 Your list")] + broker
+        return [_("📋 Your list"), *broker]
     if not services:
         return [_("📋 Your list\n\nFrom your answers, nothing on our list fits right now. If your "
                   "situation changes, do the check again. For jobs and questions about work, you "
@@ -320,7 +321,8 @@ def list_blocks(context: HotlineContext, answers: Answers) -> list[str]:
 
 def service_block(number: int | None, service: Service) -> str:
     """One programme: numbered in the personal list, on its own when asked about by name."""
-    lines = [f"{number}. {service.name}" if number else f"🤝 {service.name}", _("Run by: {who}").format(who=service.runs),
+    lines = [f"{number}. {service.name}" if number else f"🤝 {service.name}",
+             _("Run by: {who}").format(who=service.runs),
              _("Where to ask: {where}").format(where=service.where)]
     if service.bring:
         lines.append(_("What to bring: {bring}").format(bring=service.bring))

@@ -42,10 +42,7 @@ async def on_help_now_button(update: Update, context: HotlineContext) -> None:
 
 async def on_country_chosen(update: Update, context: HotlineContext, country: str) -> None:
     """Gives the emergency numbers of that country and what to say when calling."""
-    if country == "KH":
-        lines = [_("In Cambodia, call:")]
-    else:
-        lines = [_("In Thailand, call:")]
+    lines = [_("In Cambodia, call:") if country == "KH" else _("In Thailand, call:")]
     lines += [contact_line(contact) for contact in context.directory.emergency(country)]
     # The numbers first, in a message of their own: easy to find and tap in a hurry.
     await ui.send(update, context, "\n".join(lines))

@@ -7,6 +7,7 @@ and leave it. Buttons: MyData, DeleteAsked, DeleteAnswer("yes" | "no").
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any, cast
@@ -195,10 +196,9 @@ async def forget(update: Update, context: HotlineContext) -> privacy.Deletion:
     cast(dict[str, Any], context.person_state).clear()  # every key, whatever it is
     context.application.drop_user_data(person)
     for chat_id, message_id in await outbox.forget_person(context.db, person):
-        try:  # the "I need help now" alert that named them (Telegram allows 48 hours)
+        # The "I need help now" alert that named them (Telegram allows it for 48 hours).
+        with contextlib.suppress(TelegramError):
             await context.bot.delete_message(chat_id, message_id)
-        except TelegramError:
-            pass
     log.info("a person deleted their data: %d case(s) erased, %d closed",
              len(result.case_ids), len(result.closed_case_ids))
     return result
@@ -214,10 +214,9 @@ async def tell_thread(context: HotlineContext, case_id: int) -> None:
     for message_id in await privacy.thread_messages(context.db, case_id):
         if message_id == thread.card_message_id:
             continue
-        try:
+        # Older than 48 hours, or gone already: the notice asks staff to delete it.
+        with contextlib.suppress(TelegramError):
             await context.bot.delete_message(thread.chat_id, message_id)
-        except TelegramError:
-            pass  # older than 48 hours, or gone already: the notice asks staff to delete it
     await desk_thread.refresh_card(context, dc)
     with use_language(context.settings.staff_language):
         text = _("🗑 The returnee deleted their data. {ref} stays only as anonymous figures "

@@ -134,8 +134,8 @@ def forget(update: Update, context: HotlineContext) -> None:
     if "recruiters_listening" not in state:
         return
     query, message = update.callback_query, update.message
-    if query is not None and not is_check_button(query.data) \
-            or message is not None and (message.text or "").startswith("/"):
+    if (query is not None and not is_check_button(query.data)) \
+            or (message is not None and (message.text or "").startswith("/")):
         state.pop("recruiters_listening", None)
 
 

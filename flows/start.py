@@ -186,7 +186,8 @@ def exit_handlers() -> list[BaseHandler]:
 
 
 def handlers() -> list[BaseHandler]:
-    return exit_handlers() + [
+    return [
+        *exit_handlers(),
         CallbackQueryHandler(on_language_asked, pattern=LANGUAGE.pattern),
         CallbackQueryHandler(on_help, pattern=HELP.pattern),
         CallbackQueryHandler(on_about, pattern=ABOUT.pattern),

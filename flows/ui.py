@@ -32,7 +32,7 @@ def main_menu_button() -> InlineKeyboardButton:
 def nav_row(back: str | None = None) -> list[InlineKeyboardButton]:
     """Back (when there is somewhere to go back to) and Main menu."""
     row = [button(_("⬅️ Back"), back)] if back else []
-    return row + [main_menu_button()]
+    return [*row, main_menu_button()]
 
 
 def main_menu_markup(context: HotlineContext) -> InlineKeyboardMarkup:
