@@ -22,6 +22,7 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY domain ./domain
 COPY flows ./flows
 COPY storage ./storage
 COPY data ./data

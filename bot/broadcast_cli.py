@@ -17,7 +17,7 @@ from bot.provinces_kh import provinces
 from bot.settings import Settings
 from flows import ui
 from flows.alerts import alert_markup, alert_text
-from flows.broadcast import audience_name, fallback_notes
+from flows.broadcast_texts import audience_name, fallback_notes
 from storage import broadcasts
 from storage.broadcasts import Audience
 from storage.db import Database

@@ -36,8 +36,9 @@ from bot import i18n
 from bot.outcomes import Verdict, backoff, classify
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
+from bot.state import BROADCASTER
 from flows.alerts import alert_markup, alert_text
-from flows.broadcast import BROADCASTER, control_markup, progress_text
+from flows.broadcast_texts import control_markup, progress_text
 from storage import broadcasts, users
 from storage.broadcasts import Broadcast, Delivery, Outcome
 from storage.db import Database

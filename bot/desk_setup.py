@@ -11,22 +11,23 @@ from telegram.error import TelegramError
 from bot.context import HotlineApplication
 from bot.i18n import _, use_language
 from bot.settings import Settings
-from flows import desk_followups, desk_thread, staff_desk
+from flows import desk_commands, desk_followups, desk_thread
 
 log = logging.getLogger(__name__)
 FIRST_SWEEP_SECONDS = 2
 
 
 async def prepare(app: HotlineApplication, settings: Settings) -> None:
-    if not settings.staff_enabled:
+    chat_id = settings.staff_chat_id
+    if not settings.staff_enabled or chat_id is None:
         return
-    for problem in await check_rights(app, settings):
-        log.warning("staff group %s: %s", settings.staff_chat_id, problem)
+    for problem in await check_rights(app, chat_id):
+        log.warning("staff group %s: %s", chat_id, problem)
     try:
         with use_language(settings.staff_language):
             commands = [BotCommand(name, _(text)) for name, text
-                        in staff_desk.STAFF_COMMANDS + desk_followups.STAFF_COMMANDS]
-        await app.bot.set_my_commands(commands, scope=BotCommandScopeChat(settings.staff_chat_id))
+                        in desk_commands.STAFF_COMMANDS + desk_followups.STAFF_COMMANDS]
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not list the staff commands in the staff group: %s", exc)
     if app.job_queue is not None:
@@ -38,15 +39,15 @@ async def prepare(app: HotlineApplication, settings: Settings) -> None:
         log.warning("no job queue: unannounced and unclaimed cases are not swept")
 
 
-async def check_rights(app: HotlineApplication, settings: Settings) -> list[str]:
+async def check_rights(app: HotlineApplication, chat_id: int) -> list[str]:
     """What stops the desk from working in the staff group (empty: all is well)."""
     try:
-        chat = await app.bot.get_chat(settings.staff_chat_id)
-        member = await app.bot.get_chat_member(settings.staff_chat_id, app.bot.id)
+        chat = await app.bot.get_chat(chat_id)
+        member = await app.bot.get_chat_member(chat_id, app.bot.id)
     except TelegramError as exc:
-        return [f"the bot cannot reach it ({exc}); check STAFF_CHAT_ID and add the bot to the "
-                "group as an administrator"]
-    problems = []
+        return [(f"the bot cannot reach it ({exc}); check STAFF_CHAT_ID and add the bot to the "
+                 "group as an administrator")]
+    problems: list[str] = []
     if member.status == ChatMemberStatus.ADMINISTRATOR or member.status == ChatMemberStatus.OWNER:
         if chat.is_forum and not getattr(member, "can_manage_topics", False):
             problems.append("the group has topics but the bot may not manage topics: give it "

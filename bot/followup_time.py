@@ -6,8 +6,9 @@ except in tests that run the bot as a separate process).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.clock import utcnow
@@ -20,7 +21,7 @@ def install_clock(bot_data: MutableMapping, shift: timedelta) -> None:
     bot_data[CLOCK] = (lambda: utcnow() + shift) if shift else utcnow
 
 
-def now(bot_data: MutableMapping) -> datetime:
+def now(bot_data: Mapping[str, Any]) -> datetime:
     clock: Callable[[], datetime] = bot_data.get(CLOCK, utcnow)
     return clock()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, NotRequired, TypedDict
 
 if TYPE_CHECKING:
     import asyncio
@@ -50,8 +50,8 @@ class UserData(TypedDict, total=False):
     pending_message: MessageJSON  # flows/case_replies.py: waiting for "which case?"
     mc_case: int  # flows/my_cases.py: the case being added to
     benefits_check: BenefitsCheck  # flows/benefits.py: the check's answers so far
-    broadcast_draft: dict[str, Any]  # flows/broadcast.py: the alert a staff member is writing
-    sd_awaiting: dict[str, Any]  # flows/desk_access.py: the reason/amount asked of staff
+    broadcast_draft: BroadcastDraft  # flows/broadcast.py: the alert an admin is writing
+    sd_awaiting: StaffAwaiting  # flows/desk_awaiting.py: the reason/amount asked of staff
     help_alerted_at: float  # flows/desk_thread.py: when staff were last alerted for this person
 
 
@@ -73,7 +73,7 @@ class BotData(TypedDict, total=False):
     followup_lock: asyncio.Lock  # bot/followups.py: one sweep at a time
     recruiter_registry: RegistryCache  # flows/recruiters.py: the parsed registry, rebuilt when it changes
     desk_members: dict[int, tuple[bool, float]]  # flows/desk_access.py: member?, checked when
-    desk_names: dict[int, Any]  # flows/desk_access.py: how staff see a staff member
+    desk_names: dict[int, str]  # flows/desk_access.py: how staff see a staff member
     held_before_consent: dict[int, HeldItem]  # flows/consent.py: by person id, in memory only
 
 
@@ -87,3 +87,25 @@ SENDER: Final = "sender"
 STAFF_CHAT: Final = "staff_chat"
 INBOX: Final = "inbox"
 UPDATES_REQUEST: Final = "updates_request"
+BROADCASTER: Final = "broadcaster"
+
+
+# -- the shapes of some values above (JSON, as they are persisted) ---------------------------
+class StaffAwaiting(TypedDict):
+    """sd_awaiting: the staff member's next message in the group answers this question."""
+
+    case: int
+    what: Literal["reason", "amount"]  # the escalation's reason, or the amount recovered
+    level: NotRequired[str]  # the escalation level, for a reason
+    at: float  # unix time asked; the answer is taken for flows/desk_awaiting.AWAIT_SECONDS
+
+
+class BroadcastDraft(TypedDict, total=False):
+    """broadcast_draft: the safety alert an admin is composing (flows/broadcast.py)."""
+
+    id: str  # 32 hex digits: a second Confirm of the same draft sends nothing again
+    step: str  # the composer's state the draft is in (the question asked last)
+    audience: str  # storage.broadcasts.Audience, as text: "all", "province:KEY", "language:km"
+    km: str  # the Khmer text, exactly as typed
+    en: str  # the English text
+    photo: str  # Telegram file id of the photo

@@ -313,3 +313,71 @@ class RemindersOn(Callback, prefix="fu:on"):
 # --- Report forms (wage claim, grievance, intake) ----------------------------------------
 
 # --- Staff desk and the alert composer -------------------------------------------------
+
+CaseAction = Literal[
+    "claim", "unassign", "wait", "refer", "close", "esc", "reopen", "canned",  # no choice
+    "ref", "out", "lvl", "can",  # with a choice: partner, outcome, level, canned reply
+]
+
+
+class CaseButton(Callback, prefix="sd"):
+    """A button on a case's card or in its thread: "sd:<action>:<case id>[:<choice>]"."""
+
+    action: CaseAction
+    case_id: int
+    choice: str = ""
+
+
+class ListedCase(Callback, prefix="sl:o"):
+    """A case under a /search, /cases or /mine list: posts its card."""
+
+    case_id: int
+
+
+class ListPage(Callback, prefix="sl:p"):
+    """◀️ ▶️ under a case list: that page of the list remembered as `list_id`."""
+
+    list_id: int
+    page: int
+
+
+class BroadcastAudience(Callback, prefix="bc:aud"):
+    """The alert composer's audience: "bc:aud:all", "bc:aud:province", "bc:aud:language:km"."""
+
+    kind: Literal["all", "province", "language"]
+    language: str = token(r"km|en", default="")
+
+
+class BroadcastProvince(Callback, prefix="bc:prov"):
+    """The province of a province audience (a key of data/provinces_kh)."""
+
+    province: str
+
+
+class BroadcastSkip(Callback, prefix="bc:skip"):
+    """No Khmer (or no English) text."""
+
+
+class BroadcastNoPhoto(Callback, prefix="bc:nophoto"):
+    """The alert goes without a photo."""
+
+
+class BroadcastConfirm(Callback, prefix="bc:confirm"):
+    """Send the alert previewed."""
+
+
+class BroadcastDiscard(Callback, prefix="bc:discard"):
+    """Drop the draft alert."""
+
+
+class BroadcastControl(Callback, prefix="bc"):
+    """Under a broadcast's progress: pause, resume, cancel (asks first) or stop for good."""
+
+    action: Literal["pause", "resume", "cancel", "stop"]
+    broadcast_id: int
+
+
+COMPOSER_KINDS: tuple[type[Callback], ...] = (
+    BroadcastAudience, BroadcastProvince, BroadcastSkip, BroadcastNoPhoto, BroadcastConfirm,
+    BroadcastDiscard,
+)  # the composer's buttons: one pressed at the wrong step asks that step again

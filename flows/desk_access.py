@@ -20,13 +20,12 @@ from telegram.error import TelegramError
 
 from bot.context import HotlineContext
 from bot.i18n import _, set_language
+from flows import desk_awaiting
+from flows.ui import message_of, query_of
 
 log = logging.getLogger(__name__)
 
-AWAITING = "sd_awaiting"  # user_data: the reason or amount the bot asked this staff member for
-MEMBER_CACHE_SECONDS = 60
-_MEMBERS = "desk_members"  # bot_data: user id -> (is member, checked at monotonic time)
-_NAMES = "desk_names"      # bot_data: user id -> how staff see that staff member
+MEMBER_CACHE_SECONDS = 60  # bot_data["desk_members"]: user id -> (member?, monotonic time)
 MEMBER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 
 
@@ -55,13 +54,16 @@ async def is_admin(update: Update, context: HotlineContext) -> bool:
 
 
 async def _is_member(context: HotlineContext, user_id: int) -> bool:
-    cache: dict = context.bot_data.setdefault(_MEMBERS, {})
+    cache = context.bot_data.setdefault("desk_members", {})
     known = cache.get(user_id)
     now = time.monotonic()
     if known is not None and now - known[1] < MEMBER_CACHE_SECONDS:
         return known[0]
+    staff_chat = context.staff_chat_id
+    if staff_chat is None:
+        return False
     try:
-        member = await context.bot.get_chat_member(context.staff_chat_id, user_id)
+        member = await context.bot.get_chat_member(staff_chat, user_id)
     except TelegramError as exc:
         log.warning("could not check staff membership of %s: %s", user_id, type(exc).__name__)
         return False
@@ -72,7 +74,7 @@ async def _is_member(context: HotlineContext, user_id: int) -> bool:
 
 
 def remember_name(context: HotlineContext, user: User) -> None:
-    context.bot_data.setdefault(_NAMES, {})[user.id] = (
+    context.bot_data.setdefault("desk_names", {})[user.id] = (
         f"@{user.username}" if user.username else user.full_name)
 
 
@@ -80,10 +82,11 @@ async def staff_name(context: HotlineContext, user_id: int | None) -> str | None
     """How staff see a colleague: @username or name (asked from Telegram once)."""
     if user_id is None:
         return None
-    names: dict = context.bot_data.setdefault(_NAMES, {})
-    if user_id not in names and context.staff_chat_id is not None:
+    names = context.bot_data.setdefault("desk_names", {})
+    staff_chat = context.staff_chat_id
+    if user_id not in names and staff_chat is not None:
         try:
-            member = await context.bot.get_chat_member(context.staff_chat_id, user_id)
+            member = await context.bot.get_chat_member(staff_chat, user_id)
             remember_name(context, member.user)
         except TelegramError:
             names[user_id] = f"#{user_id}"
@@ -103,20 +106,20 @@ async def staff_only(update: Update, context: HotlineContext, *, admin: bool = F
     set_language(context.settings.staff_language)
     allowed = await (is_admin if admin else is_staff)(update, context)
     if allowed:  # a command instead of the awaited reason or amount: that question is dropped
-        context.user_data.pop(AWAITING, None)
+        desk_awaiting.forget(context)
     else:
         refusal = _("Only hotline admins can do this.") if admin else _(
             "Only hotline staff can do this.")
-        await update.effective_message.reply_text(refusal)
+        await message_of(update).reply_text(refusal)
     return allowed
 
 
 async def staff_button(update: Update, context: HotlineContext) -> bool:
     """For buttons in the staff group: True for staff (the staff language is set); anyone
     else is refused, and the same button pressed in a private chat is treated as stale."""
-    query = update.callback_query
+    query = query_of(update)
     if not in_staff_chat(update, context):
-        if update.effective_chat.type == ChatType.PRIVATE:
+        if update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
             from flows import (
                 start,  # start's stale-button answer, as for any unknown button
             )
@@ -129,3 +132,4 @@ async def staff_button(update: Update, context: HotlineContext) -> bool:
         await query.answer(_("Only hotline staff can do this."), show_alert=True)
         return False
     return True
+

@@ -1,10 +1,11 @@
 """What staff see of a case: the card, its buttons, and the choices behind them.
 
-Everything here is written in STAFF_LANGUAGE (the callers set it). Callback
-data is "sd:<action>:<case id>[:<key>]"; never a label.
+Everything here is written in STAFF_LANGUAGE (the callers set it). The buttons carry
+flows/callbacks.py CaseButton ("sd:<action>:<case id>[:<choice>]"), never a label.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from telegram import InlineKeyboardMarkup
@@ -12,12 +13,12 @@ from telegram import InlineKeyboardMarkup
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, format_money
 from bot.referrals import Partner
+from domain.contact import Refusal, why_not_message
 from flows import form, my_cases, screening, ui
+from flows.callbacks import CaseAction, CaseButton
 from storage import cases, privacy
 from storage.clock import from_text
 from storage.desk import DeskCase
-
-PREFIX = "sd"
 
 STATUS_NAMES = {
     "new": N_("New: nobody has it yet"),
@@ -44,8 +45,9 @@ CLOSE_CHOICES = [
 ]
 
 
-def data(action: str, case_id: int, key: str | None = None) -> str:
-    return f"{PREFIX}:{action}:{case_id}" + (f":{key}" if key else "")
+def data(action: CaseAction, case_id: int, choice: str = "") -> str:
+    """A card button's callback data."""
+    return CaseButton(action, case_id, choice).pack()
 
 
 def category_name(case: cases.Case) -> str:
@@ -58,7 +60,7 @@ def topic_name(dc: DeskCase) -> str:
     return f"{urgent}{dc.reference} · {category_name(dc.case)}"[:128]
 
 
-def mention(usernames) -> str:
+def mention(usernames: Iterable[str]) -> str:
     return " ".join(f"@{name}" for name in usernames)
 
 
@@ -115,7 +117,7 @@ def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
     if who:
         lines.append(who)
     lines += ["", *form.summary_lines(my_cases.as_draft(case, evidence_count))]
-    if case.contact == "none" and not case.erased_at:
+    if why_not_message(case, notice=True) is Refusal.NO_CONTACT:
         lines += ["", _("⚠️ The returnee asked not to be contacted: messages are not sent.")]
     if not_sent:  # the outbox gave up on them (bot/sender.py): staff should know
         lines += ["", _("⚠️ Messages about this case that Telegram refused for good: {count}. "

@@ -20,7 +20,8 @@ from bot.context import HotlineContext
 from bot.i18n import N_, _, use_language
 from bot.khmer import clean_input
 from bot.settings import parse_duration
-from flows import desk_access, desk_card, desk_thread, staff_desk
+from domain.contact import can_message_returnee
+from flows import desk_access, desk_actions, desk_card, desk_commands, desk_thread, ui
 from flows.registry import Flow
 from storage import desk, followups
 from storage.desk import DeskCase, NotAllowed
@@ -60,35 +61,37 @@ def parse_when(word: str, now: datetime, context: HotlineContext) -> datetime | 
 # -- staff commands -------------------------------------------------------------------------
 async def on_followup_set(update: Update, context: HotlineContext) -> None:
     """/followup WHEN TEXT: a message to the returnee later, in staff's words."""
-    dc = await staff_desk.staff_case(update, context)
+    dc = await desk_commands.staff_case(update, context)
     if dc is None:
         return
-    _command, _space, rest = (update.effective_message.text or "").partition(" ")
+    message = ui.message_of(update)
+    _command, _space, rest = (message.text or "").partition(" ")
     word, _space, text = rest.strip().partition(" ")
     now = followup_time.now(context.bot_data)
     when = parse_when(word, now, context) if word else None
     if when is None or not text.strip():
-        await update.effective_message.reply_text(
+        await message.reply_text(
             _("Write it like /followup {example} Did the employer pay you? (also 2h, 1w or a "
               "date YYYY-MM-DD; within a year)").format(example=EXAMPLE))
         return
     if len(text.strip()) > followups.STAFF_TEXT_LIMIT:
-        await update.effective_message.reply_text(
+        await message.reply_text(
             _("That is too long for a follow-up: at most {limit} characters.").format(
                 limit=followups.STAFF_TEXT_LIMIT))
         return
-    if dc.case.contact == "none" or dc.case.status == "closed":
-        await staff_desk.say(context, dc, staff_desk.not_sent_reason(dc))
+    if not can_message_returnee(dc.case):
+        await desk_actions.say(context, dc, desk_actions.not_sent_reason(dc))
         return
     try:
-        followup_id = await desk.schedule_followup(context.db, dc.id, update.effective_user.id,
-                                                   when, text.strip())
+        followup_id = await desk.schedule_followup(context.db, dc.id,
+                                                   ui.user_of(update).id, when,
+                                                   text.strip())
     except NotAllowed:
         followup_id = None
     if followup_id is None:  # closed or no contact wanted meanwhile
-        await staff_desk.say(context, dc, staff_desk.not_sent_reason(await _reload(context, dc)))
+        await desk_actions.say(context, dc, desk_actions.not_sent_reason(await _reload(context, dc)))
         return
-    await staff_desk.say(context, dc, _(
+    await desk_actions.say(context, dc, _(
         "⏰ Follow-up #{id} for {ref} will go out {when}. /followups lists them; "
         "/followup_cancel {id} cancels it.").format(
         id=followup_id, ref=dc.reference,
@@ -97,41 +100,42 @@ async def on_followup_set(update: Update, context: HotlineContext) -> None:
 
 async def on_followups_listed(update: Update, context: HotlineContext) -> None:
     """/followups: the case's follow-ups still to go."""
-    dc = await staff_desk.staff_case(update, context)
+    dc = await desk_commands.staff_case(update, context)
     if dc is None:
         return
     pending = await followups.of_case(context.db, dc.id)
     if not pending:
-        await staff_desk.say(context, dc, _("No follow-ups are waiting for {ref}.").format(
+        await desk_actions.say(context, dc, _("No follow-ups are waiting for {ref}.").format(
             ref=dc.reference))
         return
     lines = [_("Follow-ups still to go for {ref}:").format(ref=dc.reference)]
     for row in pending:
         lines.append(f"#{row.id} · {followup_time.local_text(row.due, context.settings.timezone)}"
                      f" · {await describe(context, row)}")
-    await staff_desk.say(context, dc, "\n".join(lines)[:4000])
+    await desk_actions.say(context, dc, "\n".join(lines)[:4000])
 
 
 async def describe(context: HotlineContext, row: Followup) -> str:
     if row.kind != "staff":
         return _(KIND_NAMES[row.kind])
     who = await desk_access.staff_name(context, row.created_by)
-    text = row.text if len(row.text) <= 80 else row.text[:79] + "…"
+    text = row.text or ""
+    text = text if len(text) <= 80 else text[:79] + "…"
     return f"{who}: {text}"
 
 
 async def on_followup_cancelled(update: Update, context: HotlineContext) -> None:
     """/followup_cancel ID: that follow-up will not go out."""
-    dc = await staff_desk.staff_case(update, context)
+    dc = await desk_commands.staff_case(update, context)
     if dc is None:
         return
     word = clean_input((context.args or [""])[0]).lstrip("#")
     if word.isdigit() and await desk.cancel_followup(context.db, dc.id,
-                                                     update.effective_user.id, int(word)):
-        await staff_desk.say(context, dc, _("🗑 Follow-up #{id} for {ref} is cancelled.").format(
+                                                     ui.user_of(update).id, int(word)):
+        await desk_actions.say(context, dc, _("🗑 Follow-up #{id} for {ref} is cancelled.").format(
             id=word, ref=dc.reference))
         return
-    await update.effective_message.reply_text(
+    await ui.message_of(update).reply_text(
         _("{ref} has no follow-up waiting with that number. /followups lists them.").format(
             ref=dc.reference))
 
@@ -205,7 +209,7 @@ async def tell_staff_delivery(context: HotlineContext, dc: DeskCase, row: Follow
 def handlers() -> list[BaseHandler]:
     commands = {"followup": on_followup_set, "followups": on_followups_listed,
                 "followup_cancel": on_followup_cancelled}
-    return [CommandHandler(name, callback, filters=staff_desk.GROUPS)
+    return [CommandHandler(name, callback, filters=desk_commands.GROUPS)
             for name, callback in commands.items()]
 
 

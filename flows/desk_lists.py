@@ -2,14 +2,16 @@
 
 Each takes the filters of bot/case_search.py (status:, province:, kind:, mine). A list
 is a message with a button per case (it posts that case's card here) and ◀️ ▶️; the
-buttons carry "sl:o:<case id>" and "sl:p:<list id>:<page>". What was asked is kept in
-the group's chat_data under that list id (not persisted: after a restart an old list's
-arrows say to ask again), and every page is read afresh, so it shows the cases as they
-are now.
+buttons carry "sl:o:<case id>" and "sl:p:<list id>:<page>" (flows/callbacks.py ListedCase,
+ListPage). What was asked is kept in the group's chat_data under that list id (not
+persisted: after a restart an old list's arrows say to ask again), and every page is read
+afresh, so it shows the cases as they are now.
 """
 from __future__ import annotations
 
-from telegram import Message, Update
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -18,14 +20,40 @@ from bot.context import HotlineContext
 from bot.i18n import _
 from bot.provinces import load_provinces
 from flows import desk_access, desk_labels, desk_thread, ui
+from flows.callbacks import ListedCase, ListPage
 from storage import desk, desk_search
 from storage.desk import DeskCase
 
-PREFIX = "sl"
 PAGE_SIZE = 10
 KEPT_LISTS = 100  # lists remembered per group; older ones' arrows say to ask again
-_LISTS = "desk_lists"  # chat_data: {"next": int, "asked": {list id: [command, typed, staff]}}
 EXAMPLE_SEARCH = "/search Sunrise Poultry · /search province:chonburi status:waiting · /search mine"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a list shows: the command, what was typed after it, and who asked (for mine)."""
+
+    command: str  # "search", "cases" or "mine"
+    typed: str
+    staff_id: int
+
+
+@dataclass
+class KeptLists:
+    """chat_data["desk_lists"]: the group's lists by id (in memory only)."""
+
+    next_id: int = 1
+    asked: dict[int, Asked] = field(default_factory=dict)
+
+
+def _lists(context: HotlineContext) -> KeptLists:
+    chat_data = context.chat_data
+    if chat_data is None:
+        raise RuntimeError("a case list outside a chat")
+    kept = chat_data.get("desk_lists")
+    if not isinstance(kept, KeptLists):
+        kept = chat_data["desk_lists"] = KeptLists()
+    return kept
 
 
 # -- the commands -----------------------------------------------------------------------------
@@ -50,13 +78,13 @@ COMMANDS = {"search": on_search, "cases": on_cases, "mine": on_mine}
 async def start_list(update: Update, context: HotlineContext, command: str) -> None:
     if not await desk_access.staff_only(update, context):
         return
-    message = update.effective_message
+    message = ui.message_of(update)
     typed = " ".join(context.args or [])
     if command == "search" and not typed.strip():
         await message.reply_text(_("Write what to look for after /search, for example: "
                                    "{examples}").format(examples=EXAMPLE_SEARCH))
         return
-    asked = [command, typed, update.effective_user.id]
+    asked = Asked(command, typed, ui.user_of(update).id)
     query = _query(asked)
     if query.problems:
         await message.reply_text(problems_text(query))
@@ -69,12 +97,12 @@ async def start_list(update: Update, context: HotlineContext, command: str) -> N
     await message.reply_text(text, reply_markup=markup)
 
 
-def _query(asked: list) -> case_search.Query:
-    command, typed, staff_id = asked
-    default_status = None if command == "search" else "open"
-    query = case_search.parse(typed, load_provinces(), desk_labels.CATEGORIES, default_status)
-    if command == "mine" or query.mine:
-        query = case_search.with_staff(query, staff_id)
+def _query(asked: Asked) -> case_search.Query:
+    default_status = None if asked.command == "search" else "open"
+    query = case_search.parse(asked.typed, load_provinces(), desk_labels.CATEGORIES,
+                              default_status)
+    if asked.command == "mine" or query.mine:
+        query = case_search.with_staff(query, asked.staff_id)
     return query
 
 
@@ -92,20 +120,21 @@ def problems_text(query: case_search.Query) -> str:
     return "\n".join(lines)
 
 
-def remember(context: HotlineContext, asked: list) -> int:
-    lists: dict = context.chat_data.setdefault(_LISTS, {"next": 1, "asked": {}})
-    list_id = lists["next"]
-    lists["next"] += 1
-    lists["asked"][list_id] = asked
-    for old in sorted(lists["asked"])[:-KEPT_LISTS]:
-        del lists["asked"][old]
+def remember(context: HotlineContext, asked: Asked) -> int:
+    lists = _lists(context)
+    list_id = lists.next_id
+    lists.next_id += 1
+    lists.asked[list_id] = asked
+    for old in sorted(lists.asked)[:-KEPT_LISTS]:
+        del lists.asked[old]
     return list_id
 
 
 # -- one page ----------------------------------------------------------------------------------
-async def render(context: HotlineContext, list_id: int, asked: list, page: int):
+async def render(context: HotlineContext, list_id: int, asked: Asked,
+                 page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """(text, buttons) of one page of the list, read now."""
-    command, typed, _staff = asked
+    command = asked.command
     query = _query(asked)
     if query.text:
         found = case_search.search(query.text,
@@ -156,14 +185,14 @@ def title(command: str, query: case_search.Query) -> str:
     return heading + (" " + " · ".join(shown) if shown else "")
 
 
-def markup(list_id: int, shown: list[DeskCase], page: int, pages: int):
-    rows = [[ui.button(dc.reference, f"{PREFIX}:o:{dc.id}") for dc in shown[i:i + 5]]
+def markup(list_id: int, shown: list[DeskCase], page: int, pages: int) -> InlineKeyboardMarkup:
+    rows = [[ui.button(dc.reference, ListedCase(dc.id).pack()) for dc in shown[i:i + 5]]
             for i in range(0, len(shown), 5)]
     arrows = []
     if page > 0:
-        arrows.append(ui.button("◀️", f"{PREFIX}:p:{list_id}:{page - 1}"))
+        arrows.append(ui.button("◀️", ListPage(list_id, page - 1).pack()))
     if page + 1 < pages:
-        arrows.append(ui.button("▶️", f"{PREFIX}:p:{list_id}:{page + 1}"))
+        arrows.append(ui.button("▶️", ListPage(list_id, page + 1).pack()))
     if arrows:
         rows.append(arrows)
     return ui.keyboard(rows)
@@ -179,34 +208,41 @@ async def show_card(context: HotlineContext, message: Message, dc: DeskCase,
 
 
 # -- the buttons -------------------------------------------------------------------------------
-async def on_list_button(update: Update, context: HotlineContext) -> None:
-    """A case or an arrow under a list: staff only, in the staff group only."""
+async def on_case_button(update: Update, context: HotlineContext) -> None:
+    """A case under a list: its card, here. Staff only, in the staff group only."""
     if not await desk_access.staff_button(update, context):
         return
-    query = update.callback_query
-    parts = query.data.split(":")
-    numbers = [int(p) for p in parts[2:] if p.isdigit()]
-    if len(parts) == 3 and parts[1] == "o" and len(numbers) == 1:
-        dc = await desk.get(context.db, numbers[0])
-        if dc is not None:
-            await query.answer()
-            await show_card(context, query.message, dc, update.effective_user.id)
-            return
-    elif len(parts) == 4 and parts[1] == "p" and len(numbers) == 2:
-        asked = context.chat_data.get(_LISTS, {}).get("asked", {}).get(numbers[0])
-        if asked is None:
-            await query.answer(_("This list is too old: send the command again."),
-                               show_alert=True)
-            return
-        await query.answer()
-        text, page_markup = await render(context, numbers[0], asked, numbers[1])
-        try:
-            await query.edit_message_text(text, reply_markup=page_markup)
-        except TelegramError:  # the same page again: "message is not modified"
-            pass
+    query = ui.query_of(update)
+    pressed = ListedCase.parse(query.data)
+    dc = None if pressed is None else await desk.get(context.db, pressed.case_id)
+    if dc is None or not isinstance(query.message, Message):
+        await query.answer(_("That button no longer works."), show_alert=True)
         return
-    await query.answer(_("That button no longer works."), show_alert=True)
+    await query.answer()
+    await show_card(context, query.message, dc, ui.user_of(update).id)
+
+
+async def on_page_button(update: Update, context: HotlineContext) -> None:
+    """◀️ or ▶️ under a list: that page, read now, in place of this one."""
+    if not await desk_access.staff_button(update, context):
+        return
+    query = ui.query_of(update)
+    pressed = ListPage.parse(query.data)
+    if pressed is None:
+        await query.answer(_("That button no longer works."), show_alert=True)
+        return
+    asked = _lists(context).asked.get(pressed.list_id)
+    if asked is None:
+        await query.answer(_("This list is too old: send the command again."), show_alert=True)
+        return
+    await query.answer()
+    text, page_markup = await render(context, pressed.list_id, asked, pressed.page)
+    try:
+        await query.edit_message_text(text, reply_markup=page_markup)
+    except TelegramError:  # the same page again: "message is not modified"
+        pass
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(on_list_button, pattern=f"^{PREFIX}:")]
+    return [CallbackQueryHandler(on_case_button, pattern=ListedCase.pattern),
+            CallbackQueryHandler(on_page_button, pattern=ListPage.pattern)]

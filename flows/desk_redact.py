@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot.context import HotlineContext
 from bot.i18n import _, set_language
-from flows import desk_access, desk_relay
+from flows import desk_access, desk_relay, ui
 from storage import desk, privacy
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 async def on_redact(update: Update, context: HotlineContext) -> None:
     """/redact as a reply to a message of a case: delete it here, redact the stored copy."""
-    message = update.effective_message
+    message = ui.message_of(update)
     if not desk_access.in_staff_chat(update, context):
         return  # another group: stay silent
     set_language(context.settings.staff_language)
@@ -40,7 +40,7 @@ async def on_redact(update: Update, context: HotlineContext) -> None:
                                    "under it one by one."))
         return
     kind = desk_relay.kind_of(target)
-    stored = await privacy.redact(context.db, case_id, update.effective_user.id,
+    stored = await privacy.redact(context.db, case_id, ui.user_of(update).id,
                                   target.message_id, kind, text=shown_text(context, target),
                                   file_ids=file_ids(target))
     try:

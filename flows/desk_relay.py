@@ -63,11 +63,6 @@ def to_returnee(dc: DeskCase, text: str | None, *, copy_of: Message | None = Non
                 lane=outbox.RELAYS)
 
 
-def notice(dc: DeskCase, change: str) -> Item:
-    return Item("notice", {"change": change}, chat_id=dc.case.reporter_id, case_id=dc.id,
-                lane=outbox.RELAYS)
-
-
 def copy_in(case_id: int, message: Message, mark_for: int) -> Item:
     """The returnee's message into the thread; `mark_for`: their chat, for the ✓."""
     return Item("copy_in", {"chat": message.chat_id, "message": message.message_id,
@@ -176,11 +171,3 @@ def change_text(context: HotlineContext, dc: DeskCase, change: str) -> str:
         _("If you still need help, write to us here or send a new report."),
     ])
 
-
-async def tell_returnee(context: HotlineContext, dc: DeskCase, change: str) -> None:
-    """Queue the notice of a status change (written in their language when it is sent;
-    staff are warned in the thread if it fails for good)."""
-    if dc.case.contact == "none":
-        return  # they asked not to be contacted; My cases shows the status
-    await outbox.queue(context.db, notice(dc, change))
-    sender.wake(context)

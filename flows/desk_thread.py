@@ -16,7 +16,7 @@ import logging
 import time
 from datetime import datetime
 
-from telegram import Message, ReplyParameters, User
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.error import TelegramError
 
 from bot import referrals, sender
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 HELP_ALERT_SECONDS = 600
-HELP_ALERTED = "help_alerted_at"  # user_data: when the staff were last alerted for this person
 _SEND_FILE = {"photo": "send_photo", "document": "send_document", "voice": "send_voice",
               "video": "send_video", "audio": "send_audio", "video_note": "send_video_note"}
 
@@ -77,7 +76,7 @@ async def send_file(context: HotlineContext, thread: Thread, kind: str, file_id:
 
 
 # -- the card ---------------------------------------------------------------------------------
-async def card(context: HotlineContext, dc: DeskCase) -> tuple[str, object]:
+async def card(context: HotlineContext, dc: DeskCase) -> tuple[str, InlineKeyboardMarkup]:
     """The card's text and buttons, in STAFF_LANGUAGE."""
     evidence = await cases.evidence(context.db, dc.id)
     assigned = await desk_access.staff_name(context, dc.case.assigned_staff_id)
@@ -222,10 +221,10 @@ async def alert_help_now(context: HotlineContext, person: User, country: str | N
     if not settings.staff_enabled:
         return False
     # One alert per person in a while: pressing again and again must not flood the group.
-    last = context.user_data.get(HELP_ALERTED)
+    last = context.person_state.get("help_alerted_at")
     if isinstance(last, (int, float)) and time.time() - last < HELP_ALERT_SECONDS:
         return True
-    context.user_data[HELP_ALERTED] = time.time()
+    context.person_state["help_alerted_at"] = time.time()
     user = await users.get(context.db, person.id)
     # Someone with an open anonymous report is named by its alias only: their name next to
     # the alert would undo the anonymity.

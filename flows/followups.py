@@ -124,7 +124,7 @@ async def on_followup_answered(update: Update, context: HotlineContext) -> None:
 async def _reopen(context: HotlineContext, dc: DeskCase) -> tuple[bool, DeskCase]:
     """Open the case again (by nobody: staff_id NULL in the audit log)."""
     try:
-        dc = await desk.reopen(context.db, dc.id, None)  # type: ignore[arg-type]  # None: by nobody; storage says int
+        dc = await desk.reopen_by_returnee(context.db, dc.id)
     except NotAllowed:  # staff reopened it already
         return False, dc
     await desk_thread.refresh_card(context, dc)

@@ -71,7 +71,7 @@ async def on_country_chosen(update: Update, context: HotlineContext, country: st
             "with counselling, and with a network of women who came back: write to them under "
             "📣 Report a problem."
         ).format(child_helpline=context.directory["child_helpline"].number)]
-    if await desk_thread.alert_help_now(context, ui.person_of(update), country):
+    if await desk_thread.alert_help_now(context, ui.user_of(update), country):
         advice += ["", told_text()]
     # Not ui.send: the button was already acknowledged with the first message.
     await context.bot.send_message(ui.chat_id(update), "\n".join(advice),
@@ -93,7 +93,7 @@ async def answer_typed(update: Update, context: HotlineContext,
     lines += ["", _("In Thailand, call:")]
     lines += [contact_line(contact) for contact in context.directory.emergency("TH")]
     await ui.send(update, context, "\n".join(lines))
-    told = await desk_thread.alert_help_now(context, ui.person_of(update), None)
+    told = await desk_thread.alert_help_now(context, ui.user_of(update), None)
     text = told_text() if told else ""
     text += ("\n\n" if text else "") + _("Where are you now? I will tell you what to say "
                                          "when you call.")

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 
 from bot.context import HotlineContext
 from bot.i18n import _
@@ -60,39 +67,47 @@ async def send_main_menu(update: Update, context: HotlineContext, intro: str | N
     await send(update, context, text, main_menu_markup(context))
 
 
-# -- typed access to the update (PTB types its fields Optional) ----------------------------
-# Every handler of the flows is registered for updates that have a person, a chat and (for
-# a button) callback data; these say so once instead of asserting in every handler.
-def person_of(update: Update) -> User:
-    """The person the update comes from."""
-    person = update.effective_user
-    if person is None:
-        raise RuntimeError("an update without a person reached a handler that needs one")
-    return person
+# -- what a handler's update has (PTB types these Optional) ----------------------------------
+def user_of(update: Update) -> User:
+    """Who sent the message or pressed the button (a handler for people's updates)."""
+    user = update.effective_user
+    if user is None:
+        raise RuntimeError("a handler got an update without a user")
+    return user
 
 
+def message_of(update: Update) -> Message:
+    """The message of a command or a text (the handler's filters make sure there is one)."""
+    message = update.effective_message
+    if message is None:
+        raise RuntimeError("a handler got an update without a message")
+    return message
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The pressed button of a CallbackQueryHandler's update."""
+    query = update.callback_query
+    if query is None:
+        raise RuntimeError("a button handler got an update without a callback query")
+    return query
+
+
+# Also for the returnee flows (appended by them): the person's id, the chat, the data of a
+# pressed button, and the answer to a stale one.
 def person_id(update: Update) -> int:
-    return person_of(update).id
+    return user_of(update).id
 
 
 def chat_id(update: Update) -> int:
     """The chat the update came from."""
     chat = update.effective_chat
     if chat is None:
-        raise RuntimeError("an update without a chat reached a handler that needs one")
+        raise RuntimeError("a handler got an update without a chat")
     return chat.id
 
 
-def message_of(update: Update) -> Message:
-    """The message sent (or the one under a pressed button)."""
-    message = update.effective_message
-    if message is None:
-        raise RuntimeError("an update without a message reached a handler that needs one")
-    return message
-
-
 def query_data(update: Update) -> str | None:
-    """The callback data of the pressed button; None for anything else (a Kind's parse()
+    """The callback data of the pressed button; None for anything else (a kind's parse()
     takes it as it is and answers None, so it is answered as stale)."""
     query = update.callback_query
     return query.data if query is not None else None

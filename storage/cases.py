@@ -8,15 +8,20 @@ never opens someone else's case.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import aiosqlite
+
+from domain.lifecycle import REPORTED
+from domain.states import Status
 from storage import followups, outbox
 from storage.clock import now_text
 from storage.db import Database
 
 KINDS = ("W", "G")
-STATUSES = ("new", "claimed", "waiting", "referred", "closed")
+STATUSES = tuple(status.value for status in Status)  # as stored (domain/states.py)
 MESSAGE_LIMIT = 4000  # characters kept of one message
 
 
@@ -90,8 +95,9 @@ def reference(kind: str, seq: int) -> str:
 _CASE_FIELDS = {f.name for f in dataclasses.fields(Case)}
 
 
-def _to_case(row) -> Case:
-    values = {key: row[key] for key in row.keys() if key in _CASE_FIELDS}
+def _to_case(row: aiosqlite.Row) -> Case:
+    # sqlite3.Row iterates its values, not its names: keys() is needed.
+    values = {key: row[key] for key in row.keys() if key in _CASE_FIELDS}  # noqa: SIM118
     values["urgent"] = bool(values["urgent"])
     values["anonymous"] = bool(values["anonymous"])
     values["share_name"] = bool(values["share_name"])
@@ -99,7 +105,7 @@ def _to_case(row) -> Case:
 
 
 async def create(
-    db: Database, new: NewCase, evidence: list[Evidence] | tuple = (), *,
+    db: Database, new: NewCase, evidence: Sequence[Evidence] = (), *,
     reassure_after: timedelta | None = None,
 ) -> tuple[Case, bool]:
     """Store the case and its evidence in one transaction; (case, created).
@@ -120,20 +126,26 @@ async def create(
             async with conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE kind = ?", (new.kind,)
             ) as cur:
-                seq = (await cur.fetchone())[0]
+                found = await cur.fetchone()
+            assert found is not None  # an aggregate always has its row
+            seq = found[0]
             columns.update(seq=seq, created_at=now, updated_at=now)
             names = ", ".join(columns)
             marks = ", ".join("?" for _ in columns)
             async with conn.execute(
-                f"INSERT INTO cases({names}) VALUES ({marks})", tuple(columns.values())
+                f"INSERT INTO cases({names}) VALUES ({marks}) RETURNING id",
+                tuple(columns.values()),
             ) as cur:
-                case_id = cur.lastrowid
+                inserted = await cur.fetchone()
+            assert inserted is not None  # RETURNING gives the new row
+            case_id = inserted[0]
             await conn.executemany(
                 "INSERT INTO case_evidence(case_id, kind, file_id, file_unique_id, added_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [(case_id, e.kind, e.file_id, e.file_unique_id, now) for e in evidence],
             )
-            await followups.schedule_after(conn, case_id, "no_reply", reassure_after)
+            if REPORTED.schedules is not None:  # "your report is in the queue"
+                await followups.schedule_after(conn, case_id, REPORTED.schedules, reassure_after)
     case = await by_draft(db, new.draft_id, new.reporter_id)
     assert case is not None
     return case, existing is None
@@ -224,7 +236,7 @@ async def add_reporter_evidence(db: Database, case_id: int, reporter_id: int,
     return True
 
 
-async def _owns(conn, case_id: int, reporter_id: int) -> bool:
+async def _owns(conn: aiosqlite.Connection, case_id: int, reporter_id: int) -> bool:
     async with conn.execute(
         "SELECT 1 FROM cases WHERE id = ? AND reporter_id = ?", (case_id, reporter_id)
     ) as cur:

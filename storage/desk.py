@@ -3,29 +3,32 @@ status with outcome, notes, and the audit log of every staff action.
 
 Each change and its audit entry are written in one transaction, so the log
 cannot miss an action that happened. Audit details hold ids, keys and levels,
-never what people wrote. The follow-ups a change makes pointless are cancelled,
-and the ones it calls for scheduled, in that same transaction (storage/followups.py):
-claiming, waiting, referring, closing or the first delivered reply cancel the
-"still in the queue" reassurance; referring schedules the referral check (after
-`check_after`); closing cancels every pending follow-up and schedules the after-close
-check (first close only); reopening cancels the after-close check.
+never what people wrote. The rules are domain/lifecycle.py's: which status allows an
+action, where it leads, which follow-ups it cancels and schedules (storage/followups.py)
+and which notice the returnee gets (an outbox row); all of it is written in the
+transaction of the change itself.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+import aiosqlite
+
+from domain import lifecycle, states
+from domain.contact import can_message_returnee
+from domain.lifecycle import Action, NotAllowed  # NotAllowed: flows catch it from here
+from domain.states import AUTOMATIC, FollowupKind, Outcome
 from storage import cases, followups, outbox
 from storage.cases import Case
 from storage.clock import now_text, to_text
 from storage.db import Database
 
-OUTCOMES = ("resolved", "referred", "no_response", "duplicate", "withdrawn")
-OPEN_STATUSES = ("new", "claimed", "waiting", "referred")
-# Closed with these, the returnee is later asked whether the problem is solved; a duplicate
-# or a withdrawn report is not followed up.
-CHECKED_OUTCOMES = ("resolved", "referred", "no_response")
+# The names as stored, for callers that list or query them (domain/states.py has the rules).
+OUTCOMES = tuple(outcome.value for outcome in Outcome)
+OPEN_STATUSES = tuple(status.value for status in states.OPEN_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Thread:
     card_message_id: int | None
 
 
-def _to_desk_case(row) -> DeskCase:
+def _to_desk_case(row: aiosqlite.Row) -> DeskCase:
     return DeskCase(
         case=cases._to_case(row), announced_at=row["announced_at"],
         reminded_at=row["reminded_at"], claimed_at=row["claimed_at"],
@@ -155,8 +158,8 @@ async def thread(db: Database, case_id: int) -> Thread | None:
 async def create_thread(db: Database, case_id: int, chat_id: int, thread_id: int | None) -> bool:
     """Record the case's thread; False (and nothing written) if it has one already."""
     async with db.transaction() as conn, conn.execute(
-        "INSERT OR IGNORE INTO case_threads(case_id, chat_id, thread_id, created_at)"
-        " VALUES (?, ?, ?, ?)", (case_id, chat_id, thread_id, now_text()),
+        "INSERT INTO case_threads(case_id, chat_id, thread_id, created_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (case_id, chat_id, thread_id, now_text()),
     ) as cur:
         return cur.rowcount == 1
 
@@ -171,15 +174,17 @@ async def set_card(db: Database, case_id: int, message_id: int) -> None:
 async def link(db: Database, case_id: int, chat_id: int, message_id: int) -> None:
     """A message in the staff group that belongs to the case's thread."""
     await db.execute_write(
-        "INSERT OR IGNORE INTO case_links(chat_id, message_id, case_id) VALUES (?, ?, ?)",
+        "INSERT INTO case_links(chat_id, message_id, case_id) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (chat_id, message_id, case_id),
     )
 
 
-async def _link(conn, case_id: int, message_id: int) -> None:
+async def _link(conn: aiosqlite.Connection, case_id: int, message_id: int) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO case_links(chat_id, message_id, case_id)"
-        " SELECT chat_id, ?, case_id FROM case_threads WHERE case_id = ?", (message_id, case_id),
+        "INSERT INTO case_links(chat_id, message_id, case_id)"
+        " SELECT chat_id, ?, case_id FROM case_threads WHERE case_id = ?"
+        " ON CONFLICT DO NOTHING", (message_id, case_id),
     )
 
 
@@ -231,25 +236,20 @@ async def queue_reminder(db: Database, case_id: int, at: str, item: outbox.Item)
 
 
 # -- staff actions (each with its audit entry) -------------------------------------------
-class NotAllowed(Exception):
-    """The action does not fit the case's state (e.g. claiming a closed case)."""
+# Each asks domain/lifecycle.py where the move leads and what follows it, and writes the
+# case, the follow-ups, the returnee's notice and the audit entry in one transaction.
 
 
 async def claim(db: Database, case_id: int, staff_id: int, *, takes_escalation: bool) -> DeskCase:
     """Assign to staff_id (status claimed); someone on the escalation level closes it."""
-    now = now_text()
     async with db.transaction() as conn:
-        status = await _status(conn, case_id)
-        if status == "closed":
-            raise NotAllowed("closed")
-        await conn.execute(
-            "UPDATE cases SET assigned_staff_id = ?,"
-            " status = CASE WHEN status IN ('new', 'waiting') THEN 'claimed' ELSE status END,"
-            " claimed_at = COALESCE(claimed_at, ?), updated_at = ?,"
-            " escalation_open = CASE WHEN ? THEN 0 ELSE escalation_open END WHERE id = ?",
-            (staff_id, now, now, int(takes_escalation), case_id),
-        )
-        await followups.cancel_pending(conn, case_id, ("no_reply",), "claimed")
+        row = await _case_row(conn, case_id)
+        now = now_text()
+        columns: dict[str, object] = {"assigned_staff_id": staff_id, "updated_at": now,
+                                      "claimed_at": row["claimed_at"] or now}
+        if takes_escalation:
+            columns["escalation_open"] = 0
+        await _move(conn, row, Action.CLAIM, columns)
         detail = "took escalation" if takes_escalation else None
         await audit(conn, staff_id, case_id, "claim", detail)
     return await _reload(db, case_id)
@@ -257,29 +257,20 @@ async def claim(db: Database, case_id: int, staff_id: int, *, takes_escalation: 
 
 async def unassign(db: Database, case_id: int, staff_id: int) -> DeskCase:
     """Nobody has the case now; the unclaimed clock starts again."""
-    now = now_text()
     async with db.transaction() as conn:
-        if await _status(conn, case_id) == "closed":
-            raise NotAllowed("closed")
-        await conn.execute(
-            "UPDATE cases SET assigned_staff_id = NULL, status = CASE WHEN status IN"
-            " ('claimed', 'waiting') THEN 'new' ELSE status END, reminded_at = ?, updated_at = ?"
-            " WHERE id = ?", (now, now, case_id),
-        )
+        now = now_text()
+        await _move(conn, await _case_row(conn, case_id), Action.UNASSIGN,
+                    {"assigned_staff_id": None, "reminded_at": now, "updated_at": now})
         await audit(conn, staff_id, case_id, "unassign", None)
     return await _reload(db, case_id)
 
 
 async def escalate(db: Database, case_id: int, staff_id: int, level: str, reason: str) -> DeskCase:
     """Raise to `level`; the reason is kept as an internal note."""
-    now = now_text()
     async with db.transaction() as conn:
-        if await _status(conn, case_id) == "closed":
-            raise NotAllowed("closed")
-        await conn.execute(
-            "UPDATE cases SET escalation = ?, escalation_open = 1, updated_at = ? WHERE id = ?",
-            (level, now, case_id),
-        )
+        now = now_text()
+        await _move(conn, await _case_row(conn, case_id), Action.ESCALATE,
+                    {"escalation": level, "escalation_open": 1, "updated_at": now})
         await conn.execute(
             "INSERT INTO case_notes(case_id, staff_id, text, created_at) VALUES (?, ?, ?, ?)",
             (case_id, staff_id, f"[{level}] {reason}"[: cases.MESSAGE_LIMIT], now),
@@ -289,14 +280,21 @@ async def escalate(db: Database, case_id: int, staff_id: int, level: str, reason
 
 
 async def set_waiting(db: Database, case_id: int, staff_id: int) -> DeskCase:
-    return await _set_status(db, case_id, staff_id, "waiting", "status", "waiting")
+    async with db.transaction() as conn:
+        await _move(conn, await _case_row(conn, case_id), Action.WAIT,
+                    {"updated_at": now_text()})
+        await audit(conn, staff_id, case_id, "status", "waiting")
+    return await _reload(db, case_id)
 
 
 async def refer(db: Database, case_id: int, staff_id: int, partner: str, *,
                 check_after: timedelta | None = None) -> DeskCase:
     """Referred to `partner`; with check_after, the referral check is scheduled."""
-    return await _set_status(db, case_id, staff_id, "referred", "refer", f"to={partner}",
-                             check_after=check_after, referred_to=partner)
+    async with db.transaction() as conn:
+        await _move(conn, await _case_row(conn, case_id), Action.REFER,
+                    {"referred_to": partner, "updated_at": now_text()}, after=check_after)
+        await audit(conn, staff_id, case_id, "refer", f"to={partner}")
+    return await _reload(db, case_id)
 
 
 async def close(db: Database, case_id: int, staff_id: int | None, outcome: str,
@@ -304,71 +302,47 @@ async def close(db: Database, case_id: int, staff_id: int | None, outcome: str,
                 check_after: timedelta | None = None) -> DeskCase:
     """Closed with an outcome; money recovered only goes with 'resolved'. With check_after,
     the after-close check is scheduled (first close only; not for duplicate or withdrawn)."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {outcome!r}")
-    if recovered is not None and outcome != "resolved":
-        raise ValueError("an amount recovered needs the outcome 'resolved'")
+    closed_with = lifecycle.close_outcome(outcome, recovered=recovered is not None)
     amount, currency = (str(recovered[0]), recovered[1]) if recovered else (None, None)
     detail = f"outcome={outcome}" + (f" recovered={amount} {currency}" if recovered else "")
-    if outcome not in CHECKED_OUTCOMES:
-        check_after = None
-    return await _set_status(db, case_id, staff_id, "closed", "close", detail,
-                             check_after=check_after, outcome=outcome,
-                             recovered_amount=amount, recovered_currency=currency)
-
-
-async def reopen(db: Database, case_id: int, staff_id: int) -> DeskCase:
-    now = now_text()
     async with db.transaction() as conn:
-        if await _status(conn, case_id) != "closed":
-            raise NotAllowed("not closed")
-        await conn.execute(
-            "UPDATE cases SET status = CASE WHEN assigned_staff_id IS NULL THEN 'new'"
-            " ELSE 'claimed' END, outcome = NULL, closed_at = NULL, reminded_at = ?,"
-            " updated_at = ? WHERE id = ?", (now, now, case_id),
-        )
-        await followups.cancel_pending(conn, case_id, ("after_close",), "reopened")
-        await audit(conn, staff_id, case_id, "reopen", None)
+        now = now_text()
+        await _move(conn, await _case_row(conn, case_id), Action.CLOSE,
+                    {"outcome": closed_with.value, "recovered_amount": amount,
+                     "recovered_currency": currency, "closed_at": now, "updated_at": now},
+                    outcome=closed_with, after=check_after)
+        await audit(conn, staff_id, case_id, "close", detail)
     return await _reload(db, case_id)
 
 
-# What each status does to the case's follow-ups: (kinds cancelled (None: all), kind scheduled).
-_FOLLOWUPS_ON = {
-    "waiting": (("no_reply",), None),
-    "referred": (("no_reply",), "after_referral"),
-    "closed": (None, "after_close"),
-}
+async def reopen(db: Database, case_id: int, staff_id: int) -> DeskCase:
+    """Open a closed case again (claimed if someone has it, else new); the returnee is told."""
+    return await _reopen(db, case_id, staff_id, Action.REOPEN)
 
 
-async def _set_status(db: Database, case_id: int, staff_id: int | None, status: str, action: str,
-                      detail: str, check_after: timedelta | None = None, **columns) -> DeskCase:
-    now = now_text()
-    values = dict(columns, status=status, updated_at=now)
-    if status == "closed":
-        values["closed_at"] = now
-    assignments = ", ".join(f"{name} = ?" for name in values)
+async def reopen_by_returnee(db: Database, case_id: int) -> DeskCase:
+    """The returnee answered the after-close check that it is not solved: open again, by
+    nobody (staff_id NULL in the audit log); they are answered in their chat, not told."""
+    return await _reopen(db, case_id, None, Action.RETURNEE_REOPENS)
+
+
+async def _reopen(db: Database, case_id: int, staff_id: int | None, action: Action) -> DeskCase:
     async with db.transaction() as conn:
-        if await _status(conn, case_id) == "closed":
-            raise NotAllowed("closed")
-        await conn.execute(f"UPDATE cases SET {assignments} WHERE id = ?",
-                           (*values.values(), case_id))
-        cancelled, scheduled = _FOLLOWUPS_ON[status]
-        await followups.cancel_pending(conn, case_id, cancelled, status)
-        if scheduled is not None:
-            await followups.schedule_after(conn, case_id, scheduled, check_after)
-        await audit(conn, staff_id, case_id, action, detail)
+        now = now_text()
+        await _move(conn, await _case_row(conn, case_id), action,
+                    {"outcome": None, "closed_at": None, "reminded_at": now, "updated_at": now})
+        await audit(conn, staff_id, case_id, "reopen", None)
     return await _reload(db, case_id)
 
 
 async def schedule_followup(db: Database, case_id: int, staff_id: int, due: datetime,
                             text: str) -> int | None:
-    """A follow-up in staff's words at `due`; its id, or None when the case is closed or
-    its reporter asked not to be contacted."""
+    """A follow-up in staff's words at `due`; its id, or None when its reporter may not be
+    written to (domain/contact.py). NotAllowed when the case is closed."""
     async with db.transaction() as conn:
-        if await _status(conn, case_id) == "closed":
-            raise NotAllowed("closed")
-        followup_id = await followups.schedule(conn, case_id, "staff", due, text=text,
-                                               created_by=staff_id)
+        await _move(conn, await _case_row(conn, case_id), Action.FOLLOW_UP, {})
+        followup_id = await followups.schedule(conn, case_id, FollowupKind.STAFF, due,
+                                               text=text, created_by=staff_id)
         if followup_id is not None:
             await audit(conn, staff_id, case_id, "followup",
                         f"id={followup_id} due={to_text(due)}")
@@ -410,23 +384,22 @@ async def record_reply(db: Database, case_id: int, staff_id: int, text: str, kin
             " VALUES (?, 'staff', ?, ?, ?)", (case_id, staff_id, text[: cases.MESSAGE_LIMIT], now),
         )
         if delivered:
-            await conn.execute(
-                "UPDATE cases SET first_response_at = COALESCE(first_response_at, ?),"
-                " updated_at = ? WHERE id = ?", (now, now, case_id),
-            )
-            await followups.cancel_pending(conn, case_id, ("no_reply",), "answered")
+            await _answered(conn, case_id)
         outcome = "queued" if relay is not None else "delivered" if delivered else "failed"
         await audit(conn, staff_id, case_id, "reply", f"kind={kind} {outcome}")
 
 
 async def reply_delivered(db: Database, case_id: int) -> None:
     """A staff reply reached the returnee: the first one is the first response."""
-    now = now_text()
     async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE cases SET first_response_at = COALESCE(first_response_at, ?),"
-            " updated_at = ? WHERE id = ?", (now, now, case_id))
-        await followups.cancel_pending(conn, case_id, ("no_reply",), "answered")
+        await _answered(conn, case_id)
+
+
+async def _answered(conn: aiosqlite.Connection, case_id: int) -> None:
+    row = await _case_row(conn, case_id)
+    now = now_text()
+    await _move(conn, row, Action.ANSWER,
+                {"first_response_at": row["first_response_at"] or now, "updated_at": now})
 
 
 async def record(db: Database, staff_id: int | None, case_id: int | None, action: str,
@@ -436,7 +409,7 @@ async def record(db: Database, staff_id: int | None, case_id: int | None, action
         await audit(conn, staff_id, case_id, action, detail)
 
 
-async def audit(conn, staff_id: int | None, case_id: int | None, action: str,
+async def audit(conn: aiosqlite.Connection, staff_id: int | None, case_id: int | None, action: str,
                 detail: str | None) -> None:
     await conn.execute(
         "INSERT INTO audit_log(at, staff_id, case_id, action, detail) VALUES (?, ?, ?, ?, ?)",
@@ -444,19 +417,51 @@ async def audit(conn, staff_id: int | None, case_id: int | None, action: str,
     )
 
 
-async def audit_entries(db: Database, case_id: int | None = None) -> list[dict]:
+async def audit_entries(db: Database, case_id: int | None = None) -> list[dict[str, Any]]:
     """The audit log (of one case, or all), oldest first."""
     where, params = ("WHERE case_id = ?", (case_id,)) if case_id is not None else ("", ())
     rows = await db.fetchall(f"SELECT * FROM audit_log {where} ORDER BY id", params)
     return [dict(row) for row in rows]
 
 
-async def _status(conn, case_id: int) -> str:
-    async with conn.execute("SELECT status FROM cases WHERE id = ?", (case_id,)) as cur:
+async def _case_row(conn: aiosqlite.Connection, case_id: int) -> aiosqlite.Row:
+    async with conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as cur:
         row = await cur.fetchone()
     if row is None:
         raise NotAllowed("no such case")
-    return row[0]
+    return row
+
+
+async def _move(conn: aiosqlite.Connection, row: aiosqlite.Row, action: Action,
+                columns: dict[str, object], *, outcome: Outcome | None = None,
+                after: timedelta | None = None) -> None:
+    """Apply `action` to the case read as `row` (in this transaction): the status
+    domain/lifecycle.py gives with `columns`, the follow-ups it cancels and schedules
+    (automatic ones `after` from now), and the returnee's notice. NotAllowed if the status
+    does not allow it."""
+    case = cases._to_case(row)
+    step = lifecycle.step(case.status, action, assigned=case.assigned_staff_id is not None,
+                          outcome=outcome)
+    values = dict(columns)
+    if step.to != case.status:
+        values["status"] = step.to.value
+    if values:
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        # Guarded by the status read: a move that raced another one changes nothing.
+        async with conn.execute(f"UPDATE cases SET {assignments} WHERE id = ? AND status = ?",
+                                (*values.values(), case.id, case.status)) as cur:
+            if cur.rowcount != 1:
+                raise NotAllowed("changed meanwhile")
+    effects = step.effects
+    if effects.cancels:
+        await followups.cancel_pending(conn, case.id, sorted(effects.cancels), effects.why)
+    if effects.schedules is not None and effects.schedules in AUTOMATIC:
+        await followups.schedule_after(conn, case.id, effects.schedules, after)
+    if effects.notice is not None and can_message_returnee(case, notice=True):
+        # Written in the returnee's language when it is sent (flows/desk_outbox.py).
+        await outbox.add(conn, outbox.Item("notice", {"change": effects.notice.value},
+                                           chat_id=case.reporter_id, case_id=case.id,
+                                           lane=outbox.RELAYS))
 
 
 async def _reload(db: Database, case_id: int) -> DeskCase:

@@ -5,16 +5,23 @@ state change that causes them (a new case, a referral, closing, reopening, the
 first staff answer) and the follow-up are written together or not at all.
 A row goes from 'scheduled' to 'sent', 'failed' or 'cancelled' exactly once:
 every change of state is guarded by `state = 'scheduled'`.
+The policy (whether one is made, when it is due, what stops it) is domain/followups.py's;
+this module stores the rows and asks it.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiosqlite
+
+from domain import followups as policy
+from domain.states import FollowupKind
 from storage.clock import from_text, now_text, to_text
 from storage.db import Database
 
-KINDS = ("no_reply", "after_referral", "after_close", "staff")
+KINDS = tuple(kind.value for kind in FollowupKind)
 ANSWERS = ("yes", "no", "help")
 STAFF_TEXT_LIMIT = 1000  # characters of a staff follow-up
 
@@ -40,7 +47,7 @@ class Followup:
         return from_text(self.next_attempt)
 
 
-def _to_followup(row) -> Followup:
+def _to_followup(row: aiosqlite.Row) -> Followup:
     return Followup(
         id=row["id"], case_id=row["case_id"], person_id=row["person_id"], kind=row["kind"],
         text=row["text"], created_by=row["created_by"], due_at=row["due_at"],
@@ -50,36 +57,51 @@ def _to_followup(row) -> Followup:
 
 
 # -- inside the transaction of a state change ------------------------------------------
-async def schedule(conn, case_id: int, kind: str, due: datetime, *, text: str | None = None,
-                   created_by: int | None = None) -> int | None:
-    """A follow-up to the case's reporter at `due`; its id, or None when none was made:
-    the reporter asked not to be contacted, or this automatic kind was scheduled before."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown follow-up kind {kind!r}")
-    due_text = to_text(due)
+async def schedule(conn: aiosqlite.Connection, case_id: int, kind: str, due: datetime, *,
+                   text: str | None = None, created_by: int | None = None) -> int | None:
+    """A follow-up to the case's reporter at `due`; its id, or None when the policy
+    (domain/followups.py) makes none: the reporter may not be written to, or this automatic
+    kind was scheduled before."""
+    found = FollowupKind(kind)  # ValueError for an unknown kind
     async with conn.execute(
-        "INSERT OR IGNORE INTO followups(case_id, person_id, kind, text, created_by, created_at,"
-        " due_at, next_attempt) SELECT id, reporter_id, ?, ?, ?, ?, ?, ? FROM cases"
-        " WHERE id = ? AND contact != 'none'",
-        (kind, text[:STAFF_TEXT_LIMIT] if text else None, created_by, now_text(), due_text,
-         due_text, case_id),
+        "SELECT reporter_id, status, contact, erased_at, first_response_at FROM cases"
+        " WHERE id = ?", (case_id,),
     ) as cur:
-        return cur.lastrowid if cur.rowcount == 1 else None
-
-
-async def schedule_after(conn, case_id: int, kind: str, after: timedelta | None) -> int | None:
-    """An automatic follow-up `after` from now; nothing when `after` is None."""
-    if after is None:
+        case = await cur.fetchone()
+    if case is None:
         return None
-    return await schedule(conn, case_id, kind, from_text(now_text()) + after)
+    async with conn.execute("SELECT kind FROM followups WHERE case_id = ?", (case_id,)) as cur:
+        earlier = {row[0] for row in await cur.fetchall()}
+    if not policy.may_schedule(found, _CaseFacts.of(case), earlier):
+        return None
+    due_text = to_text(due)
+    # The unique index on automatic kinds stays as a guard (ON CONFLICT: nothing is made).
+    async with conn.execute(
+        "INSERT INTO followups(case_id, person_id, kind, text, created_by, created_at,"
+        " due_at, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+        " RETURNING id",
+        (case_id, case["reporter_id"], found.value, text[:STAFF_TEXT_LIMIT] if text else None,
+         created_by, now_text(), due_text, due_text),
+    ) as cur:
+        made = await cur.fetchone()
+    return None if made is None else int(made[0])
 
 
-async def cancel_pending(conn, case_id: int, kinds: tuple[str, ...] | None, reason: str) -> int:
+async def schedule_after(conn: aiosqlite.Connection, case_id: int, kind: str,
+                         after: timedelta | None) -> int | None:
+    """An automatic follow-up `after` from now; nothing when `after` is None."""
+    due = policy.due_at(from_text(now_text()), after)
+    return None if due is None else await schedule(conn, case_id, kind, due)
+
+
+async def cancel_pending(conn: aiosqlite.Connection, case_id: int,
+                         kinds: Collection[str] | None, reason: str) -> int:
     """Cancel the case's scheduled follow-ups of these kinds (None: all); how many."""
-    where, params = "", ()
+    where = ""
+    params: tuple[str, ...] = ()
     if kinds is not None:
         where = f" AND kind IN ({', '.join('?' for _ in kinds)})"
-        params = tuple(kinds)
+        params = tuple(str(kind) for kind in kinds)
     async with conn.execute(
         "UPDATE followups SET state = 'cancelled', last_error = ?"
         f" WHERE case_id = ? AND state = 'scheduled'{where}", (reason, case_id, *params),
@@ -87,7 +109,8 @@ async def cancel_pending(conn, case_id: int, kinds: tuple[str, ...] | None, reas
         return cur.rowcount
 
 
-async def cancel_one(conn, case_id: int, followup_id: int, reason: str) -> bool:
+async def cancel_one(conn: aiosqlite.Connection, case_id: int, followup_id: int, reason: str
+                     ) -> bool:
     """Cancel one scheduled follow-up of this case; False if there is none such."""
     async with conn.execute(
         "UPDATE followups SET state = 'cancelled', last_error = ?"
@@ -132,32 +155,36 @@ async def due(db: Database, now: datetime, limit: int) -> list[Followup]:
 
 
 async def why_not_send(db: Database, followup: Followup) -> str | None:
-    """Why this follow-up must not go now (it is then cancelled), or None to send it."""
+    """Why this follow-up must not go now (it is then cancelled), or None to send it: the
+    row's state here, the rest by the policy (domain/followups.py)."""
     row = await db.fetchone(
         "SELECT f.state, u.deleted_at, u.unreachable_at, u.reminders_off_at, c.status,"
-        " c.contact, c.first_response_at FROM followups f JOIN cases c ON c.id = f.case_id"
+        " c.contact, c.erased_at, c.first_response_at FROM followups f"
+        " JOIN cases c ON c.id = f.case_id"
         " LEFT JOIN users u ON u.telegram_id = f.person_id WHERE f.id = ?", (followup.id,),
     )
     if row is None:
         return "case gone"
     if row["state"] != "scheduled":  # cancelled since the sweep read it
         return "no longer scheduled"
-    if row["deleted_at"] is not None:
-        return "data deleted"
-    if row["unreachable_at"] is not None:
-        return "unreachable"
-    if row["reminders_off_at"] is not None:
-        return "reminders off"
-    if row["contact"] == "none":
-        return "no contact wanted"
-    # Belt and braces: the state changes cancel these in their own transaction already.
-    if followup.kind == "no_reply" and (row["status"] != "new" or row["first_response_at"]):
-        return "answered"
-    if followup.kind == "after_referral" and row["status"] != "referred":
-        return "no longer referred"
-    if followup.kind == "after_close" and row["status"] != "closed":
-        return "no longer closed"
-    return None
+    person = policy.Person(deleted=row["deleted_at"] is not None,
+                           unreachable=row["unreachable_at"] is not None,
+                           reminders_off=row["reminders_off_at"] is not None)
+    return policy.why_not_send(FollowupKind(followup.kind), _CaseFacts.of(row), person)
+
+
+@dataclass(frozen=True)
+class _CaseFacts:
+    """What the policy reads of a case, from a row that has these columns."""
+
+    status: str
+    contact: str
+    erased_at: str | None
+    first_response_at: str | None
+
+    @classmethod
+    def of(cls, row: aiosqlite.Row) -> _CaseFacts:
+        return cls(row["status"], row["contact"], row["erased_at"], row["first_response_at"])
 
 
 # -- the sender's marks (one statement each, guarded by the state) ------------------------

@@ -21,9 +21,9 @@ MEMBERS = {ANA: "member", BO: "administrator", CHAN: "member", OUTSIDER: "member
 
 
 def desk_settings(settings, **changes):
-    values = dict(staff_chat_id=STAFF_CHAT, staff_language="en", on_duty_usernames=("ana",),
-                  escalation_levels=(("supervisor", ("bo",)), ("legal", ("chan",))),
-                  admin_user_ids=frozenset({BO}))
+    values = {"staff_chat_id": STAFF_CHAT, "staff_language": "en", "on_duty_usernames": ("ana",),
+              "escalation_levels": (("supervisor", ("bo",)), ("legal", ("chan",))),
+              "admin_user_ids": frozenset({BO})}
     return dataclasses.replace(settings, **{**values, **changes})
 
 

@@ -14,7 +14,6 @@ import pytest
 from bot import case_search, charts, weekly_report
 from bot.i18n import use_language
 from bot.provinces import load_provinces
-from flows import desk_access
 from storage import desk, recruiters
 from tests.desk_helpers import (
     STAFF_CHAT,
@@ -148,8 +147,8 @@ async def test_paging_35_open_cases_urgent_and_newest_first(settings, fake_api):
 @pytest.mark.parametrize("language, expected", [
     ("en", ["By category: Passport or documents kept 1, Unpaid wages 1",
             "By status: Closed 1, New 1", "By province: Chonburi 1", "Woman 1",
-            "After closing, is the problem solved? solved 1, not solved 0, needs help 0, "
-            "no answer 0", "Satisfaction: 1 answers, average 3"]),
+            ("After closing, is the problem solved? solved 1, not solved 0, needs help 0, "
+             "no answer 0"), "Satisfaction: 1 answers, average 3"]),
     ("km", ["លិខិតឆ្លងដែន ឬឯកសារត្រូវបានគេយកទុក 1", "ឈូនបុរី 1", "ស្រី 1", "ការពេញចិត្ត៖ 1 ចម្លើយ"]),
 ])
 async def test_figures_show_labels_in_the_staff_language(settings, fake_api, language, expected):
@@ -248,7 +247,7 @@ async def test_an_amount_with_its_currency_and_the_ten_minutes(settings, fake_ap
         card = card_of(ana.group)
         await ana.press("💰 Resolved, money recovered", (await ana.press("✅ Close", card))[-1])
         # Ten minutes later the question has lapsed: the message is just talk.
-        bot.app.user_data[ana.id][desk_access.AWAITING]["at"] -= 601
+        bot.app.user_data[ana.id]["sd_awaiting"]["at"] -= 601
         assert await ana.send("300 dollars") == []
         assert (await desk.by_reference(bot.db, "W-0001")).case.status != "closed"
         await ana.press("💰 Resolved, money recovered", (await ana.press("✅ Close", card))[-1])

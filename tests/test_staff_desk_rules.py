@@ -70,7 +70,7 @@ async def test_people_who_left_the_group_are_refused(settings, fake_api):
 
 async def test_returnee_learns_nothing_from_staff_commands_or_forged_buttons(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=True) as bot:
-        ana, *_ = staff(bot)
+        _ana, *_ = staff(bot)
         victim = await confirmed_wage_claim(bot)
         victim_saw = len(victim.chat)
         other = await onboarded(bot, "en")
@@ -105,7 +105,7 @@ async def test_export_is_for_admins_only(settings, fake_api):
 async def test_racing_announcements_make_one_topic(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=True) as bot:
         ana, *_ = staff(bot)
-        reporter, case = await stored_case(bot)
+        _reporter, case = await stored_case(bot)
         context = context_of(bot)
         results = await asyncio.gather(desk_thread.announce(context, case.id),
                                        desk_thread.announce(context, case.id),
@@ -156,7 +156,7 @@ async def test_a_case_not_announced_at_confirm_is_announced_later_once(settings,
 # -- escalation -----------------------------------------------------------------------------------
 async def test_escalation_with_reason_stays_until_someone_on_that_level_claims(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=True) as bot:
-        ana, bo, chan, _out = staff(bot)
+        ana, bo, _chan, _out = staff(bot)
         await confirmed_wage_claim(bot)
         card = card_of(ana.group)
         thread = card.raw["message_thread_id"]
@@ -197,7 +197,7 @@ async def test_canned_replies_in_khmer_and_english(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=False) as bot:
         ana, *_ = staff(bot)
         km_reporter, km_case = await stored_case(bot, "km")
-        en_reporter, en_case = await stored_case(bot, "en")
+        en_reporter, _en_case = await stored_case(bot, "en")
         await desk_thread.sweep(context_of(bot))
         await bot.settle()
         cards = [r for r in ana.group if "✋ Claim" in r.labels]
@@ -357,7 +357,7 @@ async def test_staff_group_in_khmer_and_thread_commands(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=False, staff_language="km") as bot:
         ana, *_ = staff(bot)
         person = await confirmed_wage_claim(bot)  # an English-speaking returnee
-        card = [r for r in ana.group if "✋ ទទួលយក" in r.labels][0]
+        card = next(r for r in ana.group if "✋ ទទួលយក" in r.labels)
         assert "📁 W-0001" in card.text and "ភាសារបស់ពលករវិលត្រឡប់៖ English" in card.text
         reply_to = card.raw["message_id"]
 

@@ -130,6 +130,7 @@ async def prepare(bot: BotHarness, action: Action, ctx: dict) -> None:
     ctx.pop("staff message", None)
     if action.before == "closed":
         await desk.close(bot.db, case.id, ANA, "withdrawn")
+        await bot.settle()  # the closing notice, queued with the close, goes before the attempt
     elif action.before == "followup":
         await ana.send("/followup 3d Is the employer paying?", thread_id=ctx["thread"])
         ctx["fid"] = await bot.db.fetchval("SELECT MAX(id) FROM followups")

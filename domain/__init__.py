@@ -1,0 +1,1 @@
+"""The hotline's rules as data, free of Telegram and SQL: a case's statuses, moves and effects."""
