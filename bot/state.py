@@ -41,7 +41,7 @@ class UserData(TypedDict, total=False):
     lang: str  # one of bot.i18n.LANGUAGES
     seen_on: str  # ISO date
     consented: bool  # flows/consent.py: the privacy notice was accepted
-    report_draft: dict[str, Any]  # flows/form.py: the wage claim or grievance being written
+    report_draft: dict[str, Any]  # flows/draft.py: Draft.to_json(), the report being written
     recruiter_to_report: str  # flows/recruiters.py -> intake: the name to report
     recruiters_query: str  # flows/recruiters.py: the last name searched, for "None of these"
     # flows/recruiters.py: the check listens for a name: "asked" (just asked for one) or

@@ -312,6 +312,130 @@ class RemindersOn(Callback, prefix="fu:on"):
 
 # --- Report forms (wage claim, grievance, intake) ----------------------------------------
 
+# A form's answer buttons carry the step's word and the answer: "rp:<step>:<value>". The
+# value is a short word; the step checks it is one of its answers (a forged one asks again).
+
+
+class WhoPicked(Callback, prefix="rp:who"):
+    value: str
+
+
+class ProvincePicked(Callback, prefix="rp:prov"):
+    value: str
+
+
+class SectorPicked(Callback, prefix="rp:sector"):
+    value: str
+
+
+class MonthPicked(Callback, prefix="rp:ym"):
+    """A year ("2025") shows its months; a month ("2025-07") is the answer."""
+
+    value: str = token(r"\d{4}(?:-\d{2})?")
+
+
+class OwedTicked(Callback, prefix="rp:owe"):
+    """Ticks one thing owed; the value "next" is the Next button (its shape from before)."""
+
+    value: str
+
+
+class RecruiterPicked(Callback, prefix="rp:rec"):
+    value: str
+
+
+class CategoryPicked(Callback, prefix="rp:cat"):
+    value: str
+
+
+class WherePicked(Callback, prefix="rp:where"):
+    value: str
+
+
+class AnonymityPicked(Callback, prefix="rp:anon"):
+    value: str
+
+
+class ContactPicked(Callback, prefix="rp:contact"):
+    value: str
+
+
+class SharePicked(Callback, prefix="rp:share"):
+    value: str
+
+
+class HomePicked(Callback, prefix="rp:home"):
+    value: str
+
+
+class GenderPicked(Callback, prefix="rp:gender"):
+    value: str
+
+
+class SafetyAnswered(Callback, prefix="rp:scr"):
+    """The question's key is in the button: an old button of another question changes nothing."""
+
+    question: str
+    answer: Literal["yes", "no"]
+
+
+class FormSkip(Callback, prefix="rp:skip"):
+    """Skip an optional question."""
+
+
+class FormKeep(Callback, prefix="rp:keep"):
+    """Keep the answer already there (a name or story filled in before)."""
+
+
+class FormDone(Callback, prefix="rp:done"):
+    """No more files."""
+
+
+class FormBack(Callback, prefix="rp:back"):
+    """One question back."""
+
+
+class FormCancel(Callback, prefix="rp:cancel"):
+    """Asks before deleting the unfinished report."""
+
+
+class FormCancelConfirmed(Callback, prefix="rp:cancel:yes"):
+    """Deletes the unfinished report."""
+
+
+class FormResume(Callback, prefix="rp:resume"):
+    """Continue the unfinished report."""
+
+
+class FormEdit(Callback, prefix="rp:edit"):
+    """From the summary: ask this step again."""
+
+    step: str = token(r"[a-z_]{1,30}")
+
+
+class FormConfirm(Callback, prefix="rp:confirm"):
+    """Confirm and send: the draft's id, so a second press finds the same case."""
+
+    draft_id: str = token(r"[0-9a-f]{32}")
+
+
+class FormNew(Callback, prefix="rp:new"):
+    """Start a new report (deleting the unfinished one): W, G, or a grievance about a
+    recruiter (R), a debt (D), or from the voice note or file sent at the menu (V)."""
+
+    kind: Literal["W", "G", "R", "D", "V"]
+
+
+class ReportThis(Callback, prefix="report"):
+    """'Report this recruiter' (recruiter check) or 'Report this debt' (benefits check)."""
+
+    topic: Literal["recruiter", "debt"]
+
+
+class FileAsReport(Callback, prefix="cr:new"):
+    """'Send it as a new report' under a voice note or file sent at the menu (case_replies)."""
+
+
 # --- Staff desk and the alert composer -------------------------------------------------
 
 CaseAction = Literal[

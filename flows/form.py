@@ -1,34 +1,50 @@
-"""The machinery shared by the report forms (wage claim, grievance).
+"""Report forms as declarations, and the moves every form makes.
 
-A form is an ordered list of Steps per kind ("W", "G"). Each step key has a
-StepUI (registered by flows/intake_steps.py, wage_claim.py, grievance.py) that
-asks the question and lists the handlers of its state, "ask_<key>".
+A form is `Form(kind, steps=[...])`: a list of step declarations (flows/form_steps.py:
+Choice, MultiChoice, YesNo, Number, Amount, Text, Files, Month, Phone; the safety
+questions in flows/screening.py), each with its texts, its condition (`when`), what it
+clears and its limits. flows/form_conversation.py runs any form: each update becomes a
+`Turn` (the update, the context and the draft), the step's handler stores the answer
+and the turn moves on (`advance`), asks again, goes back or shows the summary.
 
-The draft lives in user_data under DRAFT as plain JSON:
-    {"id": <32 hex>, "kind": "W"|"G", "f": {field: value}, "evidence": [[kind, file_id, unique]],
-     "step": <key or "summary">, "editing": bool, "ask_gender": bool, ...}
-so it survives a restart with the conversation's position (persistence). Nothing
-in it counts as reported until Confirm writes the case (flows/intake.py).
+The conversation waits for step `key` in the state "ask_<key>" (the summary: "summary");
+those names are persisted, so a person mid-form keeps their place across versions.
 """
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.context import HotlineContext
 from bot.i18n import _
+from flows import draft as drafts
 from flows import ui
+from flows.callbacks import FormBack, FormCancel, FormConfirm, FormEdit, FormSkip
+from flows.draft import Draft
 
 END = ConversationHandler.END
-DRAFT = "report_draft"
 SUMMARY = "summary"
-PREFIX = "rp"
-CANCEL_DATA, BACK_DATA, SKIP_DATA = "rp:cancel", "rp:back", "rp:skip"
-PHONE_KEYBOARD = "phone_keyboard"  # draft flag: a share-contact keyboard is showing
+State = int | str
+Row = list[InlineKeyboardButton]
+Handler = Callable[["Turn"], Awaitable[State | None]]  # None: the conversation stays put
+PTBCallback = Callable[[Update, HotlineContext], Coroutine[Any, Any, State | None]]
+Wrap = Callable[[Handler], PTBCallback]  # a step's handler as a PTB callback, with its turn
+# What a step takes, so a wrong kind of message is told what is needed (wrong_input_text).
+Expects = Literal["buttons", "text", "text_or_voice", "files", "contact", "number"]
+
+current = drafts.current  # the person's unfinished report, or None (for other flows)
 
 
 def state_of(key: str) -> str:
@@ -36,154 +52,247 @@ def state_of(key: str) -> str:
     return key if key == SUMMARY else f"ask_{key}"
 
 
-# -- steps and their order ---------------------------------------------------
-def always(draft: dict) -> bool:
+def always(draft: Draft) -> bool:
     return True
 
 
 @dataclass(frozen=True)
+class Option:
+    """A button answer: the value stored (also in the callback data) and its label."""
+
+    value: str
+    label: str  # an N_() msgid, or a name shown as it is (`named`)
+    named: bool = False  # a place name from a data file, already in the person's language
+    prompt: str | None = None  # an N_() msgid: the button only asks to type the answer
+
+    def text(self) -> str:
+        return self.label if self.named else _(self.label)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    key: str
+    """What every kind of step declares; the kinds add their texts and limits."""
+
+    key: str  # the answer's name in Answers, and of the conversation state
+    label: str = ""  # N_() msgid: the field's name on the summary and its Edit button
     parent: str | None = None  # asked again after its parent is edited; no Edit button
-    when: Callable[[dict], bool] = always
+    when: Callable[[Draft], bool] = always
+    optional: bool = False  # answered once asked (skipped, or asked once per person)
+    shows: Callable[[Draft], str | None] | None = None  # the summary's value, if not the default
+    expects: Expects = "buttons"
+    reply_keyboard: bool = False  # leaves a keyboard showing (the phone step)
+
+    async def ask(self, turn: Turn) -> None:
+        raise NotImplementedError
+
+    def handlers(self, wrap: Wrap) -> list[BaseHandler]:
+        raise NotImplementedError
+
+    def describe(self, draft: Draft) -> str | None:
+        return self.shows(draft) if self.shows else None
+
+    def back(self, draft: Draft) -> bool:
+        """Steps with inner pages go back inside first (True: they moved)."""
+        return False
+
+    def answered(self, draft: Draft) -> bool:
+        return self.optional or draft.answers.get(self.key) not in (None, "", [])
+
+
+AfterAnswer = Callable[["Turn"], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class StepUI:
-    key: str
-    label: str  # N_() msgid: the field's name on the summary and its Edit button
-    ask: Callable[[Update, HotlineContext, dict], Awaitable[None]]
-    handlers: Callable[[], list[BaseHandler]]
-    expects: str  # what a wrong kind of message is told: a key of wrong_input_text()
-    describe: Callable[[dict], str | None] = lambda draft: None
-    back: Callable[[dict], bool] | None = None  # steps with inner pages go back inside first
+class Form:
+    kind: str  # "W" or "G", as stored on the case
+    steps: Sequence[Step]
+    after_answer: AfterAnswer | None = None  # e.g. the emergency numbers once urgent
+    _by_key: dict[str, Step] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key = {step.key: step for step in self.steps}
+        if len(by_key) != len(self.steps):
+            raise ValueError(f"form {self.kind}: a step key is used twice")
+        object.__setattr__(self, "_by_key", by_key)
+
+    def step(self, key: str | None) -> Step | None:
+        return self._by_key.get(key or "")
+
+    def active(self, draft: Draft) -> list[Step]:
+        return [step for step in self.steps if step.when(draft)]
+
+    def missing(self, draft: Draft) -> Step | None:
+        """The first active step still without an answer."""
+        return next((s for s in self.active(draft) if not s.answered(draft)), None)
+
+    def descends_from(self, step: Step, ancestor: str) -> bool:
+        parent = step.parent
+        while parent is not None:
+            if parent == ancestor:
+                return True
+            found = self._by_key.get(parent)
+            parent = found.parent if found else None
+        return False
 
 
-STEPS: dict[str, StepUI] = {}
-ORDERS: dict[str, list[Step]] = {}
+class Turn:
+    """One update inside a form: what the step handlers read, store and answer with."""
+
+    def __init__(self, update: Update, context: HotlineContext, draft: Draft,
+                 forms: Mapping[str, Form]) -> None:
+        self.update, self.context, self.draft, self.forms = update, context, draft, forms
+        self._dropped = False
+
+    @property
+    def form(self) -> Form:
+        return self.forms[self.draft.kind]
+
+    @property
+    def data(self) -> str:
+        """The pressed button's callback data ("" for a message)."""
+        query = self.update.callback_query
+        return query.data or "" if query is not None else ""
+
+    @property
+    def message(self) -> Message:
+        message = self.update.effective_message
+        if message is None:
+            raise RuntimeError("a form update without a message")
+        return message
+
+    @property
+    def person_id(self) -> int:
+        user = self.update.effective_user
+        if user is None:
+            raise RuntimeError("a form update without a person")
+        return user.id
+
+    # -- the draft -------------------------------------------------------------------
+    def replace(self, draft: Draft) -> None:
+        """Another draft takes over (unpaid wages chosen in the grievance)."""
+        self.draft, self._dropped = draft, False
+
+    def drop(self) -> None:
+        self._dropped = True
+        drafts.drop(self.context)
+
+    def save(self) -> None:
+        if not self._dropped:
+            drafts.save(self.context, self.draft)
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[Turn]:
+        """The draft is written back however the turn ends: an answer stored before
+        Telegram failed to take the next question is not lost."""
+        try:
+            yield self
+        finally:
+            self.save()
+
+    # -- answering -------------------------------------------------------------------
+    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        await ui.send(self.update, self.context, text, markup)
+
+    async def question(self, key: str, text: str, rows: Sequence[Row] = ()) -> None:
+        """Send a question with its buttons and the navigation rows."""
+        await self.send(text, ui.keyboard([*rows, *self.nav_rows(key)]))
+
+    def nav_rows(self, key: str) -> list[Row]:
+        """Cancel, then Back (unless this is the first question) and Main menu."""
+        back = None if self.is_first(key) else FormBack().pack()
+        return [[ui.button(_("✖️ Cancel this report"), FormCancel().pack())], ui.nav_row(back=back)]
+
+    def is_first(self, key: str) -> bool:
+        active = self.form.active(self.draft)
+        return bool(active) and active[0].key == key and not self.draft.editing
+
+    async def typed_text(self, limit: int) -> str:
+        return await typed_text(self.update, self.context, limit)
+
+    async def close_phone_keyboard(self, text: str | None = None) -> None:
+        """Remove the share-contact keyboard if the phone step left it showing."""
+        if self.draft.phone_keyboard:
+            self.draft.phone_keyboard = False
+            await send_keyboard(self.update, self.context, text or _("No phone number was saved."),
+                                ReplyKeyboardRemove())
+
+    # -- moving through the form -------------------------------------------------------
+    async def ask(self, key: str) -> State:
+        """Ask step `key` (or show the summary) and wait for its answer."""
+        step = self.form.step(key)
+        if step is None or not step.reply_keyboard:
+            await self.close_phone_keyboard()
+        self.draft.step = key
+        if step is None:
+            await show_summary(self)
+            return state_of(SUMMARY)
+        await step.ask(self)
+        return state_of(key)
+
+    async def ask_again(self) -> State:
+        return await self.ask(self.draft.step or self.form.steps[0].key)
+
+    async def answered(self) -> None:
+        """An answer was stored: what the form does after every answer (e.g. a warning)."""
+        if self.form.after_answer is not None:
+            await self.form.after_answer(self)
+
+    async def advance(self, done: str) -> State:
+        """After step `done` was answered: the next question, or the summary.
+
+        When a field is being edited from the summary, only its own follow-up steps
+        (e.g. group size after 'who') are asked before going back to the summary.
+        """
+        await self.answered()
+        form, draft = self.form, self.draft
+        keys = [s.key for s in form.steps]
+        for step in form.steps[keys.index(done) + 1:]:
+            if not step.when(draft):
+                continue
+            if draft.editing and not form.descends_from(step, done):
+                break
+            return await self.ask(step.key)
+        return await self.ask(SUMMARY)
+
+    async def go_back(self) -> State:
+        """One question back (inner pages first); from an edit, back to the summary."""
+        key, draft = self.draft.step, self.draft
+        step = self.form.step(key)
+        if step is not None and step.back(draft):
+            return await self.ask(step.key)
+        if draft.editing:
+            return await self.ask(SUMMARY)
+        active = [s.key for s in self.form.active(draft)]
+        position = active.index(key) if key in active else len(active)
+        return await self.ask(active[max(position - 1, 0)])
+
+    async def edit(self, key: str) -> State:
+        """From the summary: ask that field again, then come back to the summary."""
+        if key not in {s.key for s in self.form.active(self.draft) if s.parent is None}:
+            return await self.ask(SUMMARY)
+        self.draft.editing = True
+        return await self.ask(key)
 
 
-def register(step_ui: StepUI) -> None:
-    STEPS[step_ui.key] = step_ui
+async def send_keyboard(update: Update, context: HotlineContext, text: str,
+                        markup: ReplyKeyboardMarkup | ReplyKeyboardRemove) -> None:
+    """Like ui.send, with a keyboard under the typing field (or its removal)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is None:
+        raise RuntimeError("a form update without a chat")
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
-def order(kind: str) -> list[Step]:
-    return ORDERS[kind]
+def skip_button(label: str | None = None) -> InlineKeyboardButton:
+    return ui.button(label or _("⏭ Skip"), FormSkip().pack())
 
 
-def active_steps(draft: dict) -> list[Step]:
-    return [step for step in order(draft["kind"]) if step.when(draft)]
-
-
-# -- the draft -----------------------------------------------------------------
-def new_draft(kind: str, *, ask_gender: bool, fields: dict | None = None) -> dict:
-    return {"id": uuid.uuid4().hex, "kind": kind, "f": dict(fields or {}), "evidence": [],
-            "step": None, "editing": False, "ask_gender": ask_gender}
-
-
-def current(context: HotlineContext) -> dict | None:
-    draft = context.user_data.get(DRAFT)
-    return draft if isinstance(draft, dict) and draft.get("kind") in ORDERS else None
-
-
-def fields(context: HotlineContext) -> dict:
-    draft = current(context)
-    assert draft is not None
-    return draft["f"]
-
-
-# -- moving through the form ---------------------------------------------------
-async def ask(update: Update, context: HotlineContext, draft: dict, key: str) -> str:
-    """Ask step `key` and wait for its answer."""
-    if key != "phone":
-        await close_phone_keyboard(update, context, draft)
-    draft["step"] = key
-    if key == SUMMARY:
-        await show_summary(update, context, draft)
-    else:
-        await STEPS[key].ask(update, context, draft)
-    return state_of(key)
-
-
-async def advance(update: Update, context: HotlineContext, done: str) -> str:
-    """After step `done` was answered: the next question, or the summary.
-
-    When a field is being edited from the summary, only its own follow-up steps
-    (e.g. group size after 'who') are asked before going back to the summary.
-    """
-    draft = current(context)
-    assert draft is not None
-    steps = order(draft["kind"])
-    keys = [s.key for s in steps]
-    for step in steps[keys.index(done) + 1:]:
-        if not step.when(draft):
-            continue
-        if draft["editing"] and not _descends_from(step, done, steps):
-            break
-        return await ask(update, context, draft, step.key)
-    return await ask(update, context, draft, SUMMARY)
-
-
-async def go_back(update: Update, context: HotlineContext, draft: dict) -> str:
-    """One question back (inner pages first); from an edit, back to the summary."""
-    key = draft.get("step")
-    step_ui = STEPS.get(key or "")
-    if step_ui is not None and step_ui.back is not None and step_ui.back(draft):
-        return await ask(update, context, draft, key)
-    if draft["editing"]:
-        return await ask(update, context, draft, SUMMARY)
-    active = [s.key for s in active_steps(draft)]
-    position = len(active) if key == SUMMARY or key not in active else active.index(key)
-    if position == 0:
-        return await ask(update, context, draft, active[0])
-    return await ask(update, context, draft, active[position - 1])
-
-
-def is_first(draft: dict, key: str) -> bool:
-    active = active_steps(draft)
-    return bool(active) and active[0].key == key and not draft["editing"]
-
-
-def _descends_from(step: Step, ancestor: str, steps: list[Step]) -> bool:
-    by_key = {s.key: s for s in steps}
-    parent = step.parent
-    while parent is not None:
-        if parent == ancestor:
-            return True
-        parent = by_key[parent].parent if parent in by_key else None
-    return False
-
-
-# -- what every question shows ---------------------------------------------------
-def nav_rows(draft: dict, key: str) -> list[list]:
-    """Cancel, then Back (unless this is the first question) and Main menu."""
-    back = None if is_first(draft, key) else BACK_DATA
-    return [[ui.button(_("✖️ Cancel this report"), CANCEL_DATA)], ui.nav_row(back=back)]
-
-
-def skip_button(label: str | None = None):
-    return ui.button(label or _("⏭ Skip"), SKIP_DATA)
-
-
-async def question(update: Update, context: HotlineContext, draft: dict, key: str, text: str,
-                   rows: list[list] | None = None) -> None:
-    """Send a question with its buttons and the navigation rows."""
-    await ui.send(update, context, text, ui.keyboard([*(rows or []), *nav_rows(draft, key)]))
-
-
-async def close_phone_keyboard(update: Update, context: HotlineContext, draft: dict,
-                               text: str | None = None) -> None:
-    """Remove the share-contact keyboard if the phone step left it showing."""
-    if draft.get(PHONE_KEYBOARD):
-        draft[PHONE_KEYBOARD] = False
-        await ui.send(update, context, text or _("No phone number was saved."),
-                      ReplyKeyboardRemove())
-
-
-# -- typed text ------------------------------------------------------------------
 async def typed_text(update: Update, context: HotlineContext, limit: int) -> str:
     """The message's text, cut to `limit` characters with a clear note when longer."""
-    text = (update.effective_message.text or "").strip()
+    message = update.effective_message
+    text = ((message.text if message else None) or "").strip()
     if len(text) > limit:
         text = text[:limit]
         await ui.send(update, context, _(
@@ -193,7 +302,7 @@ async def typed_text(update: Update, context: HotlineContext, limit: int) -> str
     return text
 
 
-def wrong_input_text(expects: str) -> str:
+def wrong_input_text(expects: Expects) -> str:
     return {
         "buttons": _("Please choose one of the buttons below."),
         "text": _("Please type your answer as a text message."),
@@ -205,70 +314,47 @@ def wrong_input_text(expects: str) -> str:
 
 
 # -- the summary -------------------------------------------------------------------
-def summary_lines(draft: dict) -> list[str]:
-    """'• Field: value' for every answered top-level step."""
+def summary_lines(draft: Draft | Mapping[str, object]) -> list[str]:
+    """'• Field: value' for every answered top-level step (also of a stored case, given as
+    the dict of flows/my_cases.as_draft)."""
+    from flows.report_forms import FORMS  # the forms import this module
+
+    if not isinstance(draft, Draft):
+        loaded = drafts.of_case(draft)
+        if loaded is None:
+            return []
+        draft = loaded
     lines = []
-    for step in active_steps(draft):
-        if step.parent is not None:
-            continue
-        step_ui = STEPS[step.key]
-        value = step_ui.describe(draft)
+    for step in FORMS[draft.kind].active(draft):
+        value = step.describe(draft) if step.parent is None else None
         if value:
-            lines.append(_("• {label}: {value}").format(label=_(step_ui.label), value=value))
+            lines.append(_("• {label}: {value}").format(label=_(step.label), value=value))
     return lines
 
 
-def summary_edit_rows(draft: dict) -> list[list]:
-    buttons = [
-        ui.button("✏️ " + _(STEPS[step.key].label), f"rp:edit:{step.key}")
-        for step in active_steps(draft) if step.parent is None
-    ]
-    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-
-
-async def show_summary(update: Update, context: HotlineContext, draft: dict) -> None:
-    draft["step"], draft["editing"] = SUMMARY, False
+async def show_summary(turn: Turn) -> None:
+    draft = turn.draft
+    draft.step, draft.editing = SUMMARY, False
     text = "\n".join([
         _("Please check your report:"), "", *summary_lines(draft), "",
         _("Is everything right? Press Confirm to send it to hotline staff, "
           "or press a field to change it."),
     ])
-    rows = [[ui.button(_("✅ Confirm and send"), f"rp:confirm:{draft['id']}")],
-            *summary_edit_rows(draft)]
-    await ui.send(update, context, _cut(text), ui.keyboard([*rows, *nav_rows(draft, SUMMARY)]))
+    edits = [ui.button("✏️ " + _(step.label), FormEdit(step.key).pack())
+             for step in turn.form.active(draft) if step.parent is None]
+    rows = [[ui.button(_("✅ Confirm and send"), FormConfirm(draft.id).pack())],
+            *(edits[i:i + 2] for i in range(0, len(edits), 2))]
+    await turn.send(cut(text), ui.keyboard([*rows, *turn.nav_rows(SUMMARY)]))
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= ui.MESSAGE_LIMIT else text[: ui.MESSAGE_LIMIT - 1] + "…"
-
-
-# -- fields shown in the summary --------------------------------------------------
-def shorten(text: str | None, limit: int = 300) -> str | None:
-    if not text:
-        return text
+def cut(text: str, limit: int = ui.MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass(frozen=True)
-class Choice:
-    """A button answer: the value stored (also in callback data) and its N_() label."""
-
-    value: str
-    label: str
+def shorten(text: str | None, limit: int = 300) -> str | None:
+    return cut(text, limit) if text else text
 
 
-def choice_rows(choices: list[Choice], prefix: str, per_row: int = 1,
-                marked: set[str] | None = None) -> list[list]:
-    """Buttons '<prefix>:<value>', per_row to a row; `marked` values get a tick."""
-    buttons = []
-    for choice in choices:
-        tick = ("✅ " if choice.value in marked else "▫️ ") if marked is not None else ""
-        buttons.append(ui.button(tick + _(choice.label), f"{prefix}:{choice.value}"))
-    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
-
-
-def label_of(choices: list[Choice], value: str | None) -> str | None:
-    for choice in choices:
-        if choice.value == value:
-            return _(choice.label)
-    return None
+def label_of(options: Sequence[Option], value: object) -> str | None:
+    """The label of the option with this value (None when none has it)."""
+    return next((option.text() for option in options if option.value == value), None)

@@ -1,25 +1,27 @@
 """The safety questions of every report form, and what happens when a report turns urgent.
 
-The rules are in bot/screener.py (pure); this module asks its questions (step
-"screener", in the wage claim and the grievance), and shows the emergency numbers
-the moment a report becomes urgent: after a yes or no that is a warning sign, after
-"Documents the employer kept" in the wage claim, after a category that says so,
-or after a description whose words point to danger (data/screener_phrases.csv).
+The rules are in bot/screener.py (pure); this module declares the step that asks its
+questions (`Safety`, key "screener", in the wage claim and the grievance), and the form's
+after-answer check that shows the emergency numbers the moment a report becomes urgent:
+after a yes or no that is a warning sign, after "Documents the employer kept" in the wage
+claim, after a category that says so, or after words that point to danger
+(data/screener_phrases.csv).
 """
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import screener
 from bot.context import HotlineContext
 from bot.i18n import N_, _
-from flows import form, start, ui
-from flows.form import Choice, StepUI
-
-YES_NO = [Choice("yes", N_("Yes")), Choice("no", N_("No"))]
+from flows import start, ui
+from flows.callbacks import SafetyAnswered
+from flows.draft import Draft
+from flows.form import State, Step, Turn, Wrap
 
 
 @functools.cache
@@ -29,19 +31,21 @@ def phrases() -> screener.Phrases:
     return screener.load_phrases()
 
 
-def assess(draft: dict) -> screener.Assessment:
-    return screener.assess(draft["kind"], draft["f"], phrases())
+def assess(draft: Draft) -> screener.Assessment:
+    return screener.assess(draft.kind, draft.answers.as_dict(), phrases())
 
 
-def is_urgent(draft: dict) -> bool:
+def is_urgent(draft: Draft) -> bool:
     return assess(draft).urgent
 
 
-async def warn_if_newly_urgent(update: Update, context: HotlineContext, draft: dict,
-                               was_urgent: bool) -> None:
-    """Shows the emergency numbers at once when the last answer made the report urgent."""
-    if not was_urgent and is_urgent(draft):
-        await ui.send(update, context, emergency_text(context))
+async def warn_if_newly_urgent(turn: Turn) -> None:
+    """After every answer: the emergency numbers at once when the report has just become
+    urgent (a draft from before this check only learns where it stands)."""
+    urgent = is_urgent(turn.draft)
+    if turn.draft.urgent is False and urgent:
+        await turn.send(emergency_text(turn.context))
+    turn.draft.urgent = urgent
 
 
 def emergency_text(context: HotlineContext) -> str:
@@ -53,72 +57,65 @@ def emergency_text(context: HotlineContext) -> str:
     return "\n".join(lines)
 
 
-def questions(draft: dict) -> list[screener.Question]:
-    return screener.questions_for(draft["kind"], draft["f"])
-
-
-def answered(draft: dict) -> bool:
-    answers = draft["f"].get("screener") or {}
-    return all(q.key in answers for q in questions(draft))
-
-
-def _index(draft: dict) -> int:
-    return min(draft.get("screen_i", 0), len(questions(draft)) - 1)
-
-
-async def ask_screener(update: Update, context: HotlineContext, draft: dict) -> None:
-    index, asked = _index(draft), questions(draft)
-    text = _("Question {number} of {total}:").format(number=index + 1, total=len(asked))
-    text += " " + _(asked[index].text)
-    if index == 0:
-        text = _("A few yes or no questions, so that staff can act fast if you are in danger.") \
-            + "\n\n" + text
-    # The question's key is in the button: an old button of another question changes nothing.
-    await form.question(update, context, draft, "screener", text,
-                        form.choice_rows(YES_NO, f"rp:scr:{asked[index].key}", per_row=2))
-
-
-async def on_screener_answered(update: Update, context: HotlineContext) -> str:
-    """Stores one yes/no; the first warning sign shows the emergency numbers straight away."""
-    key, answer = update.callback_query.data.split(":")[2:4]
-    draft = form.current(context)
-    index, asked = _index(draft), questions(draft)
-    if asked[index].key != key:  # a button of an earlier question: ask the current one
-        return await form.ask(update, context, draft, "screener")
-    was_urgent = is_urgent(draft)
-    draft["f"].setdefault("screener", {})[asked[index].key] = answer
-    await warn_if_newly_urgent(update, context, draft, was_urgent)
-    if index + 1 < len(asked):
-        draft["screen_i"] = index + 1
-        return await form.ask(update, context, draft, "screener")
-    draft["screen_i"] = 0
-    return await form.advance(update, context, "screener")
-
-
-def describe_screener(draft: dict) -> str | None:
-    if not answered(draft):
-        return None
-    found = assess(draft)
-    if not found.urgent:
-        return _("no warning sign")
-    return _("⚠️ urgent: {reasons}").format(reasons=reasons_text(found.reasons()))
-
-
-def reasons_text(keys) -> str:
+def reasons_text(keys: Iterable[str]) -> str:
     return ", ".join(_(screener.INDICATORS[key]) for key in keys if key in screener.INDICATORS)
 
 
-def back_in_screener(draft: dict) -> bool:
-    if draft.get("screen_i", 0) > 0:
-        draft["screen_i"] = _index(draft) - 1
-        return True
-    return False
+@dataclass(frozen=True, kw_only=True)
+class Safety(Step):
+    """Yes/no questions, one at a time (bot/screener.py says which are still worth asking)."""
 
+    key: str = "screener"
+    label: str = N_("Safety questions")
 
-form.register(StepUI(
-    key="screener", label=N_("Safety questions"), ask=ask_screener, expects="buttons",
-    back=back_in_screener,
-    handlers=lambda: [CallbackQueryHandler(on_screener_answered,
-                                           pattern="^rp:scr:[a-z_]+:(yes|no)$")],
-    describe=describe_screener,
-))
+    def questions(self, draft: Draft) -> list[screener.Question]:
+        return screener.questions_for(draft.kind, draft.answers.as_dict())
+
+    def index(self, draft: Draft) -> int:
+        return min(draft.screen_i, len(self.questions(draft)) - 1)
+
+    def answered(self, draft: Draft) -> bool:
+        return all(q.key in draft.answers.screener for q in self.questions(draft))
+
+    async def ask(self, turn: Turn) -> None:
+        index, asked = self.index(turn.draft), self.questions(turn.draft)
+        text = _("Question {number} of {total}:").format(number=index + 1, total=len(asked))
+        text += " " + _(asked[index].text)
+        if index == 0:
+            text = _("A few yes or no questions, so that staff can act fast if you are in "
+                     "danger.") + "\n\n" + text
+        key = asked[index].key
+        await turn.question(self.key, text, [[ui.button(_("Yes"), SafetyAnswered(key, "yes").pack()),
+                                              ui.button(_("No"), SafetyAnswered(key, "no").pack())]])
+
+    def handlers(self, wrap: Wrap) -> list[BaseHandler]:
+        return [CallbackQueryHandler(wrap(self.on_answered), pattern=SafetyAnswered.pattern)]
+
+    def describe(self, draft: Draft) -> str | None:
+        if not self.answered(draft):
+            return None
+        found = assess(draft)
+        if not found.urgent:
+            return _("no warning sign")
+        return _("⚠️ urgent: {reasons}").format(reasons=reasons_text(found.reasons()))
+
+    def back(self, draft: Draft) -> bool:
+        if draft.screen_i > 0:
+            draft.screen_i = self.index(draft) - 1
+            return True
+        return False
+
+    async def on_answered(self, turn: Turn) -> State:
+        """Stores one yes/no; the first warning sign shows the emergency numbers straight away."""
+        pressed = SafetyAnswered.parse(turn.data)
+        draft = turn.draft
+        index, asked = self.index(draft), self.questions(draft)
+        if pressed is None or asked[index].key != pressed.question:
+            return await turn.ask(self.key)  # a button of an earlier question: ask the current one
+        draft.answers.screener[pressed.question] = pressed.answer
+        if index + 1 < len(asked):
+            draft.screen_i = index + 1
+            await turn.answered()
+            return await turn.ask(self.key)
+        draft.screen_i = 0
+        return await turn.advance(self.key)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.screener import QUESTIONS
+from flows.callbacks import SafetyAnswered
 from tests.harness import Person
 
 LANGUAGE_BUTTON = {"km": "ភាសាខ្មែរ", "en": "English"}
@@ -26,11 +27,11 @@ async def answer_safety_questions(person, warn: tuple[str, ...] = ()) -> list:
     flag_on = {q.key: q.flag_on for q in QUESTIONS}
     replies: list = []
     while True:
-        buttons = [data for _, data in person.latest_with_buttons().buttons
-                   if data.startswith("rp:scr:")]
-        if not buttons:
+        asked = [found for _, data in person.latest_with_buttons().buttons
+                 if (found := SafetyAnswered.parse(data)) is not None]
+        if not asked:
             return replies
-        key = buttons[0].split(":")[2]
+        key = asked[0].question
         answer = flag_on[key] if key in warn else ("no" if flag_on[key] == "yes" else "yes")
         replies = await person.press_data(f"rp:scr:{key}:{answer}")
 
