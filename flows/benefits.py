@@ -29,6 +29,7 @@ from flows.callbacks import (
     BenefitsMember,
     BenefitsQuestion,
     BenefitsStart,
+    ReportThis,
 )
 from flows.pages import facts, next_button
 from flows.registry import Flow, MenuEntry
@@ -36,8 +37,6 @@ from flows.registry import Flow, MenuEntry
 ENTRY = MenuEntry("benefits", N_("🤝 Benefits and services: check what may help"), order=300)
 HOUSEHOLD = "household"  # the household question's key (it has no options of its own)
 DONE = "done"  # BenefitsMember: ends the household question
-# A button of the report forms (their kind is declared in the forms' part of callbacks.py).
-REPORT_DEBT = "report:debt"
 PAGE_LIMIT = 700  # characters per message, for a phone screen
 
 YES, NO, UNSURE = ("yes", N_("Yes")), ("no", N_("No")), ("unsure", N_("I don't know"))
@@ -259,7 +258,7 @@ async def show_list(update: Update, context: HotlineContext, answers: Answers,
         text += "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
     rows: list[list[InlineKeyboardButton]] = []
     if answers.get("loan") == "broker":
-        rows.append([ui.button(_("📣 Report this debt"), REPORT_DEBT)])
+        rows.append([ui.button(_("📣 Report this debt"), ReportThis("debt").pack())])
     if page + 1 < len(pages):
         rows.append([next_button(BenefitsList(page + 1).pack())])
     else:

@@ -14,7 +14,7 @@ The message waiting for a choice is kept in user_data as the Bot API's JSON.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -24,7 +24,7 @@ from bot.context import HotlineContext
 from bot.i18n import _
 from bot.intents import EMERGENCY
 from flows import desk_relay, help_now, my_cases, ui, understand
-from flows.callbacks import MyCases, ReplyToCase, ReplyToNone
+from flows.callbacks import FileAsReport, MyCases, ReplyToCase, ReplyToNone
 from flows.intake_steps import EVIDENCE_FILTER, evidence_of
 from flows.registry import Flow
 from storage import cases, desk
@@ -35,11 +35,8 @@ from storage.desk import DeskCase
 MESSAGE_LIMIT = 3000
 REPLY_DAYS = 7          # staff wrote to the case this recently: a plain message answers it
 # user_data["pending_message"]: the message waiting for "which case?" or "new report?"
-PENDING: Final = "pending_message"  # for flows/intake.py, which takes it as a new report
+# (FileAsReport takes it as a new report: flows/intake.py)
 MAX_CHOICES = 5
-# A button of the report forms (their kind is declared in the forms' part of callbacks.py):
-# the waiting voice note or file as a new report (flows/intake.py).
-AS_NEW_REPORT = "cr:new"
 
 
 async def on_message_outside_flows(update: Update, context: HotlineContext) -> None:
@@ -155,7 +152,7 @@ async def offer_file(update: Update, context: HotlineContext, message: Message) 
     else:
         text = _("Send this to hotline staff as a new report? It will be the proof of your "
                  "problem; I will ask a few short questions first.")
-    rows = [[ui.button(_("📣 Yes, send it as a new report"), AS_NEW_REPORT)]]
+    rows = [[ui.button(_("📣 Yes, send it as a new report"), FileAsReport().pack())]]
     rows += [[ui.button(_("➕ Add it to {ref}").format(ref=c.reference),
                         ReplyToCase(c.id).pack())] for c in own]
     rows.append(ui.nav_row())

@@ -17,7 +17,7 @@ from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import N_, _, format_date
 from flows import desk_relay, form, grievance, ui
-from flows.callbacks import AddingDone, AddToCase, Menu, MyCases, OpenCase
+from flows.callbacks import AddingDone, AddToCase, FormResume, Menu, MyCases, OpenCase
 from flows.intake_steps import EVIDENCE_FILTER, NEW, TEXT, evidence_of
 from flows.registry import exact_pattern
 from storage import cases, outbox
@@ -28,8 +28,6 @@ from storage.db import Database
 ADD_TO_CASE = "mc_add"  # the conversation state; user_data["mc_case"]: the case added to
 MESSAGE_LIMIT = 3000
 MENU_ENTRY = "mycases"  # the main menu's "My cases" (declared by flows/intake.py)
-# A button of the report forms (their kind is declared in the forms' part of callbacks.py).
-RESUME_REPORT = "rp:resume"
 # Stores one thing the person added (with its relay row); False if the case is not theirs.
 Write = Callable[[Database, int, int, "outbox.Item | None"], Awaitable[bool]]
 
@@ -71,7 +69,7 @@ async def on_my_cases(update: Update, context: HotlineContext) -> int:
     own = await cases.list_own(context.db, ui.person_id(update))
     rows = []
     if form.current(context) is not None:
-        rows.append([ui.button(_("📝 Continue your unfinished report"), RESUME_REPORT)])
+        rows.append([ui.button(_("📝 Continue your unfinished report"), FormResume().pack())])
     if not own:
         text = _("You have not sent a report yet.")
         rows += [[ui.button(_(entry.label), entry.callback_data)]

@@ -26,7 +26,7 @@ from bot.khmer import clean_input
 from bot.recruiter_registry import effective_status
 from bot.recruiter_search import RecruiterIndex, RegistryCache, SearchResult
 from flows import case_replies, start, ui, understand
-from flows.callbacks import RecruiterAgain, RecruiterNone, RecruiterPick
+from flows.callbacks import RecruiterAgain, RecruiterNone, RecruiterPick, ReportThis
 from flows.registry import Flow, MenuEntry
 from storage import desk, intent_log
 from storage import recruiters as registry_store
@@ -36,8 +36,6 @@ from storage.recruiters import Recruiter
 END = ConversationHandler.END
 ASK_NAME = "ask_name"
 CHECK = MenuEntry("recruiters", N_("🔎 Check a recruiter"), order=150)
-# A button of the report forms (their kind is declared in the forms' part of callbacks.py).
-REPORT_RECRUITER = "report:recruiter"
 # user_data["recruiters_listening"]: the check listens for a name, "asked" (just asked for
 # one) or "answered" (after an answer another name may follow). A button pressed elsewhere
 # ends it (forget()). user_data["recruiters_query"]: the last name, for "None of these".
@@ -273,7 +271,7 @@ async def answer_not_found(update: Update, context: HotlineContext, index: Recru
     ]
     # The grievance form picks the name up from here (flows/intake.py).
     context.person_state["recruiter_to_report"] = typed
-    report = [ui.button(_("📝 Report this recruiter"), REPORT_RECRUITER)]
+    report = [ui.button(_("📝 Report this recruiter"), ReportThis("recruiter").pack())]
     await ui.send(update, context, "\n\n".join(parts), again_markup(first_row=report))
 
 
