@@ -13,7 +13,6 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.context import HotlineApplication, HotlineContext
-from bot.people import SEEN_ON
 from flows import desk_thread
 from flows.my_data import kept_between_messages
 from storage import desk, privacy
@@ -54,7 +53,7 @@ def erase_old_sessions(context: HotlineContext, seen_before: datetime) -> int:
     day = seen_before.date().isoformat()
     erased = []
     for user_id, data in application.user_data.items():
-        seen = data.get(SEEN_ON)  # set on every day a person writes in private
+        seen = data.get("seen_on")  # set (bot/people.py) on every day a person writes in private
         leftovers = kept_between_messages(data)
         if isinstance(seen, str) and seen < day and leftovers:
             for key in leftovers:

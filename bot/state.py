@@ -18,26 +18,38 @@ if TYPE_CHECKING:
     from bot.inbox import Inbox
     from bot.metrics import Metrics
     from bot.polling import UpdatesRequest
+    from bot.recruiter_search import RegistryCache
     from bot.sender import Sender
     from bot.settings import Settings
     from flows.registry import MenuEntry
     from storage.db import Database
 
 
+# A message as the Bot API's JSON (Message.to_dict()), kept to be handled later.
+MessageJSON = dict[str, Any]
+# flows/benefits.py: the answer code by question key, and "household" (the members ticked)
+# with "household_done" once that question was shown.
+BenefitsCheck = dict[str, str | list[str] | bool]
+# flows/consent.py: what a person sent before accepting the privacy notice.
+HeldItem = tuple[Literal["message"], MessageJSON] | tuple[Literal["button"], str]
+
+
 class UserData(TypedDict, total=False):
     """One person's state between messages (persisted; JSON values only)."""
 
     # bot/people.py: the language used for this person, and the day it was read from storage
-    lang: str
-    seen_on: str
+    lang: str  # one of bot.i18n.LANGUAGES
+    seen_on: str  # ISO date
     consented: bool  # flows/consent.py: the privacy notice was accepted
     report_draft: dict[str, Any]  # flows/draft.py: Draft.to_json(), the report being written
     recruiter_to_report: str  # flows/recruiters.py -> intake: the name to report
     recruiters_query: str  # flows/recruiters.py: the last name searched, for "None of these"
-    recruiters_listening: str  # flows/recruiters.py: "asked" or "answered"
-    pending_message: dict[str, Any]  # flows/case_replies.py: a message waiting for "which case?"
+    # flows/recruiters.py: the check listens for a name: "asked" (just asked for one) or
+    # "answered" (after an answer another name may follow)
+    recruiters_listening: Literal["asked", "answered"]
+    pending_message: MessageJSON  # flows/case_replies.py: waiting for "which case?"
     mc_case: int  # flows/my_cases.py: the case being added to
-    benefits_check: dict[str, Any]  # flows/benefits.py: the screener's answers so far
+    benefits_check: BenefitsCheck  # flows/benefits.py: the check's answers so far
     broadcast_draft: BroadcastDraft  # flows/broadcast.py: the alert an admin is writing
     sd_awaiting: StaffAwaiting  # flows/desk_awaiting.py: the reason/amount asked of staff
     help_alerted_at: float  # flows/desk_thread.py: when staff were last alerted for this person
@@ -59,10 +71,10 @@ class BotData(TypedDict, total=False):
     broadcaster: Any  # bot/broadcaster.py: the alert sender
     followup_clock: Callable[[], datetime]  # bot/followup_time.py: shifted in tests
     followup_lock: asyncio.Lock  # bot/followups.py: one sweep at a time
-    recruiter_registry: Any  # flows/recruiters.py: the parsed registry, rebuilt when it changes
+    recruiter_registry: RegistryCache  # flows/recruiters.py: the parsed registry, rebuilt when it changes
     desk_members: dict[int, tuple[bool, float]]  # flows/desk_access.py: member?, checked when
     desk_names: dict[int, str]  # flows/desk_access.py: how staff see a staff member
-    held_before_consent: dict[int, Any]  # flows/consent.py: what a person sent before consent
+    held_before_consent: dict[int, HeldItem]  # flows/consent.py: by person id, in memory only
 
 
 # The service keys, as literals mypy checks against BotData.

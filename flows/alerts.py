@@ -19,13 +19,23 @@ from bot.context import HotlineContext
 from bot.i18n import N_, _, use_language
 from bot.provinces_kh import provinces
 from flows import ui
+from flows.callbacks import (
+    AlertsOff,
+    AlertsOn,
+    AlertsProvince,
+    AlertsShown,
+    AlertsWanted,
+    StopAlerts,
+    StopAlertsPreview,
+)
 from flows.registry import Command, Flow, MenuEntry
 from storage import subscribers
 
 ALERTS = MenuEntry("alerts", N_("🔔 Safety alerts"), order=800)
-STOP = "al:stop"  # the button under every alert
-PREVIEW_STOP = "al:preview"  # the same button in an admin's preview: it changes nothing
+# StopAlerts is the button under every alert; StopAlertsPreview the same button in an
+# admin's preview: it changes nothing.
 PROVINCES_PER_ROW = 2
+NO_PROVINCE = "none"  # AlertsProvince: "I prefer not to say"
 
 
 # -- what an alert looks like ------------------------------------------------------
@@ -48,27 +58,29 @@ def alert_text(language: str, text_km: str | None, text_en: str | None) -> str:
 def alert_markup(language: str, *, preview: bool = False) -> InlineKeyboardMarkup:
     """The Stop alerts button; in a preview it looks the same but unsubscribes nobody."""
     with use_language(language):
-        return ui.keyboard([[ui.button(_("🔕 Stop alerts"), PREVIEW_STOP if preview else STOP)]])
+        stop = StopAlertsPreview() if preview else StopAlerts()
+        return ui.keyboard([[ui.button(_("🔕 Stop alerts"), stop.pack())]])
 
 
 # -- onboarding ----------------------------------------------------------------------
 async def offer_once(update: Update, context: HotlineContext) -> None:
     """Asks whether the person wants safety alerts, the first time only (onboarding)."""
-    if not await subscribers.mark_asked(context.db, update.effective_user.id):
+    if not await subscribers.mark_asked(context.db, ui.person_id(update)):
         return
     text = _(
         "Would you like safety alerts from the hotline? We send warnings about fake job "
         "offers and human trafficking, and important announcements. Not often."
     )
-    markup = ui.keyboard([[ui.button(_("✅ Yes, send me alerts"), "al:yes"),
-                           ui.button(_("No, thank you"), "al:no")]])
+    markup = ui.keyboard([[ui.button(_("✅ Yes, send me alerts"), AlertsWanted("yes").pack()),
+                           ui.button(_("No, thank you"), AlertsWanted("no").pack())]])
     await ui.send(update, context, text, markup)
 
 
 async def on_alerts_answered(update: Update, context: HotlineContext) -> None:
     """Stores the answer to the onboarding question and shows the main menu."""
-    wanted = update.callback_query.data == "al:yes"
-    await subscribers.set_subscribed(context.db, update.effective_user.id, wanted)
+    button = AlertsWanted.parse(ui.query_data(update))
+    wanted = button is not None and button.answer == "yes"
+    await subscribers.set_subscribed(context.db, ui.person_id(update), wanted)
     if wanted:
         intro = _("Thank you. You will get safety alerts. To get alerts for your home "
                   "province too, choose it in 🔔 Safety alerts (/alerts).")
@@ -84,20 +96,20 @@ async def on_alerts_shown(update: Update, context: HotlineContext) -> None:
 
 
 async def show_settings(update: Update, context: HotlineContext, intro: str | None = None) -> None:
-    choice = await subscribers.get(context.db, update.effective_user.id)
+    choice = await subscribers.get(context.db, ui.person_id(update))
     lines = [intro] if intro else []
     if choice is not None and choice.subscribed:
-        province = provinces().get(choice.province)
+        province = provinces().get(choice.province) if choice.province else None
         lines.append(_("🔔 Safety alerts are ON."))
         lines.append(
             _("Home province: {province}.").format(province=province.name)
             if province else _("Home province: not given.")
         )
-        rows = [[ui.button(_("📍 Home province"), "al:prov")],
-                [ui.button(_("🔕 Turn alerts off"), "al:off")]]
+        rows = [[ui.button(_("📍 Home province"), AlertsProvince().pack())],
+                [ui.button(_("🔕 Turn alerts off"), AlertsOff().pack())]]
     else:
         lines.append(_("🔕 Safety alerts are OFF."))
-        rows = [[ui.button(_("🔔 Turn alerts on"), "al:on")]]
+        rows = [[ui.button(_("🔔 Turn alerts on"), AlertsOn().pack())]]
     lines.append(_("Alerts warn about fake job offers and human trafficking, and bring "
                    "important announcements."))
     await ui.send(update, context, "\n".join(lines), ui.keyboard([*rows, ui.nav_row()]))
@@ -105,40 +117,50 @@ async def show_settings(update: Update, context: HotlineContext, intro: str | No
 
 async def on_alerts_turned_on(update: Update, context: HotlineContext) -> None:
     """Turns alerts on and offers the home province."""
-    await subscribers.set_subscribed(context.db, update.effective_user.id, True)
+    await subscribers.set_subscribed(context.db, ui.person_id(update), True)
     await show_settings(update, context, _("Done: you will get safety alerts."))
 
 
 async def on_alerts_turned_off(update: Update, context: HotlineContext) -> None:
     """Turns alerts off (from /alerts or the Stop alerts button under an alert)."""
-    await subscribers.set_subscribed(context.db, update.effective_user.id, False)
+    await subscribers.set_subscribed(context.db, ui.person_id(update), False)
     await show_settings(update, context, _("Done: no more alerts. You can turn them on again "
                                            "here any time."))
 
 
 async def on_preview_button_pressed(update: Update, context: HotlineContext) -> None:
     """The Stop alerts button of a preview: says what it does for subscribers."""
-    await update.callback_query.answer(
-        _("This is the preview: for subscribers this button stops the alerts."), show_alert=True)
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            _("This is the preview: for subscribers this button stops the alerts."),
+            show_alert=True)
 
 
 async def on_province_asked(update: Update, context: HotlineContext) -> None:
     """Offers the 25 provinces as buttons."""
-    buttons = [ui.button(p.name, f"al:prov:{p.key}") for p in provinces().all]
+    buttons = [ui.button(p.name, AlertsProvince(p.key).pack()) for p in provinces().all]
     rows = [buttons[i:i + PROVINCES_PER_ROW] for i in range(0, len(buttons), PROVINCES_PER_ROW)]
-    rows.append([ui.button(_("I prefer not to say"), "al:prov:none")])
+    rows.append([ui.button(_("I prefer not to say"), AlertsProvince(NO_PROVINCE).pack())])
     await ui.send(update, context, _("Which province is your home?"),
-                  ui.keyboard([*rows, ui.nav_row(back="al:show")]))
+                  ui.keyboard([*rows, ui.nav_row(back=AlertsShown().pack())]))
 
 
-async def on_province_chosen(update: Update, context: HotlineContext) -> None:
+async def on_province_button(update: Update, context: HotlineContext) -> None:
+    """"📍 Home province" (the list of provinces) or one of them chosen."""
+    button = AlertsProvince.parse(ui.query_data(update))
+    if button is None or not button.key:
+        await on_province_asked(update, context)
+        return
+    await on_province_chosen(update, context, button.key)
+
+
+async def on_province_chosen(update: Update, context: HotlineContext, key: str) -> None:
     """Stores the home province (or none) and shows the alert settings."""
-    key = update.callback_query.data.split(":", 2)[2]
     province = provinces().get(key)
-    if province is None and key != "none":
+    if province is None and key != NO_PROVINCE:
         await show_settings(update, context)  # an old or forged button
         return
-    await subscribers.set_province(context.db, update.effective_user.id,
+    await subscribers.set_province(context.db, ui.person_id(update),
                                    province.key if province else None)
     await show_settings(update, context, _("Saved."))
 
@@ -146,7 +168,7 @@ async def on_province_chosen(update: Update, context: HotlineContext) -> None:
 async def on_bot_blocked_or_unblocked(update: Update, context: HotlineContext) -> None:
     """Telegram says the person blocked (or unblocked) the bot in their private chat."""
     change = update.my_chat_member
-    if change.chat.type != ChatType.PRIVATE:
+    if change is None or change.chat.type != ChatType.PRIVATE:
         return
     if change.new_chat_member.status == ChatMember.BANNED:
         await subscribers.mark_unreachable(context.db, change.chat.id)
@@ -161,13 +183,14 @@ def handlers() -> list[BaseHandler]:
     provinces()  # a malformed data/provinces_kh.csv stops start-up here, naming the line
     return [
         CommandHandler("alerts", on_alerts_shown, filters=PRIVATE),
-        CallbackQueryHandler(on_alerts_shown, pattern=f"{ALERTS.pattern}|^al:show$"),
-        CallbackQueryHandler(on_alerts_answered, pattern="^al:(yes|no)$"),
-        CallbackQueryHandler(on_alerts_turned_on, pattern="^al:on$"),
-        CallbackQueryHandler(on_alerts_turned_off, pattern=f"^(al:off|{STOP})$"),
-        CallbackQueryHandler(on_preview_button_pressed, pattern=f"^{PREVIEW_STOP}$"),
-        CallbackQueryHandler(on_province_asked, pattern="^al:prov$"),
-        CallbackQueryHandler(on_province_chosen, pattern="^al:prov:"),
+        CallbackQueryHandler(on_alerts_shown, pattern=ALERTS.pattern),
+        CallbackQueryHandler(on_alerts_shown, pattern=AlertsShown.pattern),
+        CallbackQueryHandler(on_alerts_answered, pattern=AlertsWanted.pattern),
+        CallbackQueryHandler(on_alerts_turned_on, pattern=AlertsOn.pattern),
+        CallbackQueryHandler(on_alerts_turned_off, pattern=AlertsOff.pattern),
+        CallbackQueryHandler(on_alerts_turned_off, pattern=StopAlerts.pattern),
+        CallbackQueryHandler(on_preview_button_pressed, pattern=StopAlertsPreview.pattern),
+        CallbackQueryHandler(on_province_button, pattern=AlertsProvince.pattern),
         ChatMemberHandler(on_bot_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER),
     ]
 

@@ -6,28 +6,37 @@ programme fits which answers is the "when" column of data/services.csv; the
 programmes themselves (who runs them, where to ask, what to bring, which number)
 are rows there too. No amounts and no promises (domain-facts §6, §10.3).
 
-Callback data: "ben:start" begins again, "ben:q:<question>" shows a question,
-"ben:a:<question>:<answer>" answers one, "ben:hh:<member>" ticks a household
-member, "ben:hh:done" ends the household question, "ben:r:<page>" shows the list.
+Buttons (flows/callbacks.py): BenefitsStart begins again, BenefitsQuestion shows a
+question, BenefitsAnswer answers one, BenefitsMember ticks a household member ("done" ends
+the household question), BenefitsList shows a page of the list.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.content import CONDITIONS, Service
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGES, N_, _, use_language
+from bot.state import BenefitsCheck
 from flows import ui
+from flows.callbacks import (
+    BenefitsAnswer,
+    BenefitsList,
+    BenefitsMember,
+    BenefitsQuestion,
+    BenefitsStart,
+    ReportThis,
+)
 from flows.pages import facts, next_button
 from flows.registry import Flow, MenuEntry
 
 ENTRY = MenuEntry("benefits", N_("🤝 Benefits and services: check what may help"), order=300)
-ANSWERS = "benefits_check"  # user_data key
-HOUSEHOLD = "household"
+HOUSEHOLD = "household"  # the household question's key (it has no options of its own)
+DONE = "done"  # BenefitsMember: ends the household question
 PAGE_LIMIT = 700  # characters per message, for a phone screen
 
 YES, NO, UNSURE = ("yes", N_("Yes")), ("no", N_("No")), ("unsure", N_("I don't know"))
@@ -38,6 +47,10 @@ class Question:
     key: str
     text: str                                # msgid
     options: tuple[tuple[str, str], ...]     # (answer code, label msgid)
+
+    @property
+    def codes(self) -> set[str]:
+        return {code for code, _label in self.options}
 
 
 QUESTIONS = (
@@ -67,38 +80,66 @@ MEMBERS = (
     ("school", N_("A child who should go to school")),
 )
 
+
+
+@dataclass
+class Answers:
+    """The check's answers so far, kept in user_data["benefits_check"] as flat JSON."""
+
+    chosen: dict[str, str] = field(default_factory=dict)  # answer code by question key
+    household: list[str] | None = None  # the members ticked, once that question was shown
+    household_done: bool = False
+
+    def get(self, key: str) -> str | None:
+        return self.chosen.get(key)
+
+    @classmethod
+    def from_json(cls, stored: object) -> Answers:
+        """The stored answers, with anything unknown (an older version's keys) left out."""
+        if not isinstance(stored, dict):
+            return cls()
+        answers = cls()
+        for question in QUESTIONS:
+            code = stored.get(question.key)
+            if isinstance(code, str) and code in question.codes:
+                answers.chosen[question.key] = code
+        members, done = stored.get(HOUSEHOLD), stored.get("household_done")
+        if isinstance(members, list) and isinstance(done, bool):
+            answers.household = [m for m, _label in MEMBERS if m in members]
+            answers.household_done = done
+        return answers
+
+    def to_json(self) -> BenefitsCheck:
+        stored: BenefitsCheck = dict(self.chosen)
+        if self.household is not None:
+            stored.update({HOUSEHOLD: self.household, "household_done": self.household_done})
+        return stored
+
+
 # What each "when" of data/services.csv means in terms of the answers.
-APPLIES: dict[str, Callable[[dict], bool]] = {
+APPLIES: dict[str, Callable[[Answers], bool]] = {
     "wants_job": lambda a: a.get("work") in ("job", "both"),
     "wants_skills": lambda a: a.get("work") in ("skills", "both"),
     "no_card": lambda a: a.get("card") in ("no", "unsure"),
-    "household_help": lambda a: bool(set(a.get(HOUSEHOLD) or ())),
+    "household_help": lambda a: bool(a.household),
     "loan": lambda a: a.get("loan") == "bank",
     "online_loan": lambda a: a.get("loan") == "online",
     "wants_support": lambda a: a.get("support") == "yes",
     "no_health": lambda a: a.get("health") in ("no", "unsure"),
-    "school": lambda a: "school" in (a.get(HOUSEHOLD) or ()),
+    "school": lambda a: "school" in (a.household or ()),
 }
 assert set(APPLIES) == set(CONDITIONS), "every condition of bot.content needs a meaning here"
 
 
-def answers_of(context: HotlineContext) -> dict:
-    """The stored answers, with anything unknown (an older version's keys) left out."""
-    stored = context.user_data.get(ANSWERS)
-    if not isinstance(stored, dict):
-        return {}
-    clean = {}
-    for question in QUESTIONS:
-        if stored.get(question.key) in {code for code, _label in question.options}:
-            clean[question.key] = stored[question.key]
-    members = stored.get(HOUSEHOLD)
-    if isinstance(members, list) and stored.get("household_done") in (True, False):
-        clean[HOUSEHOLD] = [m for m, _label in MEMBERS if m in members]
-        clean["household_done"] = stored["household_done"]
-    return clean
+def answers_of(context: HotlineContext) -> Answers:
+    return Answers.from_json(context.person_state.get("benefits_check"))
 
 
-def personal_list(answers: dict, services: list[Service]) -> list[Service]:
+def keep(context: HotlineContext, answers: Answers) -> None:
+    context.person_state["benefits_check"] = answers.to_json()
+
+
+def personal_list(answers: Answers, services: list[Service]) -> list[Service]:
     """The programmes that may apply, in the order of the data file."""
     return [s for s in services if APPLIES[s.when](answers)]
 
@@ -109,23 +150,27 @@ async def on_benefits(update: Update, context: HotlineContext) -> None:
     text = _("🤝 Benefits and services\n\n"
              "Answer a few short questions. At the end you get a list of help that may fit "
              "you, and where to ask for it. We cannot promise what you will get.")
-    rows = [[ui.button(_("▶️ Start the check"), "ben:start")], ui.nav_row()]
+    rows = [[ui.button(_("▶️ Start the check"), BenefitsStart().pack())], ui.nav_row()]
     await ui.send(update, context, text, ui.keyboard(rows))
 
 
 async def on_check_started(update: Update, context: HotlineContext) -> None:
     """Forgets earlier answers and asks the first question."""
-    context.user_data[ANSWERS] = {}
+    keep(context, Answers())
     await ask(update, context, QUESTIONS[0])
+
+
+def question_of(key: str) -> Question | None:
+    return next((q for q in QUESTIONS if q.key == key), None)
 
 
 async def on_question_asked(update: Update, context: HotlineContext) -> None:
     """Shows one question again (a Back button)."""
-    key = update.callback_query.data.split(":")[2]
-    question = next((q for q in QUESTIONS if q.key == key), None)
+    button = BenefitsQuestion.parse(ui.query_data(update))
+    question = question_of(button.question) if button is not None else None
     if question is not None:
         await ask(update, context, question)
-    elif key == HOUSEHOLD:
+    elif button is not None and button.question == HOUSEHOLD:
         await ask_household(update, context)
     else:
         await continue_check(update, context)
@@ -133,36 +178,37 @@ async def on_question_asked(update: Update, context: HotlineContext) -> None:
 
 async def on_answer_chosen(update: Update, context: HotlineContext) -> None:
     """Keeps the answer and goes on to the next open question, or the list."""
-    parts = update.callback_query.data.split(":")
-    question = next((q for q in QUESTIONS if q.key == parts[2]), None) if len(parts) == 4 else None
-    if question is not None and parts[3] in {code for code, _label in question.options}:
+    button = BenefitsAnswer.parse(ui.query_data(update))
+    question = question_of(button.question) if button is not None else None
+    if button is not None and question is not None and button.answer in question.codes:
         answers = answers_of(context)
-        answers[question.key] = parts[3]
-        context.user_data[ANSWERS] = answers
+        answers.chosen[question.key] = button.answer
+        keep(context, answers)
     await continue_check(update, context)
 
 
 async def on_member_ticked(update: Update, context: HotlineContext) -> None:
     """Ticks or unticks a household member, or ends the household question."""
-    member = update.callback_query.data.split(":")[2]
+    button = BenefitsMember.parse(ui.query_data(update))
     answers = answers_of(context)
-    chosen = answers.get(HOUSEHOLD, [])
-    if member == "done":
-        answers.update({HOUSEHOLD: chosen, "household_done": True})
-        context.user_data[ANSWERS] = answers
+    chosen = answers.household or []
+    if button is not None and button.member == DONE:
+        answers.household, answers.household_done = chosen, True
+        keep(context, answers)
         await continue_check(update, context)
         return
-    if member in {m for m, _label in MEMBERS}:
-        chosen = [m for m in chosen if m != member] if member in chosen else chosen + [member]
-        answers.update({HOUSEHOLD: chosen, "household_done": answers.get("household_done", False)})
-        context.user_data[ANSWERS] = answers
+    if button is not None and button.member in {m for m, _label in MEMBERS}:
+        member = button.member
+        answers.household = [m for m in chosen if m != member] if member in chosen \
+            else [*chosen, member]
+        keep(context, answers)
     await ask_household(update, context)
 
 
 async def on_list_page_asked(update: Update, context: HotlineContext) -> None:
     """Shows a page of the personal list (Next and Back on the list)."""
-    page = update.callback_query.data.split(":")[2]
-    await continue_check(update, context, int(page) if page.isdigit() else 0)
+    button = BenefitsList.parse(ui.query_data(update))
+    await continue_check(update, context, max(button.page, 0) if button is not None else 0)
 
 
 # -- what is shown ------------------------------------------------------------------
@@ -170,10 +216,10 @@ async def continue_check(update: Update, context: HotlineContext, page: int = 0)
     """The first open question, or the list when everything is answered."""
     answers = answers_of(context)
     for question in QUESTIONS:
-        if question.key not in answers:
+        if question.key not in answers.chosen:
             await ask(update, context, question)
             return
-    if not answers.get("household_done"):
+    if not answers.household_done:
         await ask_household(update, context)
         return
     await show_list(update, context, answers, page)
@@ -181,44 +227,48 @@ async def continue_check(update: Update, context: HotlineContext, page: int = 0)
 
 async def ask(update: Update, context: HotlineContext, question: Question) -> None:
     index = QUESTIONS.index(question)
-    back = f"ben:q:{QUESTIONS[index - 1].key}" if index else ENTRY.callback_data
-    rows = [[ui.button(_(label), f"ben:a:{question.key}:{code}")] for code, label in question.options]
+    back = BenefitsQuestion(QUESTIONS[index - 1].key).pack() if index else ENTRY.callback_data
+    rows = [[ui.button(_(label), BenefitsAnswer(question.key, code).pack())]
+            for code, label in question.options]
     rows.append(ui.nav_row(back=back))
     text = _("Question {number} of {count}").format(number=index + 1, count=len(QUESTIONS) + 1)
     await ui.send(update, context, f"{text}\n\n{_(question.text)}", ui.keyboard(rows))
 
 
 async def ask_household(update: Update, context: HotlineContext) -> None:
-    chosen = answers_of(context).get(HOUSEHOLD, [])
-    rows = [[ui.button(("✅ " if member in chosen else "⬜ ") + _(label), f"ben:hh:{member}")]
+    chosen = answers_of(context).household or []
+    rows = [[ui.button(("✅ " if member in chosen else "⬜ ") + _(label),
+                       BenefitsMember(member).pack())]
             for member, label in MEMBERS]
     done = _("Done ➡️") if chosen else _("None of these ➡️")
-    rows.append([ui.button(done, "ben:hh:done")])
-    rows.append(ui.nav_row(back=f"ben:q:{QUESTIONS[-1].key}"))
+    rows.append([ui.button(done, BenefitsMember(DONE).pack())])
+    rows.append(ui.nav_row(back=BenefitsQuestion(QUESTIONS[-1].key).pack()))
     count = len(QUESTIONS) + 1
     text = (_("Question {number} of {count}").format(number=count, count=count) + "\n\n"
             + _("Does anyone in your household fit one of these? Tap all that fit, then Done."))
     await ui.send(update, context, text, ui.keyboard(rows))
 
 
-async def show_list(update: Update, context: HotlineContext, answers: dict, page: int) -> None:
+async def show_list(update: Update, context: HotlineContext, answers: Answers,
+                    page: int) -> None:
     pages = list_pages(context, answers)
     page = min(page, len(pages) - 1)
     text = pages[page]
     if len(pages) > 1:
         text += "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     if answers.get("loan") == "broker":
-        rows.append([ui.button(_("📣 Report this debt"), "report:debt")])
+        rows.append([ui.button(_("📣 Report this debt"), ReportThis("debt").pack())])
     if page + 1 < len(pages):
-        rows.append([next_button(f"ben:r:{page + 1}")])
+        rows.append([next_button(BenefitsList(page + 1).pack())])
     else:
-        rows.append([ui.button(_("🔁 Do the check again"), "ben:start")])
-    rows.append(ui.nav_row(back=f"ben:r:{page - 1}" if page else f"ben:q:{HOUSEHOLD}"))
+        rows.append([ui.button(_("🔁 Do the check again"), BenefitsStart().pack())])
+    back = BenefitsList(page - 1) if page else BenefitsQuestion(HOUSEHOLD)
+    rows.append(ui.nav_row(back=back.pack()))
     await ui.send(update, context, text, ui.keyboard(rows))
 
 
-def list_pages(context: HotlineContext, answers: dict) -> list[str]:
+def list_pages(context: HotlineContext, answers: Answers) -> list[str]:
     """The personal list as messages of at most about PAGE_LIMIT characters.
 
     The split is the same in Khmer and English (measured in both), so a Next or
@@ -228,10 +278,11 @@ def list_pages(context: HotlineContext, answers: dict) -> list[str]:
     sizes = [len(block) for block in current]
     for language in LANGUAGES:
         with use_language(language):
-            sizes = [max(a, len(b)) for a, b in zip(sizes, list_blocks(context, answers))]
+            sizes = [max(a, len(b))
+                     for a, b in zip(sizes, list_blocks(context, answers), strict=True)]
     pages = [[current[0]]]
     used = sizes[0]
-    for block, size in zip(current[1:], sizes[1:]):
+    for block, size in zip(current[1:], sizes[1:], strict=True):
         if used + 2 + size <= PAGE_LIMIT:
             pages[-1].append(block)
             used += 2 + size
@@ -241,7 +292,7 @@ def list_pages(context: HotlineContext, answers: dict) -> list[str]:
     return ["\n\n".join(page) for page in pages]
 
 
-def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
+def list_blocks(context: HotlineContext, answers: Answers) -> list[str]:
     """The list's parts in the current language: a heading, then one part per programme."""
     values = facts(context)
     services = personal_list(answers, context.content.topic("benefits"))
@@ -252,7 +303,7 @@ def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
                 "questions help staff see how urgent it is.")] \
         if answers.get("loan") == "broker" else []
     if not services and broker:
-        return [_("📋 Your list")] + broker
+        return [_("📋 Your list"), *broker]
     if not services:
         return [_("📋 Your list\n\nFrom your answers, nothing on our list fits right now. If your "
                   "situation changes, do the check again. For jobs and questions about work, you "
@@ -269,7 +320,8 @@ def list_blocks(context: HotlineContext, answers: dict) -> list[str]:
 
 def service_block(number: int | None, service: Service) -> str:
     """One programme: numbered in the personal list, on its own when asked about by name."""
-    lines = [f"{number}. {service.name}" if number else f"🤝 {service.name}", _("Run by: {who}").format(who=service.runs),
+    lines = [f"{number}. {service.name}" if number else f"🤝 {service.name}",
+             _("Run by: {who}").format(who=service.runs),
              _("Where to ask: {where}").format(where=service.where)]
     if service.bring:
         lines.append(_("What to bring: {bring}").format(bring=service.bring))
@@ -286,11 +338,11 @@ def service_block(number: int | None, service: Service) -> str:
 def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_benefits, pattern=ENTRY.pattern),
-        CallbackQueryHandler(on_check_started, pattern="^ben:start$"),
-        CallbackQueryHandler(on_question_asked, pattern="^ben:q:"),
-        CallbackQueryHandler(on_answer_chosen, pattern="^ben:a:"),
-        CallbackQueryHandler(on_member_ticked, pattern="^ben:hh:"),
-        CallbackQueryHandler(on_list_page_asked, pattern="^ben:r:"),
+        CallbackQueryHandler(on_check_started, pattern=BenefitsStart.pattern),
+        CallbackQueryHandler(on_question_asked, pattern=BenefitsQuestion.pattern),
+        CallbackQueryHandler(on_answer_chosen, pattern=BenefitsAnswer.pattern),
+        CallbackQueryHandler(on_member_ticked, pattern=BenefitsMember.pattern),
+        CallbackQueryHandler(on_list_page_asked, pattern=BenefitsList.pattern),
     ]
 
 

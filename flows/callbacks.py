@@ -148,6 +148,168 @@ class Menu(Callback, prefix="menu"):
 
 # --- Returnee information flows (start, benefits, recruiters, my cases, my data, alerts...)
 
+# start.py: the language buttons under the greeting (choosing one accepts the privacy notice)
+class Language(Callback, prefix="lang"):
+    code: str = token(r"[a-z]{2}")  # one of bot.i18n.LANGUAGES
+
+
+# understand.py: a suggested topic ("it:wages")
+class Intent(Callback, prefix="it"):
+    intent: str = token(r"[a-z_]{1,30}")
+
+
+# help_now.py: "now" asks where the person is, "now:KH" / "now:TH" give that country's numbers
+class HelpNow(Callback, prefix="now"):
+    country: str = token(r"[A-Z]{2}", default="")
+
+
+# documents.py: "doc" lists the documents, "doc:<key>" shows one (a key of data/services.csv)
+class Document(Callback, prefix="doc"):
+    key: str = ""
+
+
+# pages.py: an information topic: "<prefix>" its sections, "<prefix>:<section>:<page>" a page
+# (page counted from 0; "sm:legal" is page 0 too). One kind per topic, each its own prefix.
+class SafeMigrationPage(Callback, prefix="sm"):
+    section: str = ""
+    page: int = 0
+
+
+class WageRightsPage(Callback, prefix="wr"):
+    section: str = ""
+    page: int = 0
+
+
+# benefits.py: the check: begin again, show a question, answer it, tick a household member
+# ("done" ends that question), a page of the personal list
+class BenefitsStart(Callback, prefix="ben:start"):
+    pass
+
+
+class BenefitsQuestion(Callback, prefix="ben:q"):
+    question: str
+
+
+class BenefitsAnswer(Callback, prefix="ben:a"):
+    question: str
+    answer: str
+
+
+class BenefitsMember(Callback, prefix="ben:hh"):
+    member: str
+
+
+class BenefitsList(Callback, prefix="ben:r"):
+    page: int
+
+
+# recruiters.py: "Check another", a near match by its registry row id, "None of these"
+class RecruiterAgain(Callback, prefix="rc:again"):
+    pass
+
+
+class RecruiterPick(Callback, prefix="rc:pick"):
+    recruiter_id: int
+
+
+class RecruiterNone(Callback, prefix="rc:none"):
+    pass
+
+
+# my_cases.py: the person's own reports (the "menu:mycases" entry shows the same list).
+# Also sent under staff messages (desk_relay.py, desk_outbox.py, followups.py).
+class MyCases(Callback, prefix="mc:list"):
+    pass
+
+
+class OpenCase(Callback, prefix="mc:open"):
+    case_id: int
+
+
+class AddToCase(Callback, prefix="mc:add"):
+    case_id: int
+
+
+class AddingDone(Callback, prefix="mc:done"):
+    pass
+
+
+# case_replies.py: "which of your reports is this about?" answered, or "none of these"
+class ReplyToCase(Callback, prefix="cr:to"):
+    case_id: int
+
+
+class ReplyToNone(Callback, prefix="cr:none"):
+    pass
+
+
+# my_data.py: /mydata and /delete as buttons, and the answer to "Delete all your data?"
+class MyData(Callback, prefix="pv:mydata"):
+    pass
+
+
+class DeleteAsked(Callback, prefix="pv:delete"):
+    pass
+
+
+class DeleteAnswer(Callback, prefix="pv:del"):
+    answer: Literal["yes", "no"]
+
+
+# alerts.py: the onboarding question, the settings, Stop alerts under every alert (and its
+# harmless twin in an admin's preview), the home province ("al:prov" asks, "al:prov:<key>")
+class AlertsWanted(Callback, prefix="al"):
+    answer: Literal["yes", "no"]
+
+
+class AlertsShown(Callback, prefix="al:show"):
+    pass
+
+
+class AlertsOn(Callback, prefix="al:on"):
+    pass
+
+
+class AlertsOff(Callback, prefix="al:off"):
+    pass
+
+
+class StopAlerts(Callback, prefix="al:stop"):
+    pass
+
+
+class StopAlertsPreview(Callback, prefix="al:preview"):
+    pass
+
+
+class AlertsProvince(Callback, prefix="al:prov"):
+    key: str = ""
+
+
+# followups.py: the answer to a follow-up, the satisfaction question, reminders off and on
+# (Stop reminders under every follow-up). Checked against the person pressing them.
+class FollowupAnswer(Callback, prefix="fu:a"):
+    followup_id: int
+    answer: str
+
+
+class FollowupSatisfaction(Callback, prefix="fu:s"):
+    followup_id: int
+    level: int
+
+
+class StopReminders(Callback, prefix="fu:stop"):
+    pass
+
+
+class RemindersOff(Callback, prefix="fu:off"):
+    pass
+
+
+class RemindersOn(Callback, prefix="fu:on"):
+    pass
+
+
 # --- Report forms (wage claim, grievance, intake) ----------------------------------------
 
 # A form's answer buttons carry the step's word and the answer: "rp:<step>:<value>". The

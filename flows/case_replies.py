@@ -14,6 +14,7 @@ The message waiting for a choice is kept in user_data as the Bot API's JSON.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -23,6 +24,7 @@ from bot.context import HotlineContext
 from bot.i18n import _
 from bot.intents import EMERGENCY
 from flows import desk_relay, help_now, my_cases, ui, understand
+from flows.callbacks import FileAsReport, MyCases, ReplyToCase, ReplyToNone
 from flows.intake_steps import EVIDENCE_FILTER, evidence_of
 from flows.registry import Flow
 from storage import cases, desk
@@ -32,7 +34,8 @@ from storage.desk import DeskCase
 
 MESSAGE_LIMIT = 3000
 REPLY_DAYS = 7          # staff wrote to the case this recently: a plain message answers it
-PENDING = "pending_message"  # user_data: the message waiting for "which case?" or "new report?"
+# user_data["pending_message"]: the message waiting for "which case?" or "new report?"
+# (FileAsReport takes it as a new report: flows/intake.py)
 MAX_CHOICES = 5
 
 
@@ -40,7 +43,7 @@ async def on_message_outside_flows(update: Update, context: HotlineContext) -> N
     """A reply goes to its case; text is understood; a file is offered as a report."""
     if await route_reply(update, context):
         return
-    message = update.effective_message
+    message = ui.message_of(update)
     if message.text:
         await understand.answer_text(update, context, message.text)
     else:
@@ -51,18 +54,18 @@ async def on_message_outside_flows(update: Update, context: HotlineContext) -> N
 async def route_reply(update: Update, context: HotlineContext) -> bool:
     """True if the message went to a case (or the person is asked which one)."""
     since = to_text(utcnow() - timedelta(days=REPLY_DAYS))
-    targets = await desk.cases_awaiting_reply(context.db, update.effective_user.id, since,
+    targets = await desk.cases_awaiting_reply(context.db, ui.person_id(update), since,
                                               limit=MAX_CHOICES)
     if not targets:
         return False
-    message = update.effective_message
+    message = ui.message_of(update)
     if len(targets) == 1:
         await relay(update, context, targets[0], message)
     else:
-        context.user_data[PENDING] = message.to_dict()
-        rows = [[ui.button(f"📂 {dc.reference} · {my_cases.title(dc.case)}", f"cr:to:{dc.id}")]
-                for dc in targets]
-        rows.append([ui.button(_("✖️ None of these: something else"), "cr:none")])
+        context.person_state["pending_message"] = message.to_dict()
+        rows = [[ui.button(f"📂 {dc.reference} · {my_cases.title(dc.case)}",
+                           ReplyToCase(dc.id).pack())] for dc in targets]
+        rows.append([ui.button(_("✖️ None of these: something else"), ReplyToNone().pack())])
         await ui.send(update, context, _("Which of your reports is this about? Press it, and I "
                                          "will send your message to hotline staff."),
                       ui.keyboard(rows))
@@ -75,29 +78,33 @@ async def route_reply(update: Update, context: HotlineContext) -> bool:
 async def relay(update: Update, context: HotlineContext, dc: DeskCase, message: Message) -> None:
     """Store the message on the case, put it in the thread, say so (👌 follows
     once it is there, as on the Answer path)."""
-    person = update.effective_user.id
+    person = ui.person_id(update)
     # Stored with its relay row in one transaction: saved is queued for staff.
     row = await desk_relay.relay_of(context, dc.id, message)
-    if message.text:
-        await cases.add_reporter_message(context.db, dc.id, person, message.text[:MESSAGE_LIMIT],
-                                         row)
+    evidence = _evidence(message)
+    if message.text or evidence is None:
+        text = message.text or message.caption or ""
+        await cases.add_reporter_message(context.db, dc.id, person, text[:MESSAGE_LIMIT], row)
     else:
-        await cases.add_reporter_evidence(context.db, dc.id, person, _evidence(message), row)
+        await cases.add_reporter_evidence(context.db, dc.id, person, evidence, row)
         if message.caption:  # the relay copies the file with its caption
             await cases.add_reporter_message(context.db, dc.id, person,
                                              message.caption[:MESSAGE_LIMIT])
     sender.wake(context)
-    markup = ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()])
+    markup = ui.keyboard([[ui.button(_("📂 My cases"), MyCases().pack())], ui.nav_row()])
     await ui.send(update, context, desk_relay.queued_text(dc.reference), markup)
 
 
-def _evidence(message: Message) -> Evidence:
-    kind, file_id, unique = evidence_of(Update(0, message=message))
+def _evidence(message: Message) -> Evidence | None:
+    found = evidence_of(Update(0, message=message))
+    if found is None:
+        return None
+    kind, file_id, unique = found
     return Evidence(kind, file_id, unique)
 
 
 def pending(context: HotlineContext) -> Message | None:
-    data = context.user_data.get(PENDING)
+    data = context.person_state.get("pending_message")
     if not isinstance(data, dict):
         return None
     try:
@@ -109,21 +116,22 @@ def pending(context: HotlineContext) -> Message | None:
 async def on_case_chosen(update: Update, context: HotlineContext) -> None:
     """"Which report?" answered (also "Add to W-0001" under a voice note or photo)."""
     message = pending(context)
-    case_id = int(update.callback_query.data.rsplit(":", 1)[1])
-    case = await cases.get_own(context.db, case_id, update.effective_user.id)
-    dc = await desk.get(context.db, case_id) if case is not None else None
-    if message is None or dc is None or case.status == "closed":
+    button = ReplyToCase.parse(ui.query_data(update))
+    case = None if button is None else \
+        await cases.get_own(context.db, button.case_id, ui.person_id(update))
+    dc = await desk.get(context.db, case.id) if case is not None else None
+    if message is None or case is None or dc is None or case.status == "closed":
         await ui.send(update, context, _("That message is no longer waiting. Please send it "
                                          "again."), ui.keyboard([ui.nav_row()]))
         return
-    context.user_data.pop(PENDING, None)
+    context.person_state.pop("pending_message", None)
     await relay(update, context, dc, message)
 
 
 async def on_none_chosen(update: Update, context: HotlineContext) -> None:
     """Not about any of the reports: understood as a message of its own."""
     message = pending(context)
-    context.user_data.pop(PENDING, None)
+    context.person_state.pop("pending_message", None)
     if message is None:
         await understand.not_understood(update, context)
     elif message.text:
@@ -135,8 +143,8 @@ async def on_none_chosen(update: Update, context: HotlineContext) -> None:
 # -- voice notes, photos and files at the menu ----------------------------------------------
 async def offer_file(update: Update, context: HotlineContext, message: Message) -> None:
     """"Send this to hotline staff as a new report?", or add it to an open case."""
-    context.user_data[PENDING] = message.to_dict()
-    own = [c for c in await cases.list_own(context.db, update.effective_user.id)
+    context.person_state["pending_message"] = message.to_dict()
+    own = [c for c in await cases.list_own(context.db, ui.person_id(update))
            if c.status != "closed"][:3]
     if message.voice:
         text = _("Send this voice message to hotline staff as a new report? It will be the "
@@ -144,24 +152,25 @@ async def offer_file(update: Update, context: HotlineContext, message: Message) 
     else:
         text = _("Send this to hotline staff as a new report? It will be the proof of your "
                  "problem; I will ask a few short questions first.")
-    rows = [[ui.button(_("📣 Yes, send it as a new report"), "cr:new")]]
-    rows += [[ui.button(_("➕ Add it to {ref}").format(ref=c.reference), f"cr:to:{c.id}")]
-             for c in own]
+    rows = [[ui.button(_("📣 Yes, send it as a new report"), FileAsReport().pack())]]
+    rows += [[ui.button(_("➕ Add it to {ref}").format(ref=c.reference),
+                        ReplyToCase(c.id).pack())] for c in own]
     rows.append(ui.nav_row())
     await ui.send(update, context, text, ui.keyboard(rows))
 
 
-def pending_report(context: HotlineContext) -> tuple[dict, list[list[str]]] | None:
+def pending_report(context: HotlineContext) -> tuple[dict[str, Any], list[list[str]]] | None:
     """The waiting voice note or file as the fields and proof of a new grievance."""
     message = pending(context)
-    if message is None or evidence_of(Update(0, message=message)) is None:
+    found = evidence_of(Update(0, message=message)) if message is not None else None
+    if message is None or found is None:
         return None
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     evidence: list[list[str]] = []
     if message.voice:
         fields["description_voice"] = message.voice.file_id
     else:
-        evidence.append(evidence_of(Update(0, message=message)))
+        evidence.append(found)
         if message.caption:
             fields["description"] = message.caption[:MESSAGE_LIMIT]
     return fields, evidence
@@ -172,8 +181,8 @@ def handlers() -> list[BaseHandler]:
     new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits: sent once
     return [
         MessageHandler(new & content, on_message_outside_flows),
-        CallbackQueryHandler(on_case_chosen, pattern=r"^cr:to:\d{1,12}$"),
-        CallbackQueryHandler(on_none_chosen, pattern="^cr:none$"),
+        CallbackQueryHandler(on_case_chosen, pattern=ReplyToCase.pattern),
+        CallbackQueryHandler(on_none_chosen, pattern=ReplyToNone.pattern),
         *understand.handlers(),
     ]
 

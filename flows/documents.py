@@ -3,16 +3,18 @@
 Who issues each, what to bring and where to ask come from data/services.csv
 (topic "documents"), so staff add or correct a document without a code change.
 Fees change and are never given (domain-facts §10.3).
-Callback data: "doc" lists the documents, "doc:<key>" shows one.
+Buttons: Document() lists the documents, Document("<key>") shows one.
 """
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.content import Service
 from bot.context import HotlineContext
 from bot.i18n import N_, _
 from flows import ui
+from flows.callbacks import Document
 from flows.registry import Flow, MenuEntry
 
 ENTRY = MenuEntry("documents", N_("🪪 Documents: ID card, family book, passport"), order=400)
@@ -20,22 +22,29 @@ ENTRY = MenuEntry("documents", N_("🪪 Documents: ID card, family book, passpor
 
 async def on_documents(update: Update, context: HotlineContext) -> None:
     """Lists the documents the person can ask about."""
-    rows = [[ui.button(doc.name, f"doc:{doc.key}")] for doc in context.content.topic("documents")]
+    rows = [[ui.button(doc.name, Document(doc.key).pack())]
+            for doc in context.content.topic("documents")]
     rows.append(ui.nav_row())
     await ui.send(update, context, _("🪪 Documents\n\nWhich document do you need?"), ui.keyboard(rows))
 
 
 async def on_document_chosen(update: Update, context: HotlineContext) -> None:
-    """Says who issues the document, where to ask and what to bring."""
-    key = update.callback_query.data.partition(":")[2]
-    doc = context.content.get(key)
+    """Says who issues the document, where to ask and what to bring ("doc" alone: the list)."""
+    button = Document.parse(ui.query_data(update))
+    doc = context.content.get(button.key) if button is not None and button.key else None
     if doc is None or doc.topic != "documents":
         await on_documents(update, context)
         return
-    await show_service(update, context, doc, ui.keyboard([ui.nav_row(back="doc")]))
+    await show_service(update, context, doc, ui.keyboard([back_row()]))
 
 
-async def show_service(update: Update, context: HotlineContext, doc, markup) -> None:
+def back_row() -> list[InlineKeyboardButton]:
+    """Back to the list of documents, and Main menu."""
+    return ui.nav_row(back=Document().pack())
+
+
+async def show_service(update: Update, context: HotlineContext, doc: Service,
+                       markup: InlineKeyboardMarkup) -> None:
     """A document of data/services.csv: who issues it, where to ask, what to bring."""
     lines = [f"🪪 {doc.name}", "",
              _("Who issues it: {who}").format(who=doc.runs),
@@ -52,8 +61,7 @@ async def show_service(update: Update, context: HotlineContext, doc, markup) -> 
 def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_documents, pattern=ENTRY.pattern),
-        CallbackQueryHandler(on_documents, pattern="^doc$"),
-        CallbackQueryHandler(on_document_chosen, pattern="^doc:"),
+        CallbackQueryHandler(on_document_chosen, pattern=Document.pattern),
     ]
 
 

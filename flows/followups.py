@@ -1,9 +1,10 @@
 """Follow-ups as the returnee sees them: the messages, their answers, Stop reminders, /reminders.
 
 What a follow-up looks like (followup_message) is used by the sender (bot/followups.py).
-Buttons: "fu:a:<follow-up id>:<yes|no|help>" answers a check, "fu:s:<id>:<1-3>" the
-satisfaction question, "fu:stop" (under every follow-up) and "fu:on" / "fu:off" turn
-reminders off and on. A follow-up's buttons work only for the person it was sent to.
+Buttons: FollowupAnswer ("fu:a:<follow-up id>:<yes|no|help>") answers a check,
+FollowupSatisfaction ("fu:s:<id>:<1-3>") the satisfaction question, StopReminders (under
+every follow-up) and RemindersOff / RemindersOn turn reminders off and on. A follow-up's
+buttons work only for the person it was sent to.
 """
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from bot import referrals
 from bot.context import HotlineContext
 from bot.i18n import N_, _
 from flows import desk_followups, desk_relay, desk_thread, help_now, start, ui
+from flows.callbacks import (
+    AddToCase,
+    FollowupAnswer,
+    FollowupSatisfaction,
+    MyCases,
+    RemindersOff,
+    RemindersOn,
+    StopReminders,
+)
 from flows.registry import Command, Flow
 from storage import desk, followups
 from storage.desk import DeskCase, NotAllowed
@@ -23,7 +33,6 @@ from storage.followups import Followup
 
 log = logging.getLogger(__name__)
 
-STOP = "fu:stop"
 SATISFACTION = [(3, N_("😊 Happy")), (2, N_("😐 OK")), (1, N_("😞 Not happy"))]
 
 
@@ -31,12 +40,12 @@ SATISFACTION = [(3, N_("😊 Happy")), (2, N_("😐 OK")), (1, N_("😞 Not happ
 def followup_message(context: HotlineContext, dc: DeskCase,
                      row: Followup) -> tuple[str, InlineKeyboardMarkup]:
     ref = dc.reference
-    stop_row = [ui.button(_("🔕 Stop reminders"), STOP)]
+    stop_row = [ui.button(_("🔕 Stop reminders"), StopReminders().pack())]
     if row.kind == "no_reply":
         text = _("📋 Your report {ref} is in the queue. Hotline staff have not answered yet, "
                  "but they will write to you here. You do not need to send it again.").format(
             ref=ref)
-        rows = [[ui.button(_("📂 My cases"), "mc:list")]]
+        rows = [[ui.button(_("📂 My cases"), MyCases().pack())]]
     elif row.kind == "after_referral":
         partner = referrals.partner(context.directory, dc.referred_to)
         text = _("📋 About your report {ref}: we passed it to {organisation}. Did they "
@@ -52,31 +61,32 @@ def followup_message(context: HotlineContext, dc: DeskCase,
     else:  # staff's own words, under the same header as every staff message
         header = _("💬 Hotline staff, about your report {ref}:").format(ref=ref)
         text = f"{header}\n\n{row.text}"
-        rows = [[ui.button(_("✍️ Answer"), f"mc:add:{dc.id}"),
-                 ui.button(_("📂 My cases"), "mc:list")]]
+        rows = [[ui.button(_("✍️ Answer"), AddToCase(dc.id).pack()),
+                 ui.button(_("📂 My cases"), MyCases().pack())]]
     return text[: ui.MESSAGE_LIMIT], ui.keyboard([*rows, stop_row])
 
 
 def _answer(row: Followup, answer: str) -> str:
-    return f"fu:a:{row.id}:{answer}"
+    return FollowupAnswer(row.id, answer).pack()
 
 
 def satisfaction_markup(row: Followup) -> InlineKeyboardMarkup:
-    return ui.keyboard([[ui.button(_(label), f"fu:s:{row.id}:{level}")
+    return ui.keyboard([[ui.button(_(label), FollowupSatisfaction(row.id, level).pack())
                          for level, label in SATISFACTION], ui.nav_row()])
 
 
 # -- answers -------------------------------------------------------------------------------
 async def on_followup_answered(update: Update, context: HotlineContext) -> None:
     """Stores the answer on the case; No or I need help reopens it or alerts its staff."""
-    _prefix, _a, followup_id, answer = update.callback_query.data.split(":")
-    person = update.effective_user.id
-    row = await followups.get_own(context.db, int(followup_id), person) \
-        if followup_id.isdigit() else None
-    if row is None or row.kind not in ("after_referral", "after_close") \
-            or answer not in followups.ANSWERS:
+    button = FollowupAnswer.parse(ui.query_data(update))
+    person = ui.person_id(update)
+    row = None if button is None else \
+        await followups.get_own(context.db, button.followup_id, person)
+    if button is None or row is None or row.kind not in ("after_referral", "after_close") \
+            or button.answer not in followups.ANSWERS:
         await start.on_stale_button(update, context)  # forged, or someone else's
         return
+    answer = button.answer
     if not await followups.record_answer(context.db, row.id, person, answer):
         await ui.send(update, context, _("Thank you, we already have your answer."),
                       ui.keyboard([ui.nav_row()]))
@@ -123,16 +133,18 @@ async def _reopen(context: HotlineContext, dc: DeskCase) -> tuple[bool, DeskCase
 
 async def on_satisfaction_given(update: Update, context: HotlineContext) -> None:
     """Stores how happy the person is with the help (3 happy, 2 OK, 1 not happy)."""
-    _prefix, _s, followup_id, level = update.callback_query.data.split(":")
-    person = update.effective_user.id
-    row = await followups.get_own(context.db, int(followup_id), person) \
-        if followup_id.isdigit() else None
-    if row is None or level not in ("1", "2", "3") or row.kind != "after_close":
+    button = FollowupSatisfaction.parse(ui.query_data(update))
+    person = ui.person_id(update)
+    row = None if button is None else \
+        await followups.get_own(context.db, button.followup_id, person)
+    levels = {level for level, _label in SATISFACTION}
+    if button is None or row is None or button.level not in levels or row.kind != "after_close":
         await start.on_stale_button(update, context)
         return
-    if await followups.record_satisfaction(context.db, row.id, person, int(level)):
+    if await followups.record_satisfaction(context.db, row.id, person, button.level):
         dc = await desk.get(context.db, row.case_id)
-        await desk_followups.tell_staff_satisfaction(context, dc, int(level))
+        if dc is not None:  # gone if the person deleted their data
+            await desk_followups.tell_staff_satisfaction(context, dc, button.level)
     await ui.send(update, context, _("Thank you for your answer. It helps us do better."),
                   ui.keyboard([ui.nav_row()]))
 
@@ -145,20 +157,20 @@ async def on_reminders_shown(update: Update, context: HotlineContext) -> None:
 
 async def show_reminders(update: Update, context: HotlineContext, intro: str | None = None) -> None:
     lines = [intro] if intro else []
-    if await followups.reminders_on(context.db, update.effective_user.id):
+    if await followups.reminders_on(context.db, ui.person_id(update)):
         lines.append(_("🔔 Reminders about your reports are ON. We may write to ask how your "
                        "case is going."))
-        rows = [[ui.button(_("🔕 Stop reminders"), "fu:off")]]
+        rows = [[ui.button(_("🔕 Stop reminders"), RemindersOff().pack())]]
     else:
         lines.append(_("🔕 Reminders about your reports are OFF. Hotline staff still answer "
                        "you when you write to them."))
-        rows = [[ui.button(_("🔔 Turn reminders on"), "fu:on")]]
+        rows = [[ui.button(_("🔔 Turn reminders on"), RemindersOn().pack())]]
     await ui.send(update, context, "\n\n".join(lines), ui.keyboard([*rows, ui.nav_row()]))
 
 
 async def on_reminders_stopped(update: Update, context: HotlineContext) -> None:
     """Turns reminders off (Stop reminders under a follow-up, or /reminders)."""
-    cancelled = await followups.set_reminders(context.db, update.effective_user.id, False)
+    cancelled = await followups.set_reminders(context.db, ui.person_id(update), False)
     log.info("reminders stopped by a person (%s cancelled)", cancelled)
     await show_reminders(update, context, _("Done: no more reminders. You can turn them on "
                                             "again with /reminders."))
@@ -166,7 +178,7 @@ async def on_reminders_stopped(update: Update, context: HotlineContext) -> None:
 
 async def on_reminders_turned_on(update: Update, context: HotlineContext) -> None:
     """Turns reminders on again."""
-    await followups.set_reminders(context.db, update.effective_user.id, True)
+    await followups.set_reminders(context.db, ui.person_id(update), True)
     await show_reminders(update, context, _("Done: reminders are on again."))
 
 
@@ -175,10 +187,11 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(on_followup_answered, pattern=r"^fu:a:\w+:\w+$"),
-        CallbackQueryHandler(on_satisfaction_given, pattern=r"^fu:s:\w+:\w+$"),
-        CallbackQueryHandler(on_reminders_stopped, pattern=f"^({STOP}|fu:off)$"),
-        CallbackQueryHandler(on_reminders_turned_on, pattern="^fu:on$"),
+        CallbackQueryHandler(on_followup_answered, pattern=FollowupAnswer.pattern),
+        CallbackQueryHandler(on_satisfaction_given, pattern=FollowupSatisfaction.pattern),
+        CallbackQueryHandler(on_reminders_stopped, pattern=StopReminders.pattern),
+        CallbackQueryHandler(on_reminders_stopped, pattern=RemindersOff.pattern),
+        CallbackQueryHandler(on_reminders_turned_on, pattern=RemindersOn.pattern),
         CommandHandler("reminders", on_reminders_shown, filters=PRIVATE),
     ]
 

@@ -2,17 +2,18 @@
 
 The numbers are the directory's emergency entries for that country
 (data/directory.csv, column emergency), so staff change them in one place.
-Callback data: "now" asks the question again, "now:KH" / "now:TH" answer it.
+Buttons: HelpNow() asks the question again, HelpNow("KH") / HelpNow("TH") answer it.
 """
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import HotlineContext
 from bot.directory import COUNTRIES
 from bot.i18n import N_, _
 from flows import desk_thread, ui
+from flows.callbacks import HelpNow
 from flows.registry import Flow, MenuEntry
 from flows.start import contact_line
 
@@ -22,23 +23,26 @@ ENTRY = MenuEntry("now", N_("🆘 I need help now"), order=10)
 async def on_help_now(update: Update, context: HotlineContext) -> None:
     """Asks where the person is, so the right numbers can be given."""
     text = _("If you or someone else is in danger or hurt, call for help now.\n\nWhere are you now?")
-    markup = ui.keyboard([
-        [ui.button(_("🇰🇭 In Cambodia"), "now:KH"), ui.button(_("🇹🇭 In Thailand"), "now:TH")],
-        ui.nav_row(),
-    ])
-    await ui.send(update, context, text, markup)
+    await ui.send(update, context, text, ui.keyboard([country_row(), ui.nav_row()]))
 
 
-async def on_country_chosen(update: Update, context: HotlineContext) -> None:
-    """Gives the emergency numbers of that country and what to say when calling."""
-    country = update.callback_query.data.partition(":")[2]
-    if country not in COUNTRIES:
+def country_row() -> list[InlineKeyboardButton]:
+    return [ui.button(_("🇰🇭 In Cambodia"), HelpNow("KH").pack()),
+            ui.button(_("🇹🇭 In Thailand"), HelpNow("TH").pack())]
+
+
+async def on_help_now_button(update: Update, context: HotlineContext) -> None:
+    """"Where are you now?" answered, or asked again (a Back button)."""
+    button = HelpNow.parse(ui.query_data(update))
+    if button is None or button.country not in COUNTRIES:
         await on_help_now(update, context)
         return
-    if country == "KH":
-        lines = [_("In Cambodia, call:")]
-    else:
-        lines = [_("In Thailand, call:")]
+    await on_country_chosen(update, context, button.country)
+
+
+async def on_country_chosen(update: Update, context: HotlineContext, country: str) -> None:
+    """Gives the emergency numbers of that country and what to say when calling."""
+    lines = [_("In Cambodia, call:") if country == "KH" else _("In Thailand, call:")]
     lines += [contact_line(contact) for contact in context.directory.emergency(country)]
     # The numbers first, in a message of their own: easy to find and tap in a hurry.
     await ui.send(update, context, "\n".join(lines))
@@ -67,11 +71,11 @@ async def on_country_chosen(update: Update, context: HotlineContext) -> None:
             "with counselling, and with a network of women who came back: write to them under "
             "📣 Report a problem."
         ).format(child_helpline=context.directory["child_helpline"].number)]
-    if await desk_thread.alert_help_now(context, update.effective_user, country):
+    if await desk_thread.alert_help_now(context, ui.user_of(update), country):
         advice += ["", told_text()]
     # Not ui.send: the button was already acknowledged with the first message.
-    await context.bot.send_message(update.effective_chat.id, "\n".join(advice),
-                                   reply_markup=ui.keyboard([ui.nav_row(back="now")]))
+    await context.bot.send_message(ui.chat_id(update), "\n".join(advice),
+                                   reply_markup=ui.keyboard([ui.nav_row(back=HelpNow().pack())]))
 
 
 def told_text() -> str:
@@ -79,7 +83,8 @@ def told_text() -> str:
              "if you are in danger, do not wait: call a number above.")
 
 
-async def answer_typed(update: Update, context: HotlineContext, also: list | None = None) -> None:
+async def answer_typed(update: Update, context: HotlineContext,
+                       also: list[list[InlineKeyboardButton]] | None = None) -> None:
     """Typed words of danger ("help", "ជួយផង", "locked in"): every emergency number at once,
     before any question, and staff alerted as the menu entry does."""
     lines = [_("If you or someone else is in danger or hurt, call for help now."),
@@ -88,20 +93,18 @@ async def answer_typed(update: Update, context: HotlineContext, also: list | Non
     lines += ["", _("In Thailand, call:")]
     lines += [contact_line(contact) for contact in context.directory.emergency("TH")]
     await ui.send(update, context, "\n".join(lines))
-    told = await desk_thread.alert_help_now(context, update.effective_user, None)
+    told = await desk_thread.alert_help_now(context, ui.user_of(update), None)
     text = told_text() if told else ""
     text += ("\n\n" if text else "") + _("Where are you now? I will tell you what to say "
                                          "when you call.")
-    rows = [[ui.button(_("🇰🇭 In Cambodia"), "now:KH"), ui.button(_("🇹🇭 In Thailand"), "now:TH")],
-            *(also or []), ui.nav_row()]
-    await context.bot.send_message(update.effective_chat.id, text, reply_markup=ui.keyboard(rows))
+    rows = [country_row(), *(also or []), ui.nav_row()]
+    await context.bot.send_message(ui.chat_id(update), text, reply_markup=ui.keyboard(rows))
 
 
 def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_help_now, pattern=ENTRY.pattern),
-        CallbackQueryHandler(on_help_now, pattern="^now$"),
-        CallbackQueryHandler(on_country_chosen, pattern="^now:"),
+        CallbackQueryHandler(on_help_now_button, pattern=HelpNow.pattern),
     ]
 
 

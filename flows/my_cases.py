@@ -7,22 +7,29 @@ the same refusal, which reveals nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import N_, _, format_date
 from flows import desk_relay, form, grievance, ui
+from flows.callbacks import AddingDone, AddToCase, FormResume, Menu, MyCases, OpenCase
 from flows.intake_steps import EVIDENCE_FILTER, NEW, TEXT, evidence_of
-from storage import cases
+from flows.registry import exact_pattern
+from storage import cases, outbox
 from storage.cases import Case, Evidence
 from storage.clock import from_text
+from storage.db import Database
 
-ADD_TO_CASE = "mc_add"
-OPEN_CASE = "mc_case"  # user_data: the case id being added to
+ADD_TO_CASE = "mc_add"  # the conversation state; user_data["mc_case"]: the case added to
 MESSAGE_LIMIT = 3000
+MENU_ENTRY = "mycases"  # the main menu's "My cases" (declared by flows/intake.py)
+# Stores one thing the person added (with its relay row); False if the case is not theirs.
+Write = Callable[[Database, int, int, "outbox.Item | None"], Awaitable[bool]]
 
 STATUS_LABELS = {
     "new": N_("Received: waiting for hotline staff"),
@@ -39,7 +46,7 @@ def title(case: Case) -> str:
     return form.label_of(grievance.CATEGORY_CHOICES, case.category) or _("Problem")
 
 
-def as_draft(case: Case, evidence_count: int) -> dict:
+def as_draft(case: Case, evidence_count: int) -> dict[str, Any]:
     """The stored case in the shape of a draft, so the summary reads the same."""
     fields = {name: getattr(case, name) for name in (
         "reported_by", "group_size", "category", "country", "province", "place", "employer",
@@ -58,11 +65,11 @@ def as_draft(case: Case, evidence_count: int) -> dict:
 # -- the list -----------------------------------------------------------------------
 async def on_my_cases(update: Update, context: HotlineContext) -> int:
     """Lists the person's own reports with their status."""
-    context.user_data.pop(OPEN_CASE, None)
-    own = await cases.list_own(context.db, update.effective_user.id)
+    context.person_state.pop("mc_case", None)
+    own = await cases.list_own(context.db, ui.person_id(update))
     rows = []
     if form.current(context) is not None:
-        rows.append([ui.button(_("📝 Continue your unfinished report"), "rp:resume")])
+        rows.append([ui.button(_("📝 Continue your unfinished report"), FormResume().pack())])
     if not own:
         text = _("You have not sent a report yet.")
         rows += [[ui.button(_(entry.label), entry.callback_data)]
@@ -72,29 +79,31 @@ async def on_my_cases(update: Update, context: HotlineContext) -> int:
         for case in own:
             lines.append(f"{case.reference} · {title(case)}: {_(STATUS_LABELS[case.status])}")
         text = "\n".join(lines)
-        rows += [[ui.button(f"📂 {case.reference}", f"mc:open:{case.id}")] for case in own]
+        rows += [[ui.button(f"📂 {case.reference}", OpenCase(case.id).pack())] for case in own]
     await ui.send(update, context, text, ui.keyboard([*rows, ui.nav_row()]))
     return form.END
 
 
-async def _own_case(update: Update, context: HotlineContext, case_id: int) -> Case | None:
+async def _own_case(update: Update, context: HotlineContext,
+                    button: OpenCase | AddToCase | None) -> Case | None:
     """The case if it is this person's; otherwise a refusal that reveals nothing."""
-    case = await cases.get_own(context.db, case_id, update.effective_user.id)
+    case = None if button is None else \
+        await cases.get_own(context.db, button.case_id, ui.person_id(update))
     if case is None:
-        await ui.send(update, context, _("I cannot find that report among yours."),
-                      ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()]))
+        await _refuse(update, context)
     return case
 
 
-def _case_id(update: Update) -> int:
-    return int(update.callback_query.data.rsplit(":", 1)[1])
+async def _refuse(update: Update, context: HotlineContext) -> None:
+    await ui.send(update, context, _("I cannot find that report among yours."),
+                  ui.keyboard([[ui.button(_("📂 My cases"), MyCases().pack())], ui.nav_row()]))
 
 
 # -- one case ------------------------------------------------------------------------
 async def on_case_opened(update: Update, context: HotlineContext) -> int:
     """Shows one of the person's own cases: status, summary, what was added."""
-    context.user_data.pop(OPEN_CASE, None)
-    case = await _own_case(update, context, _case_id(update))
+    context.person_state.pop("mc_case", None)
+    case = await _own_case(update, context, OpenCase.parse(ui.query_data(update)))
     if case is not None:
         await show_case(update, context, case)
     return form.END
@@ -112,22 +121,22 @@ async def show_case(update: Update, context: HotlineContext, case: Case) -> None
     ]
     if added:
         lines += ["", _("Messages you added: {count}").format(count=len(added))]
-    rows = [[ui.button(_("✍️ Add a message or proof"), f"mc:add:{case.id}")],
-            ui.nav_row(back="mc:list")]
+    rows = [[ui.button(_("✍️ Add a message or proof"), AddToCase(case.id).pack())],
+            ui.nav_row(back=MyCases().pack())]
     await ui.send(update, context, "\n".join(lines)[: ui.MESSAGE_LIMIT], ui.keyboard(rows))
 
 
 # -- adding to a case -------------------------------------------------------------------
-def _done_markup():
-    return ui.keyboard([[ui.button(_("✅ Done"), "mc:done")]])
+def _done_markup() -> InlineKeyboardMarkup:
+    return ui.keyboard([[ui.button(_("✅ Done"), AddingDone().pack())]])
 
 
 async def on_add_pressed(update: Update, context: HotlineContext) -> int | str:
     """Asks for a message or files to add to the person's own case."""
-    case = await _own_case(update, context, _case_id(update))
+    case = await _own_case(update, context, AddToCase.parse(ui.query_data(update)))
     if case is None:
         return form.END
-    context.user_data[OPEN_CASE] = case.id
+    context.person_state["mc_case"] = case.id
     await ui.send(update, context, _(
         "Type a message, or send photos, documents or voice notes. Hotline staff will see "
         "them with {ref}. Press Done when you have finished.").format(ref=case.reference),
@@ -144,25 +153,27 @@ async def on_message_added(update: Update, context: HotlineContext) -> int | str
 
 async def on_file_added(update: Update, context: HotlineContext) -> int | str:
     """Stores the file (its Telegram id) on the case before saying it was added."""
-    kind, file_id, unique = evidence_of(update)
+    found = evidence_of(update)
+    if found is None:  # the filter lets only files through; nothing to add otherwise
+        return await on_other_content(update, context)
+    kind, file_id, unique = found
     item = Evidence(kind, file_id, unique)
     return await _store(update, context, lambda db, case_id, who, relay:
                         cases.add_reporter_evidence(db, case_id, who, item, relay))
 
 
-async def _store(update: Update, context: HotlineContext, write) -> int | str:
-    case_id = context.user_data.get(OPEN_CASE)
-    person = update.effective_user.id
-    own = isinstance(case_id, int) and await cases.get_own(context.db, case_id, person)
+async def _store(update: Update, context: HotlineContext, write: Write) -> int | str:
+    case_id = context.person_state.get("mc_case")
+    person = ui.person_id(update)
+    own = await cases.get_own(context.db, case_id, person) if isinstance(case_id, int) else None
     relay = None
-    if own:
-        relay = await desk_relay.relay_of(context, case_id, update.effective_message)
-    if not own or not await write(context.db, case_id, person, relay):
-        context.user_data.pop(OPEN_CASE, None)
-        await ui.send(update, context, _("I cannot find that report among yours."),
-                      ui.keyboard([[ui.button(_("📂 My cases"), "mc:list")], ui.nav_row()]))
+    if own is not None:
+        relay = await desk_relay.relay_of(context, own.id, ui.message_of(update))
+    if own is None or not await write(context.db, own.id, person, relay):
+        context.person_state.pop("mc_case", None)
+        await _refuse(update, context)
         return form.END
-    case = await cases.get_own(context.db, case_id, person)
+    case = await cases.get_own(context.db, own.id, person) or own
     sender.wake(context)  # the outbox takes it into the case's thread
     await ui.send(update, context, _("Added to {ref}. Send more, or press Done.").format(
         ref=case.reference), _done_markup())
@@ -171,8 +182,8 @@ async def _store(update: Update, context: HotlineContext, write) -> int | str:
 
 async def on_adding_done(update: Update, context: HotlineContext) -> int:
     """Back to the case."""
-    case_id = context.user_data.pop(OPEN_CASE, None)
-    case = await cases.get_own(context.db, case_id, update.effective_user.id) \
+    case_id = context.person_state.pop("mc_case", None)
+    case = await cases.get_own(context.db, case_id, ui.person_id(update)) \
         if isinstance(case_id, int) else None
     if case is None:
         return await on_my_cases(update, context)
@@ -187,18 +198,19 @@ async def on_other_content(update: Update, context: HotlineContext) -> str:
     return ADD_TO_CASE
 
 
-def entry_points() -> list:
+def entry_points() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(on_my_cases, pattern="^(menu:mycases|mc:list)$"),
-        CallbackQueryHandler(on_case_opened, pattern=r"^mc:open:\d{1,12}$"),
-        CallbackQueryHandler(on_add_pressed, pattern=r"^mc:add:\d{1,12}$"),
+        CallbackQueryHandler(on_my_cases, pattern=exact_pattern(Menu(MENU_ENTRY))),
+        CallbackQueryHandler(on_my_cases, pattern=MyCases.pattern),
+        CallbackQueryHandler(on_case_opened, pattern=OpenCase.pattern),
+        CallbackQueryHandler(on_add_pressed, pattern=AddToCase.pattern),
     ]
 
 
-def states() -> dict:
+def states() -> dict[object, list[BaseHandler]]:
     return {ADD_TO_CASE: [
         MessageHandler(TEXT, on_message_added),
         MessageHandler(EVIDENCE_FILTER, on_file_added),
-        CallbackQueryHandler(on_adding_done, pattern="^mc:done$"),
+        CallbackQueryHandler(on_adding_done, pattern=AddingDone.pattern),
         MessageHandler(NEW & ~filters.COMMAND, on_other_content),
     ]}

@@ -3,14 +3,14 @@ and /delete (after a confirmation, everything about them goes; their cases stay 
 anonymous figures, and the staff threads are told).
 
 These handlers are also in start.exit_handlers(), so they work in the middle of a form
-and leave it. Callback data: "pv:mydata", "pv:delete", "pv:del:yes", "pv:del:no".
+and leave it. Buttons: MyData, DeleteAsked, DeleteAnswer("yes" | "no").
 """
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import (
@@ -24,9 +24,9 @@ from telegram.ext import (
 from bot import sender
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_date, use_language
-from bot.people import CONSENTED, LANG, SEEN_ON
 from bot.provinces_kh import provinces
 from flows import desk_thread, my_cases, ui
+from flows.callbacks import DeleteAnswer, DeleteAsked, MyData
 from flows.registry import Command, Flow
 from storage import cases, desk, privacy
 from storage.clock import from_text, now_text
@@ -37,22 +37,23 @@ END = ConversationHandler.END  # these are exit handlers: they leave any convers
 PRIVATE = filters.ChatType.PRIVATE
 FILE_NAME = "my-data.json"
 # user_data keys that only say how to talk to the person (language, last seen), not data.
-_BOOKKEEPING = {LANG, SEEN_ON, CONSENTED}
+_BOOKKEEPING = frozenset({"lang", "seen_on", "consented"})
+NOTHING_STORED: dict[str, Any] = {"profile": None, "reports": [], "alerts": None}
 
 
-def session_data(context: HotlineContext) -> dict:
+def session_data(context: HotlineContext) -> dict[str, Any]:
     """What the bot keeps between messages (an unfinished report, ...), without bookkeeping."""
-    return kept_between_messages(context.user_data)
+    return kept_between_messages(context.person_state)
 
 
-def kept_between_messages(user_data: Mapping[str, Any]) -> dict:
+def kept_between_messages(user_data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in user_data.items() if key not in _BOOKKEEPING}
 
 
 # -- /mydata ---------------------------------------------------------------------------------
 async def on_mydata(update: Update, context: HotlineContext) -> int:
     """Sends what the hotline keeps about the person: a short summary and the full JSON file."""
-    person = update.effective_user.id
+    person = ui.person_id(update)
     stored = await privacy.stored_about(context.db, person)
     session = session_data(context)
     if _nothing_kept(stored) and not session:
@@ -63,15 +64,16 @@ async def on_mydata(update: Update, context: HotlineContext) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
     await context.bot.send_document(
-        update.effective_chat.id, as_json(stored, session), filename=FILE_NAME,
+        ui.chat_id(update), as_json(stored, session), filename=FILE_NAME,
         caption=_("Everything the hotline keeps about you, as a file."))
-    await ui.send(update, context, summary(context, stored, session),
-                  ui.keyboard([[ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
+    await ui.send(update, context, summary(context, stored or NOTHING_STORED, session),
+                  ui.keyboard([[ui.button(_("🗑 Delete my data"), DeleteAsked().pack())],
+                               ui.nav_row()]))
     log.info("a person received their data")
     return END
 
 
-def summary(context: HotlineContext, stored: dict, session: dict) -> str:
+def summary(context: HotlineContext, stored: dict[str, Any], session: dict[str, Any]) -> str:
     """The short summary, in the person's language."""
     lines = [_("📄 What the hotline keeps about you:"), ""]
     profile = stored.get("profile")
@@ -111,8 +113,9 @@ def _day(context: HotlineContext, stored_time: str) -> str:
     return format_date(from_text(stored_time), context.settings.timezone)
 
 
-def as_json(stored: dict, session: dict) -> bytes:
+def as_json(stored: dict[str, Any] | None, session: dict[str, Any]) -> bytes:
     """The full export: the stored rows, with readable names for categories and statuses."""
+    stored = stored or NOTHING_STORED
     reports = []
     for report in stored["reports"]:
         case = cases.Case(kind=report["kind"], draft_id="", reporter_id=0,
@@ -128,8 +131,7 @@ def as_json(stored: dict, session: dict) -> bytes:
 # -- /delete ---------------------------------------------------------------------------------
 async def on_delete_asked(update: Update, context: HotlineContext) -> int:
     """Says what deleting removes and keeps, and asks to confirm with a button."""
-    person = update.effective_user.id
-    stored = await privacy.stored_about(context.db, person)
+    stored = await privacy.stored_about(context.db, ui.person_id(update))
     if _nothing_kept(stored) and not session_data(context):
         await forget(update, context)  # marks them deleted again; does no harm
         await ui.send(update, context, _("There is nothing left to delete: the hotline keeps "
@@ -145,19 +147,27 @@ async def on_delete_asked(update: Update, context: HotlineContext) -> int:
           "Only anonymous figures stay: kind of problem, province, dates and result."),
     ])
     await ui.send(update, context, text, ui.keyboard([
-        [ui.button(_("🗑 Yes, delete everything"), "pv:del:yes")],
-        [ui.button(_("↩️ No, keep my data"), "pv:del:no")],
+        [ui.button(_("🗑 Yes, delete everything"), DeleteAnswer("yes").pack())],
+        [ui.button(_("↩️ No, keep my data"), DeleteAnswer("no").pack())],
     ]))
     return END
 
 
-def _nothing_kept(stored: dict | None) -> bool:
+def _nothing_kept(stored: dict[str, Any] | None) -> bool:
     if stored is None:
         return True
     profile = stored["profile"]
     return not (stored["reports"] or stored["alerts"] or profile["consent_at"]
                 or profile["gender"] or stored["alert_deliveries"]["received"]
                 or stored["alert_deliveries"]["waiting"])
+
+
+async def on_delete_answered(update: Update, context: HotlineContext) -> int:
+    """"Delete all your data?" answered."""
+    button = DeleteAnswer.parse(ui.query_data(update))
+    if button is not None and button.answer == "yes":
+        return await on_delete_confirmed(update, context)
+    return await on_delete_cancelled(update, context)
 
 
 async def on_delete_confirmed(update: Update, context: HotlineContext) -> int:
@@ -184,9 +194,9 @@ async def on_delete_cancelled(update: Update, context: HotlineContext) -> int:
 
 async def forget(update: Update, context: HotlineContext) -> privacy.Deletion:
     """The deletion itself: the database in one transaction, then the in-memory session."""
-    person = update.effective_user.id
+    person = ui.person_id(update)
     result = await privacy.delete_person(context.db, person)
-    context.user_data.clear()
+    cast(dict[str, Any], context.person_state).clear()  # every key, whatever it is
     context.application.drop_user_data(person)
     sender.wake(context)  # the copies in the staff group go (privacy.delete_person queued it)
     log.info("a person deleted their data: %d case(s) erased, %d closed",
@@ -214,10 +224,9 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("mydata", on_mydata, filters=PRIVATE),
         CommandHandler("delete", on_delete_asked, filters=PRIVATE),
-        CallbackQueryHandler(on_mydata, pattern="^pv:mydata$"),
-        CallbackQueryHandler(on_delete_asked, pattern="^pv:delete$"),
-        CallbackQueryHandler(on_delete_confirmed, pattern="^pv:del:yes$"),
-        CallbackQueryHandler(on_delete_cancelled, pattern="^pv:del:no$"),
+        CallbackQueryHandler(on_mydata, pattern=MyData.pattern),
+        CallbackQueryHandler(on_delete_asked, pattern=DeleteAsked.pattern),
+        CallbackQueryHandler(on_delete_answered, pattern=DeleteAnswer.pattern),
     ]
 
 

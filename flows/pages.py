@@ -5,21 +5,25 @@ verified directory only: {mlvt} is the number of the directory entry "mlvt",
 {site_mlvt} the address of the website "mlvt". So no number is ever typed
 into the catalogs, and changing one is one edit in data/directory.csv.
 
-Callback data: "<prefix>" shows the topic's sections, "<prefix>:<section>:<page>"
+Each topic has its own kind of button in flows/callbacks.py (SafeMigrationPage,
+WageRightsPage): "<prefix>" shows the topic's sections, "<prefix>:<section>:<page>"
 one page (page counted from 0).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import referrals
 from bot.context import HotlineContext
 from bot.i18n import _
 from flows import ui
+from flows.callbacks import SafeMigrationPage, WageRightsPage
 from flows.registry import MenuEntry
+
+PageButton = type[SafeMigrationPage] | type[WageRightsPage]  # a topic's kind of button
 
 
 def facts(context: HotlineContext) -> dict[str, str]:
@@ -33,7 +37,7 @@ def facts(context: HotlineContext) -> dict[str, str]:
     return values
 
 
-def next_button(data: str):
+def next_button(data: str) -> InlineKeyboardButton:
     return ui.button(_("Next ➡️"), data)
 
 
@@ -46,7 +50,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Topic:
-    prefix: str              # callback data prefix, e.g. "sm"
+    kind: PageButton         # the topic's buttons (flows/callbacks.py)
     entry: MenuEntry
     sections: tuple[Section, ...]
     intro: str = ""          # msgid shown above the section buttons (not for one section)
@@ -55,8 +59,7 @@ class Topic:
     def handlers(self) -> list[BaseHandler]:
         return [
             CallbackQueryHandler(self.on_topic_chosen, pattern=self.entry.pattern),
-            CallbackQueryHandler(self.on_topic_chosen, pattern=f"^{self.prefix}$"),
-            CallbackQueryHandler(self.on_page_asked, pattern=f"^{self.prefix}:"),
+            CallbackQueryHandler(self.on_page_asked, pattern=self.kind.pattern),
         ]
 
     @property
@@ -69,24 +72,24 @@ class Topic:
         if self.single:
             await self.show_page(update, context, self.sections[0], 0)
             return
-        rows = [[ui.button(_(s.label), f"{self.prefix}:{s.key}:0")] for s in self.sections]
+        rows = [[ui.button(_(s.label), self.kind(s.key, 0).pack())] for s in self.sections]
         rows += self.link_rows()
         rows.append(ui.nav_row())
         await ui.send(update, context, _(self.intro).format_map(facts(context)), ui.keyboard(rows))
 
-    def link_rows(self) -> list[list]:
+    def link_rows(self) -> list[list[InlineKeyboardButton]]:
         """No dead ends between topics: e.g. from the rights to reporting unpaid wages."""
         return [[ui.button(_(label), data)] for label, data in self.links]
 
     async def on_page_asked(self, update: Update, context: HotlineContext) -> None:
-        """Shows the page a Next, Back or section button asked for."""
-        _prefix, _sep, rest = update.callback_query.data.partition(":")
-        key, _sep, page = rest.partition(":")
-        section = next((s for s in self.sections if s.key == key), None)
-        if section is None or not page.isdigit() or int(page) >= len(section.pages):
+        """Shows the page a Next, Back or section button asked for ("<prefix>" alone: the
+        topic's sections)."""
+        button = self.kind.parse(ui.query_data(update))
+        section = next((s for s in self.sections if button and s.key == button.section), None)
+        if button is None or section is None or not 0 <= button.page < len(section.pages):
             await self.on_topic_chosen(update, context)  # an old button: start the topic again
             return
-        await self.show_page(update, context, section, int(page))
+        await self.show_page(update, context, section, button.page)
 
     async def show_page(self, update: Update, context: HotlineContext,
                         section: Section, page: int) -> None:
@@ -95,11 +98,11 @@ class Topic:
             text += "\n\n" + _("Page {page} of {pages}").format(page=page + 1, pages=len(section.pages))
         rows = []
         if page + 1 < len(section.pages):
-            rows.append([next_button(f"{self.prefix}:{section.key}:{page + 1}")])
+            rows.append([next_button(self.kind(section.key, page + 1).pack())])
         if page > 0:
-            back = f"{self.prefix}:{section.key}:{page - 1}"
+            back: str | None = self.kind(section.key, page - 1).pack()
         else:
-            back = None if self.single else self.prefix
+            back = None if self.single else self.kind().pack()
         rows += self.link_rows()
         rows.append(ui.nav_row(back=back))
         await ui.send(update, context, text, ui.keyboard(rows))

@@ -3,14 +3,14 @@
 The person types a name (Khmer or Latin) or a licence number; the answer says
 listed and active, listed but not allowed to recruit, or not listed, always with
 the list's source and date. Near matches are offered as buttons carrying the
-agency's row id ("rc:pick:<id>"). Every search is logged without the person's id.
+agency's row id (RecruiterPick). Every search is logged without the person's id.
 Sample data is never presented as the official list (bot/recruiter_registry.py).
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -25,7 +25,8 @@ from bot.intents import EMERGENCY
 from bot.khmer import clean_input
 from bot.recruiter_registry import effective_status
 from bot.recruiter_search import RecruiterIndex, RegistryCache, SearchResult
-from flows import case_replies, intake, start, ui, understand
+from flows import case_replies, start, ui, understand
+from flows.callbacks import RecruiterAgain, RecruiterNone, RecruiterPick, ReportThis
 from flows.registry import Flow, MenuEntry
 from storage import desk, intent_log
 from storage import recruiters as registry_store
@@ -35,12 +36,9 @@ from storage.recruiters import Recruiter
 END = ConversationHandler.END
 ASK_NAME = "ask_name"
 CHECK = MenuEntry("recruiters", N_("🔎 Check a recruiter"), order=150)
-AGAIN, PICK, NONE_OF_THESE = "rc:again", "rc:pick:", "rc:none"
-CACHE = "recruiter_registry"  # bot_data key (in memory, not persisted)
-QUERY = "recruiters_query"    # user_data key: the last name searched, for "None of these"
-# user_data key: the check listens for a name: "asked" (just asked for one) or "answered"
-# (after an answer another name may follow). A button pressed elsewhere ends it (forget()).
-LISTENING = "recruiters_listening"
+# user_data["recruiters_listening"]: the check listens for a name, "asked" (just asked for
+# one) or "answered" (after an answer another name may follow). A button pressed elsewhere
+# ends it (forget()). user_data["recruiters_query"]: the last name, for "None of these".
 TYPED = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 MAX_QUERY = 100               # characters of a typed name that are used
 MAX_LABEL_NAME = 40           # characters of a name on a candidate button
@@ -68,14 +66,14 @@ DESTINATIONS = {
 
 
 async def registry(context: HotlineContext) -> RecruiterIndex:
-    cache = context.bot_data.setdefault(CACHE, RegistryCache())
+    cache = context.bot_data.setdefault("recruiter_registry", RegistryCache())
     return await cache.get(context.db)
 
 
 # -- handlers ----------------------------------------------------------------
 async def on_check_chosen(update: Update, context: HotlineContext) -> str:
     """Asks for the agency's name or licence number (menu entry or "Check another")."""
-    context.user_data[LISTENING] = "asked"
+    context.person_state["recruiters_listening"] = "asked"
     await ui.send(update, context, _(
         "Type the name of the recruitment agency, or its licence number. "
         "Khmer or English letters are both fine."
@@ -86,12 +84,12 @@ async def on_check_chosen(update: Update, context: HotlineContext) -> str:
 async def on_recruiter_words(update: Update, context: HotlineContext) -> str | int:
     """Typed at the menu about a recruiter ("is Demo Manpower licensed?"): a name in it is
     looked up straight away; without one, the check asks for it. A reply to staff first."""
-    if context.user_data.get(LISTENING):  # already in the check: these words are the name
+    if context.person_state.get("recruiters_listening"):  # in the check: the words are the name
         return await on_name_entered(update, context)
     if await case_replies.route_reply(update, context):
         return END
     index = await registry(context)
-    text = update.effective_message.text
+    text = ui.message_of(update).text or ""
     await intent_log.record(context.db, "recruiter", None)
     if not index.is_empty:
         # The name with the words around it ("Manpower" may be part of it), then without;
@@ -110,11 +108,11 @@ async def on_recruiter_words(update: Update, context: HotlineContext) -> str | i
 async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
     """Looks the typed name or licence number up and answers; words that mean something
     else (danger; after an answer, another topic or a reply to staff) go where they belong."""
-    text = update.effective_message.text
+    text = ui.message_of(update).text or ""
     typed = clean_input(text)[:MAX_QUERY]
     index = await registry(context)
     result = index.search(typed)
-    if context.user_data.get(LISTENING) is None or (
+    if context.person_state.get("recruiters_listening") is None or (
             result.kind != "exact" and await _means_something_else(update, context, text)):
         return await leave(update, context)
     return await answer_search(update, context, typed, index, result)
@@ -122,7 +120,7 @@ async def on_name_entered(update: Update, context: HotlineContext) -> str | int:
 
 async def leave(update: Update, context: HotlineContext) -> int:
     """The message is not for the check (any more): leave it, and let the flows answer."""
-    context.user_data.pop(LISTENING, None)
+    context.person_state.pop("recruiters_listening", None)
     await context.application.update_queue.put(update)
     return END
 
@@ -130,24 +128,31 @@ async def leave(update: Update, context: HotlineContext) -> int:
 def forget(update: Update, context: HotlineContext) -> None:
     """Called before every flow: a button pressed outside the check, or a command, ends its
     listening for names."""
-    if LISTENING not in context.user_data:
+    state = context.person_state
+    if "recruiters_listening" not in state:
         return
     query, message = update.callback_query, update.message
-    if query is not None and not ((query.data or "").startswith("rc:")
-                                  or query.data == CHECK.callback_data) or message is not None and (message.text or "").startswith("/"):
-        context.user_data.pop(LISTENING, None)
+    if (query is not None and not is_check_button(query.data)) \
+            or (message is not None and (message.text or "").startswith("/")):
+        state.pop("recruiters_listening", None)
+
+
+def is_check_button(data: str | None) -> bool:
+    """A button of the check itself: the menu entry, Check another, a near match, None."""
+    return data == CHECK.callback_data or any(
+        kind.parse(data) is not None for kind in (RecruiterAgain, RecruiterPick, RecruiterNone))
 
 
 async def _means_something_else(update: Update, context: HotlineContext, text: str) -> bool:
     match = understand.MATCHER.match(text)
     if match is not None and match.intent == EMERGENCY:
         return True
-    if context.user_data.get(LISTENING) == "asked":  # just asked for a name: this is it
+    if context.person_state.get("recruiters_listening") == "asked":  # just asked: this is it
         return False
     if match is not None and match.intent != "recruiter":
         return True
     since = to_text(utcnow() - timedelta(days=case_replies.REPLY_DAYS))
-    return bool(await desk.cases_awaiting_reply(context.db, update.effective_user.id, since))
+    return bool(await desk.cases_awaiting_reply(context.db, ui.person_id(update), since))
 
 
 async def answer_search(update: Update, context: HotlineContext, typed: str,
@@ -158,7 +163,7 @@ async def answer_search(update: Update, context: HotlineContext, typed: str,
             "I could not find a name in that. Please type the agency's name or licence number."
         ), ui.keyboard([ui.nav_row()]))
         return ASK_NAME
-    context.user_data[QUERY] = typed
+    context.person_state["recruiters_query"] = typed
     await registry_store.log_search(context.db, result.query, result.query_key,
                                     _log_kind(context, index, result))
     if index.is_empty:
@@ -169,14 +174,14 @@ async def answer_search(update: Update, context: HotlineContext, typed: str,
         await answer_not_found(update, context, index, typed)
     else:
         await offer_candidates(update, context, index, result, typed)
-    context.user_data[LISTENING] = "answered"
+    context.person_state["recruiters_listening"] = "answered"
     return ASK_NAME
 
 
 async def on_other_input(update: Update, context: HotlineContext) -> str | int:
     """Anything but text while waiting for a name: asks again, kindly. After an answer it is
     something else (a photo for staff, a voice note): handled outside the check."""
-    if context.user_data.get(LISTENING) != "asked":
+    if context.person_state.get("recruiters_listening") != "asked":
         return await leave(update, context)
     await ui.send(update, context, _("Please type the agency's name or licence number as text."),
                   ui.keyboard([ui.nav_row()]))
@@ -186,8 +191,8 @@ async def on_other_input(update: Update, context: HotlineContext) -> str | int:
 async def on_candidate_picked(update: Update, context: HotlineContext) -> None:
     """Shows the agency the person chose from the near matches."""
     index = await registry(context)
-    tail = update.callback_query.data.removeprefix(PICK)
-    recruiter = index.by_id.get(int(tail)) if tail.isdigit() else None
+    button = RecruiterPick.parse(ui.query_data(update))
+    recruiter = index.by_id.get(button.recruiter_id) if button is not None else None
     if recruiter is None:
         await ui.send(update, context, _(
             "The list has been updated since then, so I cannot show that agency. "
@@ -199,14 +204,14 @@ async def on_candidate_picked(update: Update, context: HotlineContext) -> None:
 
 async def on_none_of_these(update: Update, context: HotlineContext) -> None:
     """None of the near matches is the agency: answers as not listed."""
-    typed = context.user_data.get(QUERY)
+    typed = context.person_state.get("recruiters_query")
     index = await registry(context)
     if not typed or index.is_empty:  # nothing to answer about (an old button)
         await ui.send(update, context, _("Please search again: press Check another."),
                       again_markup())
         return
     result = index.search(typed)
-    if not index.latest.is_sample:
+    if not is_sample(index):
         await registry_store.log_search(context.db, result.query, result.query_key, "unlisted")
     await answer_not_found(update, context, index, typed)
 
@@ -214,7 +219,7 @@ async def on_none_of_these(update: Update, context: HotlineContext) -> None:
 def _log_kind(context: HotlineContext, index: RecruiterIndex, result: SearchResult) -> str:
     if index.is_empty:
         return "no_registry"
-    if index.latest.is_sample:
+    if is_sample(index):
         return "sample"  # never counted as a real unlisted name
     if result.kind == "exact":
         recruiter = index.by_id[result.exact[0]]
@@ -246,7 +251,8 @@ async def answer_agency(update: Update, context: HotlineContext, index: Recruite
 
 async def answer_not_found(update: Update, context: HotlineContext, index: RecruiterIndex,
                            typed: str) -> None:
-    if index.latest.is_sample:
+    latest = index.latest
+    if latest is None or latest.is_sample:
         await ui.send(update, context, not_loaded_text(context), again_markup())
         return
     parts = [
@@ -261,11 +267,11 @@ async def answer_not_found(update: Update, context: HotlineContext, index: Recru
             number=context.directory["mlvt"].number,
             website=context.directory.website("mlvt").address,
             police=context.directory["police_kh"].number),
-        source_line(index.latest.source, index.latest.as_of),
+        source_line(latest.source, latest.as_of),
     ]
     # The grievance form picks the name up from here (flows/intake.py).
-    context.user_data[intake.RECRUITER_TO_REPORT] = typed
-    report = [ui.button(_("📝 Report this recruiter"), "report:recruiter")]
+    context.person_state["recruiter_to_report"] = typed
+    report = [ui.button(_("📝 Report this recruiter"), ReportThis("recruiter").pack())]
     await ui.send(update, context, "\n\n".join(parts), again_markup(first_row=report))
 
 
@@ -277,10 +283,10 @@ async def offer_candidates(update: Update, context: HotlineContext, index: Recru
         ids, text = result.near, _(
             "I found no exact match for “{query}”. These names are only similar. "
             "Is it one of them?")
-    rows = [[ui.button(candidate_label(index.by_id[i]), f"{PICK}{i}")] for i in ids]
+    rows = [[ui.button(candidate_label(index.by_id[i]), RecruiterPick(i).pack())] for i in ids]
     if result.kind == "approximate":
-        rows.append([ui.button(_("None of these"), NONE_OF_THESE)])
-    rows.append([ui.button(_("🔎 Check another"), AGAIN), ui.main_menu_button()])
+        rows.append([ui.button(_("None of these"), RecruiterNone().pack())])
+    rows.append(again_row())
     await ui.send(update, context,
                   with_sample_notice(context, index, [text.format(query=typed)]),
                   ui.keyboard(rows))
@@ -288,11 +294,16 @@ async def offer_candidates(update: Update, context: HotlineContext, index: Recru
 
 def with_sample_notice(context: HotlineContext, index: RecruiterIndex, parts: list[str]) -> str:
     """Sample data is shown only under the notice that the official list is not loaded."""
-    if not index.latest.is_sample:
+    if not is_sample(index):
         return "\n\n".join(parts)
     return "\n\n".join([not_loaded_text(context),
                         _("🧪 Training example with fictional agencies, not the official list:"),
                         *parts])
+
+
+def is_sample(index: RecruiterIndex) -> bool:
+    """The loaded list is the training sample (never shown as the official list)."""
+    return index.latest is not None and index.latest.is_sample
 
 
 def not_loaded_text(context: HotlineContext) -> str:
@@ -305,7 +316,7 @@ def not_loaded_text(context: HotlineContext) -> str:
 
 
 def details(recruiter: Recruiter, status: str) -> str:
-    lines = []
+    lines: list[str] = []
     if recruiter.licence_no:
         lines.append(_("Licence number: {licence}").format(licence=recruiter.licence_no))
     lines.append(_(STATUS_LINES[status]))
@@ -351,9 +362,12 @@ def destination_name(destination: str) -> str:
     return _(known) if known else destination
 
 
-def again_markup(first_row: list | None = None):
-    return ui.keyboard([first_row or [],
-                        [ui.button(_("🔎 Check another"), AGAIN), ui.main_menu_button()]])
+def again_row() -> list[InlineKeyboardButton]:
+    return [ui.button(_("🔎 Check another"), RecruiterAgain().pack()), ui.main_menu_button()]
+
+
+def again_markup(first_row: list[InlineKeyboardButton] | None = None) -> InlineKeyboardMarkup:
+    return ui.keyboard([first_row or [], again_row()])
 
 
 def today(context: HotlineContext) -> date:
@@ -369,7 +383,7 @@ def handlers() -> list[BaseHandler]:
         allow_reentry=True,  # the menu entry or "Check another" also work while asking
         entry_points=[
             CallbackQueryHandler(on_check_chosen, pattern=CHECK.pattern),
-            CallbackQueryHandler(on_check_chosen, pattern=f"^{AGAIN}$"),
+            CallbackQueryHandler(on_check_chosen, pattern=RecruiterAgain.pattern),
             MessageHandler(TYPED & understand.IntentFilter("recruiter"), on_recruiter_words),
         ],
         states={
@@ -385,8 +399,8 @@ def handlers() -> list[BaseHandler]:
     # Outside the conversation: answer buttons keep working on older messages.
     return [
         conversation,
-        CallbackQueryHandler(on_candidate_picked, pattern=rf"^{PICK}\d+$"),
-        CallbackQueryHandler(on_none_of_these, pattern=f"^{NONE_OF_THESE}$"),
+        CallbackQueryHandler(on_candidate_picked, pattern=RecruiterPick.pattern),
+        CallbackQueryHandler(on_none_of_these, pattern=RecruiterNone.pattern),
     ]
 
 

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from telegram.ext import BaseHandler
 
-from flows.callbacks import Menu
+from flows.callbacks import Callback, Menu
+
+
+def exact_pattern(data: Callback) -> str:
+    """The handler regex for exactly one button's data (a menu entry, the Main menu button),
+    where the kind's own pattern would take every button of the kind."""
+    return rf"^{re.escape(data.pack())}\Z"
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class MenuEntry:
     @property
     def pattern(self) -> str:
         """Regex for the CallbackQueryHandler that answers this entry (one key of Menu)."""
-        return rf"^{re.escape(Menu(self.key).pack())}\Z"
+        return exact_pattern(Menu(self.key))
 
 
 @dataclass(frozen=True)

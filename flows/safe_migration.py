@@ -6,6 +6,7 @@ channels are open now (§10.6): people are sent to MLVT for that.
 from __future__ import annotations
 
 from bot.i18n import N_
+from flows.callbacks import Menu, SafeMigrationPage
 from flows.pages import Section, Topic
 from flows.registry import Flow, MenuEntry
 
@@ -100,12 +101,12 @@ DOCUMENTS = Section("keep", N_("🗂 Keep your documents"), (
 ))
 
 TOPIC = Topic(
-    prefix="sm",
+    kind=SafeMigrationPage,
     entry=ENTRY,
     intro=N_("🧳 Safe migration\n\nThinking of working in Thailand? Read this first. "
              "Choose a topic:"),
     sections=(LEGAL, COSTS, CONTRACT, WARNING, DOCUMENTS),
-    links=((N_("🔎 Check a recruiter"), "menu:recruiters"),),
+    links=((N_("🔎 Check a recruiter"), Menu("recruiters").pack()),),
 )
 
 FLOW = Flow(name="safe_migration", handlers=TOPIC.handlers, menu=(ENTRY,))

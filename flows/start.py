@@ -6,7 +6,7 @@ return END so the conversation is left.
 """
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -17,10 +17,12 @@ from telegram.ext import (
 )
 
 from bot.context import HotlineContext
+from bot.directory import Contact
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bot.people import choose_language
 from flows import alerts, ui
-from flows.registry import Command, Flow, MenuEntry
+from flows.callbacks import DeleteAsked, Language, Menu, MyData
+from flows.registry import Command, Flow, MenuEntry, exact_pattern
 from storage import users
 
 END = ConversationHandler.END
@@ -29,8 +31,9 @@ HELP = MenuEntry("help", N_("❓ Help"), order=910)
 ABOUT = MenuEntry("about", N_("ℹ️ About and privacy"), order=920)
 
 
-def language_markup():
-    return ui.keyboard([[ui.button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]])
+def language_markup() -> InlineKeyboardMarkup:
+    return ui.keyboard([[ui.button(LANGUAGE_NAMES[code], Language(code).pack())
+                         for code in LANGUAGES]])
 
 
 async def on_start(update: Update, context: HotlineContext) -> int:
@@ -58,7 +61,7 @@ def privacy_notice() -> str:
 async def on_language_asked(update: Update, context: HotlineContext) -> int:
     """Offers the two languages again (/language or the menu entry); the privacy notice first
     to someone who has not accepted it (choosing a language accepts it)."""
-    user = await users.get(context.db, update.effective_user.id)
+    user = await users.get(context.db, ui.person_id(update))
     if user is None or user.consent_at is None:
         return await on_start(update, context)
     await ui.send(update, context, _("Choose your language:"), language_markup())
@@ -67,14 +70,14 @@ async def on_language_asked(update: Update, context: HotlineContext) -> int:
 
 async def on_language_chosen(update: Update, context: HotlineContext) -> int:
     """Stores the chosen language and shows the main menu in it."""
-    query = update.callback_query
-    language = query.data.split(":", 1)[1]
-    if language not in LANGUAGES:
-        await query.answer()
+    chosen = Language.parse(ui.query_data(update))
+    if chosen is None or chosen.code not in LANGUAGES:
+        await on_stale_button(update, context)
         return END
-    await choose_language(context, update.effective_user.id, language)
+    person = ui.person_id(update)
+    await choose_language(context, person, chosen.code)
     # The greeting that offered these buttons said what is kept and who sees it.
-    await users.record_consent(context.db, update.effective_user.id)
+    await users.record_consent(context.db, person)
     await alerts.offer_once(update, context)  # the safety-alerts question, first time only
     from flows import consent  # imports this module
 
@@ -103,11 +106,11 @@ async def on_help(update: Update, context: HotlineContext) -> int:
     return END
 
 
-def short_contact_line(contact) -> str:
+def short_contact_line(contact: Contact) -> str:
     return _("☎️ {number}: {who}").format(number=contact.number, who=contact.who)
 
 
-def contact_line(contact) -> str:
+def contact_line(contact: Contact) -> str:
     return _("☎️ {number}: {who}. {use}.").format(
         number=contact.number, who=contact.who, use=contact.use
     )
@@ -130,8 +133,9 @@ async def on_about(update: Update, context: HotlineContext) -> int:
                "of a report are erased {period} after it is closed; only anonymous figures "
                "stay.").format(period=retention_period(context.settings.retention_days))
     await ui.send(update, context, f"{who}\n\n{privacy}\n\n{rights}",
-                  ui.keyboard([[ui.button(_("📄 My data"), "pv:mydata"),
-                                ui.button(_("🗑 Delete my data"), "pv:delete")], ui.nav_row()]))
+                  ui.keyboard([[ui.button(_("📄 My data"), MyData().pack()),
+                                ui.button(_("🗑 Delete my data"), DeleteAsked().pack())],
+                               ui.nav_row()]))
     return END
 
 
@@ -157,10 +161,9 @@ async def on_not_understood(update: Update, context: HotlineContext) -> None:
 
 
 async def on_stale_button(update: Update, context: HotlineContext) -> None:
-    """A button no handler knows (old message, after an update of the bot)."""
-    await ui.send_main_menu(
-        update, context, _("That button no longer works. Here is the menu.")
-    )
+    """A button no handler knows (old message, after an update of the bot), or one whose
+    data no longer parses: every flow answers those here."""
+    await ui.send_stale(update, context)
 
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -177,13 +180,14 @@ def exit_handlers() -> list[BaseHandler]:
         CommandHandler("help", on_help, filters=PRIVATE),
         CommandHandler("language", on_language_asked, filters=PRIVATE),
         CommandHandler("cancel", on_cancel, filters=PRIVATE),
-        CallbackQueryHandler(on_menu, pattern=f"^{ui.MAIN_MENU}$"),
-        CallbackQueryHandler(on_language_chosen, pattern="^lang:"),
+        CallbackQueryHandler(on_menu, pattern=exact_pattern(Menu())),
+        CallbackQueryHandler(on_language_chosen, pattern=Language.pattern),
     ]
 
 
 def handlers() -> list[BaseHandler]:
-    return exit_handlers() + [
+    return [
+        *exit_handlers(),
         CallbackQueryHandler(on_language_asked, pattern=LANGUAGE.pattern),
         CallbackQueryHandler(on_help, pattern=HELP.pattern),
         CallbackQueryHandler(on_about, pattern=ABOUT.pattern),

@@ -39,7 +39,7 @@ def main_menu_button() -> InlineKeyboardButton:
 def nav_row(back: str | None = None) -> list[InlineKeyboardButton]:
     """Back (when there is somewhere to go back to) and Main menu."""
     row = [button(_("⬅️ Back"), back)] if back else []
-    return row + [main_menu_button()]
+    return [*row, main_menu_button()]
 
 
 def main_menu_markup(context: HotlineContext) -> InlineKeyboardMarkup:
@@ -90,3 +90,30 @@ def query_of(update: Update) -> CallbackQuery:
     if query is None:
         raise RuntimeError("a button handler got an update without a callback query")
     return query
+
+
+# Also for the returnee flows (appended by them): the person's id, the chat, the data of a
+# pressed button, and the answer to a stale one.
+def person_id(update: Update) -> int:
+    return user_of(update).id
+
+
+def chat_id(update: Update) -> int:
+    """The chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        raise RuntimeError("a handler got an update without a chat")
+    return chat.id
+
+
+def query_data(update: Update) -> str | None:
+    """The callback data of the pressed button; None for anything else (a kind's parse()
+    takes it as it is and answers None, so it is answered as stale)."""
+    query = update.callback_query
+    return query.data if query is not None else None
+
+
+async def send_stale(update: Update, context: HotlineContext) -> None:
+    """A button no handler knows or whose data is no longer valid (an old message, an update
+    of the bot, forged data): say so and show the menu."""
+    await send_main_menu(update, context, _("That button no longer works. Here is the menu."))

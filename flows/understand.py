@@ -4,39 +4,49 @@ Reached from flows/case_replies.py once a message is not a reply to a case;
 the recruiter check takes its own words first (flows/recruiters.py). Each typed
 message is logged without who typed it: its intent, or, when nothing matched,
 its normalised text with digits masked (`python -m bot intents unmatched`).
-Buttons "it:<intent>" answer an intent from the suggestions.
+Buttons Intent("<intent>") ("it:<intent>") answer an intent from the suggestions.
 """
 from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import N_, _
 from bot.intents import load_intents, normalise
 from flows import benefits, documents, help_now, safe_migration, ui
+from flows.callbacks import (
+    AddToCase,
+    BenefitsStart,
+    Document,
+    HelpNow,
+    Intent,
+    Menu,
+    SafeMigrationPage,
+)
 from storage import cases, intent_log
 
 MATCHER = load_intents()  # at import: a malformed data/intents.csv stops start-up
 LOGGED_CHARS = 100
 
-# The button that answers each intent (suggestions, "also" rows); callback data is ASCII.
+# The button that answers each intent (suggestions, "also" rows).
 BUTTONS: dict[str, tuple[str, str]] = {
-    "emergency": (N_("🆘 I need help now"), "now"),
-    "wages": (N_("💸 Unpaid wages"), "it:wages"),
-    "recruiter": (N_("🔎 Check a recruiter"), "menu:recruiters"),
-    "passport": (N_("🛂 Passport"), "doc:passport"),
-    "id_card": (N_("🪪 National ID card"), "doc:national_id"),
-    "idpoor": (N_("🏷 IDPoor (Equity Card)"), "it:idpoor"),
-    "documents": (N_("🗂 Documents"), "doc"),
-    "jobs": (N_("👷 A job or training"), "it:jobs"),
-    "loans": (N_("💳 Loans and debt"), "it:loans"),
-    "benefits": (N_("🤝 Benefits and services"), "menu:benefits"),
-    "safe_migration": (N_("🧳 Safe migration"), "sm"),
-    "person": (N_("💬 Write to hotline staff"), "it:person"),
+    "emergency": (N_("🆘 I need help now"), HelpNow().pack()),
+    "wages": (N_("💸 Unpaid wages"), Intent("wages").pack()),
+    "recruiter": (N_("🔎 Check a recruiter"), Menu("recruiters").pack()),
+    "passport": (N_("🛂 Passport"), Document("passport").pack()),
+    "id_card": (N_("🪪 National ID card"), Document("national_id").pack()),
+    "idpoor": (N_("🏷 IDPoor (Equity Card)"), Intent("idpoor").pack()),
+    "documents": (N_("🗂 Documents"), Document().pack()),
+    "jobs": (N_("👷 A job or training"), Intent("jobs").pack()),
+    "loans": (N_("💳 Loans and debt"), Intent("loans").pack()),
+    "benefits": (N_("🤝 Benefits and services"), Menu("benefits").pack()),
+    "safe_migration": (N_("🧳 Safe migration"), SafeMigrationPage().pack()),
+    "person": (N_("💬 Write to hotline staff"), Intent("person").pack()),
 }
+Rows = list[list[InlineKeyboardButton]]
 # Programmes of data/services.csv that answer an intent on their own.
 SERVICES = {"idpoor": "equity_card", "jobs": "job_registration", "loans": "loan_restructuring"}
 
@@ -48,12 +58,12 @@ class IntentFilter(filters.MessageFilter):
         super().__init__(name=f"IntentFilter({intent})")
         self.intent = intent
 
-    def filter(self, message) -> bool:
+    def filter(self, message: Message) -> bool:
         match = MATCHER.match(message.text) if message.text else None
         return match is not None and match.intent == self.intent
 
 
-def intent_button(intent: str):
+def intent_button(intent: str) -> InlineKeyboardButton:
     label, data = BUTTONS[intent]
     return ui.button(_(label), data)
 
@@ -87,7 +97,7 @@ async def not_understood(update: Update, context: HotlineContext,
 
 
 async def answer(update: Update, context: HotlineContext, intent: str,
-                 also: list | None = None) -> None:
+                 also: Rows | None = None) -> None:
     """The answer to one intent, as its menu entry would give it."""
     also = also or []
     if intent == "emergency":
@@ -96,8 +106,11 @@ async def answer(update: Update, context: HotlineContext, intent: str,
         await answer_wages(update, context, also)
     elif intent in ("passport", "id_card"):
         doc = context.content.get({"passport": "passport", "id_card": "national_id"}[intent])
+        if doc is None:  # not in data/services.csv any more: the list of documents
+            await documents.on_documents(update, context)
+            return
         await documents.show_service(update, context, doc,
-                                     ui.keyboard([*also, ui.nav_row(back="doc")]))
+                                     ui.keyboard([*also, documents.back_row()]))
     elif intent == "documents":
         await documents.on_documents(update, context)
     elif intent in SERVICES:
@@ -120,29 +133,34 @@ async def answer(update: Update, context: HotlineContext, intent: str,
                                                    "Choose below, or write your question."))
 
 
-async def answer_wages(update: Update, context: HotlineContext, also: list) -> None:
+async def answer_wages(update: Update, context: HotlineContext, also: Rows) -> None:
     text = _("💸 Unpaid wages: that money is still yours, even after you came home. You can "
              "send a wage claim to hotline staff now (a few short questions), or first read "
              "about your rights.")
-    rows = [[ui.button(_("💸 Report unpaid wages"), "menu:wage")],
-            [ui.button(_("💰 Unpaid wages: your rights"), "menu:wages")], *also, ui.nav_row()]
+    rows = [[ui.button(_("💸 Report unpaid wages"), Menu("wage").pack())],
+            [ui.button(_("💰 Unpaid wages: your rights"), Menu("wages").pack())], *also,
+            ui.nav_row()]
     await ui.send(update, context, text, ui.keyboard(rows))
 
 
-async def answer_service(update: Update, context: HotlineContext, key: str, also: list) -> None:
+async def answer_service(update: Update, context: HotlineContext, key: str, also: Rows) -> None:
     service = context.content.get(key)
-    rows = [[ui.button(_("🤝 Check what else may help you"), "ben:start")], *also, ui.nav_row()]
+    if service is None:  # not in data/services.csv any more: the benefits check instead
+        await benefits.on_benefits(update, context)
+        return
+    rows = [[ui.button(_("🤝 Check what else may help you"), BenefitsStart().pack())], *also,
+            ui.nav_row()]
     await ui.send(update, context, benefits.service_block(None, service), ui.keyboard(rows))
 
 
 async def answer_person(update: Update, context: HotlineContext) -> None:
     """Talk to a person: add to an open case, or start a report that staff answer."""
-    own = [c for c in await cases.list_own(context.db, update.effective_user.id)
+    own = [c for c in await cases.list_own(context.db, ui.person_id(update))
            if c.status != "closed"][:3]
-    rows = [[ui.button(_("✍️ Write about {ref}").format(ref=c.reference), f"mc:add:{c.id}")]
-            for c in own]
-    rows += [[ui.button(_("📣 Report a problem"), "menu:report")],
-             [ui.button(_("💸 I was not paid"), "menu:wage")], ui.nav_row()]
+    rows = [[ui.button(_("✍️ Write about {ref}").format(ref=c.reference),
+                       AddToCase(c.id).pack())] for c in own]
+    rows += [[ui.button(_("📣 Report a problem"), Menu("report").pack())],
+             [ui.button(_("💸 I was not paid"), Menu("wage").pack())], ui.nav_row()]
     if own:
         text = _("Hotline staff read everything you send about your reports and answer in this "
                  "chat. Write about one of your reports, or start a new one.")
@@ -154,12 +172,12 @@ async def answer_person(update: Update, context: HotlineContext) -> None:
 
 async def on_intent_pressed(update: Update, context: HotlineContext) -> None:
     """A suggestion button ("it:<intent>")."""
-    intent = update.callback_query.data.partition(":")[2]
-    if intent not in BUTTONS:
+    button = Intent.parse(ui.query_data(update))
+    if button is None or button.intent not in BUTTONS:
         await not_understood(update, context)
         return
-    await answer(update, context, intent)
+    await answer(update, context, button.intent)
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(on_intent_pressed, pattern="^it:[a-z_]+$")]
+    return [CallbackQueryHandler(on_intent_pressed, pattern=Intent.pattern)]

@@ -8,6 +8,7 @@ expire two years after the wages were due". Who can help comes from data/partner
 from __future__ import annotations
 
 from bot.i18n import N_
+from flows.callbacks import Menu, WageRightsPage
 from flows.pages import Section, Topic
 from flows.registry import Flow, MenuEntry
 
@@ -51,10 +52,10 @@ PAGES = (
 )
 
 TOPIC = Topic(
-    prefix="wr",
+    kind=WageRightsPage,
     entry=ENTRY,
     sections=(Section("rights", ENTRY.label, PAGES),),
-    links=((N_("💸 Report unpaid wages"), "menu:wage"),),
+    links=((N_("💸 Report unpaid wages"), Menu("wage").pack()),),
 )
 
 FLOW = Flow(name="wage_rights", handlers=TOPIC.handlers, menu=(ENTRY,))
