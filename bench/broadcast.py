@@ -4,7 +4,7 @@
     .venv/bin/python bench/broadcast.py --recipients 10000
 
 Prints figures; it is not a test. Everything runs in process: the real
-bot.broadcaster.Broadcaster, a real telegram.Bot and a real SQLite outbox on disk,
+bot.jobs.broadcaster.Broadcaster, a real telegram.Bot and a real SQLite outbox on disk,
 against a fake Bot API request layer (FakeTelegram below) that
 - enforces a rate cap: more than CAP sends in any one second gets 429 retry_after=1,
 - injects two 429 floods (retry_after=1) during the run,
@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 from telegram import Bot
 from telegram.request import RequestData
 
-from bot.broadcaster import Broadcaster, Clock
-from bot.offline import BOT_USER, InProcessRequest
+from bot.devtools.offline import BOT_USER, InProcessRequest
+from bot.jobs.broadcaster import Broadcaster, Clock
 from storage import broadcasts
 from storage.broadcasts import Audience
 from storage.db import Database

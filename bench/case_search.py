@@ -2,7 +2,7 @@
 
 Generates N cases (mixed Khmer and Latin employers, recruiters, workplaces, named and
 anonymous reporters) in a temporary database, then times whole searches as /search runs
-them (the filtered SQL read plus the matching in bot/case_search.py) for Latin words,
+them (the filtered SQL read plus the matching in bot/content/case_search.py) for Latin words,
 misspelt words, Khmer, a name, and a search with a filter.
 
     python bench/case_search.py [--cases 1000 5000]
@@ -18,8 +18,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bot import case_search
-from bot.provinces import load_provinces
+from bot.content import case_search
+from bot.content.provinces import load_provinces
 from storage import cases, desk_search, users
 from storage.cases import NewCase
 from storage.db import Database

@@ -1,4 +1,4 @@
-"""Benchmark: matching typed messages to intents (bot/intents.py, data/intents.csv).
+"""Benchmark: matching typed messages to intents (bot/content/intents.py, data/intents.csv).
 
     python bench/intents.py [--messages 20000] [--seed 15]
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.intents import load_intents
-from bot.khmer import KHMER_DIGITS
+from bot.content.intents import load_intents
+from domain.khmer import KHMER_DIGITS
 
 KHMER_FILL = ("ខ្ញុំ", "បាទ", "ចាស", "សូម", "បង", "ថៅកែ", "នៅ", "ថៃ", "ឥឡូវ", "ហើយ", "ទេ",
               "ព្រោះ", "ពី", "ខែមុន", "ណាស់", "គាត់")

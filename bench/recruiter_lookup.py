@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.khmer import KHMER_DIGITS
-from bot.recruiter_search import RecruiterIndex, RegistryCache
+from bot.content.recruiter_search import RecruiterIndex, RegistryCache
+from domain.khmer import KHMER_DIGITS
 from storage import recruiters as registry_store
 from storage.db import Database
 from storage.recruiters import STATUSES, Recruiter

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from telegram.request import RequestData
 
-from bot.offline import BOT_USER, InProcessRequest
+from bot.devtools.offline import BOT_USER, InProcessRequest
 
 
 class BenchRequest(InProcessRequest):

@@ -16,30 +16,24 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import (
-    backups,
-    broadcaster,
-    desk_setup,
-    followups,
-    inbox,
-    metrics,
-    retention,
-    weekly_report,
-)
 from bot import context as services
-from bot.content import load_content
+from bot import desk_setup, inbox, metrics
+from bot.content.directory import Directory, load_directory
+from bot.content.services import load_content
 from bot.context import HotlineApplication, HotlineContext
-from bot.directory import Directory, load_directory
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
+from bot.jobs import backups, broadcaster, followups, retention, weekly_report
+from bot.jobs.sender import Sender
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
 from bot.polling import UpdatesRequest
 from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
-from bot.sender import Sender
 from bot.settings import Settings
-from flows import FLOWS, consent, desk_outbox, recruiters, start
+from flows import FLOWS
+from flows.desk import outbox as desk_outbox
+from flows.returnee import consent, recruiters, start
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -100,7 +94,7 @@ def build_application(
         services.INBOX: updates_inbox,
         services.UPDATES_REQUEST: updates_request,
     })
-    # The person's language, then consent first (flows/consent.py), before every flow.
+    # The person's language, then consent first (flows/returnee/consent.py), before every flow.
     app.add_handler(TypeHandler(Update, consent.before_flows), group=-1)
     for flow in FLOWS:
         app.add_handlers(flow.handlers())

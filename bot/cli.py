@@ -7,15 +7,16 @@ import logging
 import sys
 from datetime import date
 
-from bot import backups, intents_admin, recruiter_admin, reports
-from bot.content import load_content
-from bot.datafile import DataFileError
-from bot.directory import load_directory
-from bot.intents import load_intents
-from bot.provinces import load_provinces
-from bot.provinces_kh import load_provinces as load_cambodian_provinces
+from bot.admin import intents_admin, recruiter_admin, reports
+from bot.content.datafile import DataFileError
+from bot.content.directory import load_directory
+from bot.content.intents import load_intents
+from bot.content.provinces import load_provinces
+from bot.content.provinces_kh import load_provinces as load_cambodian_provinces
+from bot.content.screener import load_phrases
+from bot.content.services import load_content
+from bot.jobs import backups
 from bot.resources import use_data_dir
-from bot.screener import load_phrases
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     broadcast = commands.add_parser(
         "broadcast", help="queue a safety alert for subscribers; the running bot sends it"
     )
-    from bot.broadcast_cli import add_arguments
+    from bot.admin.broadcast_cli import add_arguments
 
     add_arguments(broadcast)
     catalogs = commands.add_parser("catalogs", help="for translators: update or check catalogs")
@@ -101,7 +102,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _gather_facts(settings: Settings) -> list:
-    from bot import facts
+    from bot.content import facts
     from storage.db import Database
 
     directory = load_directory()
@@ -120,10 +121,10 @@ def _today(settings: Settings) -> date:
 
 async def _log_stale_facts(settings: Settings) -> None:
     """At start-up: one warning per fact older than FACTS_MAX_AGE (the operator decides)."""
-    from bot import facts
+    from bot.content import facts
 
     found = await _gather_facts(settings)
-    log = logging.getLogger("bot.facts")
+    log = logging.getLogger("bot.content.facts")
     for fact in facts.problems(found):
         log.warning("fact without a source or checked date: %s", fact.key)
     old = facts.stale(found, _today(settings), settings.facts_max_age_months)
@@ -136,7 +137,7 @@ async def _log_stale_facts(settings: Settings) -> None:
 
 def _facts(settings: Settings, args: argparse.Namespace) -> int:
     """Lists stale facts (or all); exit code 1 only when a fact has no source or date."""
-    from bot import facts
+    from bot.content import facts
     from bot.i18n import use_language
 
     logging.getLogger().setLevel(logging.WARNING)
@@ -148,7 +149,7 @@ def _facts(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.devtools.console import run_console
     from storage.backup import in_use
 
     logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
@@ -158,7 +159,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import catalogs
+    from bot.admin import catalogs
 
     if args.action == "update":
         catalogs.update()
@@ -170,7 +171,7 @@ def _catalogs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.broadcast_cli import BroadcastInputError, queue_broadcast
+    from bot.admin.broadcast_cli import BroadcastInputError, queue_broadcast
 
     logging.getLogger().setLevel(logging.WARNING)
     try:

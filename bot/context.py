@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.content import Content
-from bot.directory import Directory
+from bot.content.directory import Directory
+from bot.content.services import Content
 from bot.settings import Settings
 from storage.db import Database
 

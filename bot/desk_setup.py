@@ -1,5 +1,5 @@
 """Start-up of the staff desk: check the bot's rights in the staff group, list the staff
-commands there, and start the repeating sweep (flows/desk_thread.py)."""
+commands there, and start the repeating sweep (flows/desk/thread.py)."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +11,9 @@ from telegram.error import TelegramError
 from bot.context import HotlineApplication
 from bot.i18n import _, use_language
 from bot.settings import Settings
-from flows import desk_commands, desk_followups, desk_thread
+from flows.desk import commands as desk_commands
+from flows.desk import followups as desk_followups
+from flows.desk import thread as desk_thread
 
 log = logging.getLogger(__name__)
 FIRST_SWEEP_SECONDS = 2

@@ -20,9 +20,9 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.context import HotlineApplication
+from bot.jobs.sender import Sender
 from bot.processor import PerPersonProcessor
 from bot.ratelimit import TelegramBudget
-from bot.sender import Sender
 from storage import health
 from storage.db import Database
 

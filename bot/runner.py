@@ -12,8 +12,8 @@ from bot import web
 from bot.app import build_application, prepare, warm_up
 from bot.context import HotlineApplication
 from bot.inbox import Inbox
+from bot.jobs.sender import load_staff_chat
 from bot.polling import poll
-from bot.sender import load_staff_chat
 from bot.settings import Settings
 from storage import backup
 from storage.db import Database

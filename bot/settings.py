@@ -29,13 +29,13 @@ class Settings:
     admin_user_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Phnom_Penh"))
     operator_name: str | None = None
-    # Staff desk (flows/staff_desk.py)
+    # Staff desk (flows/desk/handlers.py)
     on_duty_usernames: tuple[str, ...] = ()  # without '@'
     escalation_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (level, usernames)
     unclaimed_after: timedelta = timedelta(hours=2)  # in working hours
     working_hours: tuple[time, time] = (time(8, 0), time(17, 0))  # Monday to Friday
     staff_language: str = "km"
-    # Safety-alert broadcasts (bot/broadcaster.py): messages a second, and whether to pay
+    # Safety-alert broadcasts (bot/jobs/broadcaster.py): messages a second, and whether to pay
     # for Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
     broadcast_rate: float = 25.0
     broadcast_paid: bool = False
@@ -44,7 +44,7 @@ class Settings:
     broadcast_poll_seconds: float = 2.0
     broadcast_progress_seconds: float = 5.0
     broadcast_retry_seconds: float = 2.0  # first backoff after a network error or 5xx
-    # Follow-ups (bot/followups.py): when each automatic one falls due, and the quiet hours
+    # Follow-ups (bot/jobs/followups.py): when each automatic one falls due, and the quiet hours
     # (start, end in TIMEZONE; None: never quiet) when nothing is sent.
     followup_no_reply_after: timedelta = timedelta(days=1)
     followup_after_referral: timedelta = timedelta(days=7)
@@ -53,9 +53,9 @@ class Settings:
     followup_sweep_seconds: float = 15.0  # how often due follow-ups are looked for
     # For tests only: the follow-up sender's clock runs this far ahead (FOLLOWUP_CLOCK_SHIFT).
     followup_clock_shift: timedelta = timedelta(0)
-    # Privacy (bot/retention.py): personal details of cases closed longer ago are erased.
+    # Privacy (bot/jobs/retention.py): personal details of cases closed longer ago are erased.
     retention_days: int = 365
-    # Facts (bot/facts.py): a fact whose `checked` month is older than this is listed as
+    # Facts (bot/content/facts.py): a fact whose `checked` month is older than this is listed as
     # stale at start-up, in `python -m bot facts` and in /facts.
     facts_max_age_months: int = 12
     # The weekly report and chart in the staff group, Monday 08:00 in TIMEZONE (WEEKLY_REPORT).
@@ -66,7 +66,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8080)
     health_listen: tuple[str, int] | None = None  # /healthz and /metrics in polling mode
-    # Backups (bot/backups.py): a daily copy into backup_dir, the newest backup_keep kept.
+    # Backups (bot/jobs/backups.py): a daily copy into backup_dir, the newest backup_keep kept.
     backup_dir: str | None = None
     backup_keep: int = 7
     data_dir: str | None = None  # HOTLINE_DATA_DIR: an operator's own copy of data/

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NotRequired, TypedDict
 if TYPE_CHECKING:
     import asyncio
 
-    from bot.content import Content
-    from bot.directory import Directory
+    from bot.content.directory import Directory
+    from bot.content.recruiter_search import RegistryCache
+    from bot.content.services import Content
     from bot.inbox import Inbox
+    from bot.jobs.sender import Sender
     from bot.metrics import Metrics
     from bot.polling import UpdatesRequest
-    from bot.recruiter_search import RegistryCache
-    from bot.sender import Sender
     from bot.settings import Settings
     from flows.registry import MenuEntry
     from storage.db import Database
@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
 # A message as the Bot API's JSON (Message.to_dict()), kept to be handled later.
 MessageJSON = dict[str, Any]
-# flows/benefits.py: the answer code by question key, and "household" (the members ticked)
+# flows/returnee/benefits.py: the answer code by question key, and "household" (the members ticked)
 # with "household_done" once that question was shown.
 BenefitsCheck = dict[str, str | list[str] | bool]
-# flows/consent.py: what a person sent before accepting the privacy notice.
+# flows/returnee/consent.py: what a person sent before accepting the privacy notice.
 HeldItem = tuple[Literal["message"], MessageJSON] | tuple[Literal["button"], str]
 
 
@@ -40,19 +40,19 @@ class UserData(TypedDict, total=False):
     # bot/people.py: the language used for this person, and the day it was read from storage
     lang: str  # one of bot.i18n.LANGUAGES
     seen_on: str  # ISO date
-    consented: bool  # flows/consent.py: the privacy notice was accepted
-    report_draft: dict[str, Any]  # flows/draft.py: Draft.to_json(), the report being written
-    recruiter_to_report: str  # flows/recruiters.py -> intake: the name to report
-    recruiters_query: str  # flows/recruiters.py: the last name searched, for "None of these"
-    # flows/recruiters.py: the check listens for a name: "asked" (just asked for one) or
+    consented: bool  # flows/returnee/consent.py: the privacy notice was accepted
+    report_draft: dict[str, Any]  # flows/forms/draft.py: Draft.to_json(), the report being written
+    recruiter_to_report: str  # flows/returnee/recruiters.py -> intake: the name to report
+    recruiters_query: str  # flows/returnee/recruiters.py: the last name searched, for "None of these"
+    # flows/returnee/recruiters.py: the check listens for a name: "asked" (just asked for one) or
     # "answered" (after an answer another name may follow)
     recruiters_listening: Literal["asked", "answered"]
-    pending_message: MessageJSON  # flows/case_replies.py: waiting for "which case?"
-    mc_case: int  # flows/my_cases.py: the case being added to
-    benefits_check: BenefitsCheck  # flows/benefits.py: the check's answers so far
-    broadcast_draft: BroadcastDraft  # flows/broadcast.py: the alert an admin is writing
-    sd_awaiting: StaffAwaiting  # flows/desk_awaiting.py: the reason/amount asked of staff
-    help_alerted_at: float  # flows/desk_thread.py: when staff were last alerted for this person
+    pending_message: MessageJSON  # flows/returnee/case_replies.py: waiting for "which case?"
+    mc_case: int  # flows/returnee/my_cases.py: the case being added to
+    benefits_check: BenefitsCheck  # flows/returnee/benefits.py: the check's answers so far
+    broadcast_draft: BroadcastDraft  # flows/admin/broadcast.py: the alert an admin is writing
+    sd_awaiting: StaffAwaiting  # flows/desk/awaiting.py: the reason/amount asked of staff
+    help_alerted_at: float  # flows/desk/thread.py: when staff were last alerted for this person
 
 
 class BotData(TypedDict, total=False):
@@ -63,18 +63,18 @@ class BotData(TypedDict, total=False):
     directory: Directory
     menu: list[MenuEntry]
     content: Content  # programmes and documents from data/services.csv
-    sender: Sender  # bot/sender.py: sends the outbox
+    sender: Sender  # bot/jobs/sender.py: sends the outbox
     staff_chat: int  # the staff group's id when Telegram moved it (storage/outbox.py)
     inbox: Inbox  # bot/inbox.py: where updates are stored before they are handled
     updates_request: UpdatesRequest  # bot/polling.py: the getUpdates connection
     metrics: Metrics  # bot/metrics.py
-    broadcaster: Any  # bot/broadcaster.py: the alert sender
-    followup_clock: Callable[[], datetime]  # bot/followup_time.py: shifted in tests
-    followup_lock: asyncio.Lock  # bot/followups.py: one sweep at a time
-    recruiter_registry: RegistryCache  # flows/recruiters.py: the parsed registry, rebuilt when it changes
-    desk_members: dict[int, tuple[bool, float]]  # flows/desk_access.py: member?, checked when
-    desk_names: dict[int, str]  # flows/desk_access.py: how staff see a staff member
-    held_before_consent: dict[int, HeldItem]  # flows/consent.py: by person id, in memory only
+    broadcaster: Any  # bot/jobs/broadcaster.py: the alert sender
+    followup_clock: Callable[[], datetime]  # bot/jobs/followup_time.py: shifted in tests
+    followup_lock: asyncio.Lock  # bot/jobs/followups.py: one sweep at a time
+    recruiter_registry: RegistryCache  # flows/returnee/recruiters.py: the parsed registry, rebuilt when it changes
+    desk_members: dict[int, tuple[bool, float]]  # flows/desk/access.py: member?, checked when
+    desk_names: dict[int, str]  # flows/desk/access.py: how staff see a staff member
+    held_before_consent: dict[int, HeldItem]  # flows/returnee/consent.py: by person id, in memory only
 
 
 # The service keys, as literals mypy checks against BotData.
@@ -101,7 +101,7 @@ class StaffAwaiting(TypedDict):
 
 
 class BroadcastDraft(TypedDict, total=False):
-    """broadcast_draft: the safety alert an admin is composing (flows/broadcast.py)."""
+    """broadcast_draft: the safety alert an admin is composing (flows/admin/broadcast.py)."""
 
     id: str  # 32 hex digits: a second Confirm of the same draft sends nothing again
     step: str  # the composer's state the draft is in (the question asked last)

@@ -116,7 +116,7 @@ async def health_report(app: HotlineApplication, settings: Settings) -> tuple[di
             "state": "paused (429)" if isinstance(limiter, TelegramBudget) and limiter.paused
                      else "sending",
             "retry_afters": limiter.retry_afters if isinstance(limiter, TelegramBudget) else None,
-            # outbox rows since start (bot/sender.py)
+            # outbox rows since start (bot/jobs/sender.py)
             "sent": getattr(sender, "sent", None),
             "failed": getattr(sender, "failed", None),
         },

@@ -46,7 +46,7 @@ AUTOMATIC: Final = frozenset({FollowupKind.NO_REPLY, FollowupKind.AFTER_REFERRAL
 
 
 class Notice(StrEnum):
-    """A status change the returnee is told about (flows/desk_relay.py writes the text)."""
+    """A status change the returnee is told about (flows/desk/relay.py writes the text)."""
 
     CLAIMED = "claimed"
     WAITING = "waiting"

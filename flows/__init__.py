@@ -9,24 +9,24 @@ see them, and the conversation would stay in its state.
 """
 from __future__ import annotations
 
-from flows import (
+from flows.admin import broadcast
+from flows.desk import followups as desk_followups
+from flows.desk import handlers as staff_desk
+from flows.forms import intake
+from flows.registry import Flow
+from flows.returnee import (
     alerts,
     benefits,
-    broadcast,
     case_replies,
-    desk_followups,
     documents,
     followups,
     help_now,
-    intake,
     my_data,
     recruiters,
     safe_migration,
-    staff_desk,
     start,
     wage_rights,
 )
-from flows.registry import Flow
 
 FLOWS: list[Flow] = [
     staff_desk.FLOW,  # staff group and "sd:" buttons only

@@ -2,7 +2,7 @@
 
 A delivery is queued, then sent, failed (Telegram refused it, or retries ran out)
 or blocked (the person blocked the bot or was deactivated). The sender
-(bot/broadcaster.py) takes due queued rows of broadcasts that are 'sending'.
+(bot/jobs/broadcaster.py) takes due queued rows of broadcasts that are 'sending'.
 """
 from __future__ import annotations
 

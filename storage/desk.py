@@ -458,7 +458,7 @@ async def _move(conn: aiosqlite.Connection, row: aiosqlite.Row, action: Action,
     if effects.schedules is not None and effects.schedules in AUTOMATIC:
         await followups.schedule_after(conn, case.id, effects.schedules, after)
     if effects.notice is not None and can_message_returnee(case, notice=True):
-        # Written in the returnee's language when it is sent (flows/desk_outbox.py).
+        # Written in the returnee's language when it is sent (flows/desk/outbox.py).
         await outbox.add(conn, outbox.Item("notice", {"change": effects.notice.value},
                                            chat_id=case.reporter_id, case_id=case.id,
                                            lane=outbox.RELAYS))

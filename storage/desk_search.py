@@ -1,7 +1,7 @@
 """Reads for the staff's case lists: /cases, /mine and /search, with their filters.
 
 Lists are ordered urgent first, then newest first. The text matching of /search is
-not SQL: bot/case_search.py scores the rows that pass the filters.
+not SQL: bot/content/case_search.py scores the rows that pass the filters.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ async def page(db: Database, filters: Filters, limit: int, offset: int) -> list[
     return [_to_desk_case(row) for row in rows]
 
 
-# What /search matches on (bot/case_search.py), and no more: reading whole cases for
+# What /search matches on (bot/content/case_search.py), and no more: reading whole cases for
 # thousands of rows would take most of a search's time.
 SEARCHED_COLUMNS = ("id", "kind", "seq", "anonymous", "employer", "workplace", "recruiter_name",
                     "place", "province", "reporter_name", "home_province")

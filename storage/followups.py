@@ -1,8 +1,8 @@
 """Follow-up messages about cases: what was scheduled, and what became of it.
 
-When one falls due (bot/followups.py sweeps), it is handed to the outbox (an outbox row
+When one falls due (bot/jobs/followups.py sweeps), it is handed to the outbox (an outbox row
 linked by followup_id, in the same transaction that sets `queued_at`), and the one
-sender (bot/sender.py) delivers it; its answer is recorded back here (sent, failed).
+sender (bot/jobs/sender.py) delivers it; its answer is recorded back here (sent, failed).
 
 Scheduling and cancelling take the connection of an open transaction, so the
 state change that causes them (a new case, a referral, closing, reopening, the

@@ -18,7 +18,7 @@ EDITS = ("card_edit", "purge")  # rows that change what was posted: not messages
 
 @dataclass(frozen=True)
 class Item:
-    """One message to send: `kind` says how (bot/sender.py), `payload` what."""
+    """One message to send: `kind` says how (bot/jobs/sender.py), `payload` what."""
 
     kind: str
     payload: dict[str, Any]

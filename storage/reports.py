@@ -1,6 +1,6 @@
 """Reads for reports: cases received in a period, as plain rows.
 
-The period is [start, end) in stored UTC text; bot/reports.py turns dates in
+The period is [start, end) in stored UTC text; bot/admin/reports.py turns dates in
 the hotline's time zone into these bounds.
 """
 from __future__ import annotations

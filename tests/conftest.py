@@ -36,7 +36,7 @@ def log_holds_no_personal_data(monkeypatch):
     """Every test: no log record may hold the test users' names, texts, phones or the token."""
     import logging
 
-    from bot.offline import OfflineBotAPI
+    from bot.devtools.offline import OfflineBotAPI
     from tests import log_scan
 
     secrets: set[str] = set()

@@ -7,8 +7,8 @@ import dataclasses
 import uuid
 from pathlib import Path
 
+from bot.content.directory import load_directory
 from bot.context import DIRECTORY, HotlineContext
-from bot.directory import load_directory
 from bot.resources import data_file
 from storage import cases, users
 from storage.cases import Evidence, NewCase

@@ -2,7 +2,7 @@
 
 PTB talks to it over real HTTP (ApplicationBuilder.base_url), posting
 form-encoded or multipart bodies as it does to Telegram. The Bot API itself is
-bot.offline.OfflineBotAPI; this module adds the transport: long-polled
+bot.devtools.offline.OfflineBotAPI; this module adds the transport: long-polled
 getUpdates, hanging requests for timeout faults, and a way to wait until the
 bot has fetched an update.
 """
@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.offline import Hang, OfflineBotAPI, answer
+from bot.devtools.offline import Hang, OfflineBotAPI, answer
 
 MAX_POLL_SECONDS = 1.0  # how long an empty getUpdates is held open
 

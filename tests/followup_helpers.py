@@ -5,9 +5,9 @@ import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from bot import followups as sender
-from bot.followup_time import CLOCK
-from flows import desk_thread
+from bot.jobs import followups as sender
+from bot.jobs.followup_time import CLOCK
+from flows.desk import thread as desk_thread
 from storage import cases, desk, followups, users
 from storage.cases import NewCase
 from tests.desk_helpers import context_of, desk_bot, staff

@@ -1,7 +1,7 @@
 """Shared steps for the report tests: a person who has chosen a language, and form walks."""
 from __future__ import annotations
 
-from bot.screener import QUESTIONS
+from bot.content.screener import QUESTIONS
 from flows.callbacks import SafetyAnswered
 from tests.harness import Person
 

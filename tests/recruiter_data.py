@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.recruiter_registry import parse_registry
+from bot.content.recruiter_registry import parse_registry
 from storage import recruiters as registry_store
 
 ROOT = Path(__file__).resolve().parent.parent

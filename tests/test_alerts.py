@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.provinces_kh import ProvinceError, load_provinces, provinces
+from bot.content.provinces_kh import ProvinceError, load_provinces, provinces
 from storage import subscribers
 
 

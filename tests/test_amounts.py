@@ -1,9 +1,9 @@
-"""Money amounts as people type them (bot/amounts.py)."""
+"""Money amounts as people type them (domain/amounts.py)."""
 from decimal import Decimal
 
 import pytest
 
-from bot.amounts import Amount, parse_amount, parse_count
+from domain.amounts import Amount, parse_amount, parse_count
 
 
 @pytest.mark.parametrize("typed, value, currency", [

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import deque
 
-from bot import factcheck
+from bot.content import factcheck
 from bot.i18n import LANGUAGE_NAMES
 from tests.harness import Reply
 
@@ -88,7 +88,7 @@ async def test_every_path_from_the_main_menu_in_both_languages(bot):
 
 
 def test_the_walk_notices_untranslated_text_and_unverified_numbers():
-    from bot.directory import load_directory
+    from bot.content.directory import load_directory
     directory = load_directory()
 
     def reply(text, buttons=(("🏠", "menu"),)):

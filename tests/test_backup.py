@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from bot import backups
+from bot.jobs import backups
 from storage import backup
 from storage.db import Database
 from tests.resilience.process import cli_env, query, start_bot, stop_bot, wait_for

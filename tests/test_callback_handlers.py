@@ -8,16 +8,17 @@ from collections.abc import Iterator
 import pytest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
-from flows import callbacks, start
+from flows import callbacks
 from flows.callbacks import KINDS, Menu
-from flows.form_conversation import any_button_of
+from flows.forms.form_conversation import any_button_of
 from flows.registry import exact_pattern
+from flows.returnee import start
 
 RETURNEE_FLOWS = {
-    "flows.start", "flows.benefits", "flows.recruiters", "flows.safe_migration",
-    "flows.wage_rights", "flows.my_cases", "flows.my_data", "flows.help_now", "flows.consent",
-    "flows.understand", "flows.pages", "flows.documents", "flows.alerts", "flows.followups",
-    "flows.case_replies",
+    "flows.returnee.start", "flows.returnee.benefits", "flows.returnee.recruiters", "flows.returnee.safe_migration",
+    "flows.returnee.wage_rights", "flows.returnee.my_cases", "flows.returnee.my_data", "flows.returnee.help_now", "flows.returnee.consent",
+    "flows.returnee.understand", "flows.returnee.pages", "flows.returnee.documents", "flows.returnee.alerts", "flows.returnee.followups",
+    "flows.returnee.case_replies",
 }
 
 
@@ -66,7 +67,7 @@ async def test_every_button_handler_answers_a_declared_kind(bot):
     assert handlers[-1].callback is start.on_stale_button
     # The walk found the returnee flows' handlers (it is not vacuous).
     found = {module_of(h) for h in handlers}
-    assert RETURNEE_FLOWS - {"flows.consent", "flows.safe_migration", "flows.wage_rights"} <= found
+    assert RETURNEE_FLOWS - {"flows.returnee.consent", "flows.returnee.safe_migration", "flows.returnee.wage_rights"} <= found
 
 
 async def test_the_returnee_flows_have_no_exception(bot):
@@ -181,7 +182,7 @@ async def test_an_old_shape_that_no_longer_parses_is_answered_as_stale(bot):
 
 
 async def test_the_form_buttons_the_returnee_flows_send_have_a_handler(bot):
-    """Buttons of kinds the report forms declare (their handlers are in flows/intake.py)."""
+    """Buttons of kinds the report forms declare (their handlers are in flows/forms/intake.py)."""
     from flows.callbacks import FileAsReport, FormResume, ReportThis
 
     handlers = [h for h in button_handlers(bot.app) if h.pattern is not None]

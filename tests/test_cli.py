@@ -83,7 +83,7 @@ async def test_run_answers_in_khmer_and_remembers_the_language_after_a_restart(t
         greeting = api.sent_to(person["id"])[-1]
         assert "សួស្តី" in greeting["text"]
         fake_api.queue(api.user_presses(person, greeting, "lang:en"))
-        # the safety-alerts question (flows/alerts.py), then the menu
+        # the safety-alerts question (flows/returnee/alerts.py), then the menu
         await wait_for(lambda: len(api.sent_to(person["id"])) >= 3)
         assert "I will write to you in English." in api.sent_to(person["id"])[-1]["text"]
     finally:
@@ -137,7 +137,7 @@ def test_console_completes_a_short_grievance(tmp_path):
 
 
 async def test_a_rejected_token_is_one_line_that_does_not_show_the_token(tmp_path, fake_api):
-    from bot.offline import Fault
+    from bot.devtools.offline import Fault
 
     fake_api.api.faults.append(Fault("getMe", error_code=401, description="Unauthorized"))
     process = await asyncio.create_subprocess_exec(

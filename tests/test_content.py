@@ -1,13 +1,13 @@
 """data/services.csv: loaded, cross-checked with the directory, and refused when malformed."""
 import pytest
 
-from bot.content import CONDITIONS, ContentError, load_content
+from bot.content.services import CONDITIONS, ContentError, load_content
 from bot.resources import data_file
 
 SERVICES_PATH = data_file("services.csv")
-from bot.directory import load_directory
+from bot.content.directory import load_directory
 from bot.i18n import use_language
-from flows import benefits
+from flows.returnee import benefits
 
 DIRECTORY = load_directory()
 
@@ -68,7 +68,8 @@ def test_a_missing_khmer_note_is_refused(tmp_path):
 
 
 def test_the_command_line_refuses_to_start_with_a_broken_content_file(tmp_path, monkeypatch):
-    from bot import cli, content
+    from bot import cli
+    from bot.content import services as content
     broken = write_with(tmp_path, 2, ",wants_job,", ",nonsense,")
     monkeypatch.setattr(content.load_content, "__defaults__", (broken,))
     assert cli.main(["catalogs", "check"]) == 2

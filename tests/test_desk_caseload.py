@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import case_search, charts, weekly_report
+from bot.admin import charts
+from bot.content import case_search
+from bot.content.provinces import load_provinces
 from bot.i18n import use_language
-from bot.provinces import load_provinces
+from bot.jobs import weekly_report
 from storage import desk, recruiters
 from tests.desk_helpers import (
     STAFF_CHAT,

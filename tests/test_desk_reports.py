@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from bot.working_hours import working_time_between
+from domain.working_hours import working_time_between
 from storage import cases, desk, users
 from storage.cases import NewCase
 from storage.db import Database

@@ -1,7 +1,7 @@
 """The verified phone directory: loaded, validated, and only §1a numbers."""
 import pytest
 
-from bot.directory import DirectoryError, load_directory
+from bot.content.directory import DirectoryError, load_directory
 from bot.resources import data_file
 
 DIRECTORY_PATH = data_file("directory.csv")
@@ -75,7 +75,7 @@ def test_a_malformed_website_row_names_the_line(tmp_path):
 
 
 def test_a_quoted_cell_keeps_its_line_break_and_later_lines_are_counted(tmp_path):
-    from bot.datafile import DataFileError, read_rows
+    from bot.content.datafile import DataFileError, read_rows
     path = tmp_path / "two.csv"
     path.write_text('key,text,checked\none,"first line\nsecond line",2026-02\ntwo,,2026-02\n',
                     encoding="utf-8")
@@ -88,7 +88,7 @@ def test_a_quoted_cell_keeps_its_line_break_and_later_lines_are_counted(tmp_path
 
 
 def test_an_unclosed_quote_stops_with_file_and_line(tmp_path):
-    from bot.datafile import DataFileError, read_rows
+    from bot.content.datafile import DataFileError, read_rows
     path = tmp_path / "bad.csv"
     path.write_text('key,text,checked\none,ok,2026-02\ntwo,"never closed,2026-02\n',
                     encoding="utf-8")

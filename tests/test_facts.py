@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from babel.messages.catalog import Message
 
-from bot import catalogs, facts
-from bot.content import load_content
-from bot.directory import load_directory
+from bot.admin import catalogs
+from bot.content import facts
+from bot.content.directory import load_directory
+from bot.content.services import load_content
 from storage.db import Database
 from tests import recruiter_data
 from tests.desk_helpers import ANA, desk_bot, staff

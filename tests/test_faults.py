@@ -1,5 +1,5 @@
 """Telegram faults during ordinary replies: retried, or answered kindly, never silent."""
-from bot.offline import Fault
+from bot.devtools.offline import Fault
 
 
 async def test_a_failing_handler_gets_a_kind_answer_in_the_persons_language(bot, caplog):

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import followups as sender
-from bot import referrals
-from bot.offline import Fault
+from bot.content import referrals
+from bot.devtools.offline import Fault
+from bot.jobs import followups as sender
 from storage import desk, followups
 from storage.clock import from_text, utcnow
 from tests.alerts_helpers import wait_until

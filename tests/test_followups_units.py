@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.followup_time import morning_of, quiet_until
+from bot.jobs.followup_time import morning_of, quiet_until
 from bot.settings import SettingsError, load_settings, parse_duration
 from storage import cases, desk, followups, users
 from storage.cases import NewCase

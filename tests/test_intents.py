@@ -1,9 +1,9 @@
-"""The intent matcher on its own (bot/intents.py): the data file, matching, its limits."""
+"""The intent matcher on its own (bot/content/intents.py): the data file, matching, its limits."""
 from __future__ import annotations
 
 import pytest
 
-from bot.intents import (
+from bot.content.intents import (
     INTENTS,
     IntentFileError,
     _load_intents,

@@ -4,7 +4,7 @@ import random
 import pytest
 from khmerspell import khnormal
 
-from bot.khmer import (
+from domain.khmer import (
     clean_input,
     comparison_form,
     normalise_order,

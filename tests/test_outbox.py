@@ -6,8 +6,8 @@ import time
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.broadcaster import Broadcaster
-from bot.offline import Fault
+from bot.devtools.offline import Fault
+from bot.jobs.broadcaster import Broadcaster
 from storage import broadcasts, subscribers
 from storage.broadcasts import Audience
 from storage.db import Database

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import retention
-from bot.offline import Fault
-from flows import desk_thread
+from bot.devtools.offline import Fault
+from bot.jobs import retention
+from flows.desk import thread as desk_thread
 from storage import desk, followups
 from storage.clock import to_text, utcnow
 from tests import desk_helpers as desk_h

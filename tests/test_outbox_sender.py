@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from bot.offline import Fault
+from bot.devtools.offline import Fault
 from tests.desk_helpers import (
     ANA,
     STAFF_CHAT,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import referrals
-from bot.directory import load_directory
+from bot.content import referrals
+from bot.content.directory import load_directory
 from bot.resources import data_file
 from storage import desk
 from tests.desk_helpers import agree_with, confirmed_wage_claim, desk_bot, staff

@@ -4,7 +4,7 @@ holds nobody, two reports confirmed together get two references, and a redeliver
 is handled once. The SIGKILL case is in tests/resilience/test_crash.py."""
 from __future__ import annotations
 
-from bot.offline import Fault
+from bot.devtools.offline import Fault
 from storage.db import Database
 from tests.desk_helpers import STAFF_CHAT, desk_bot
 from tests.intake_helpers import onboarded, walk_wage_claim_en

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot import retention
+from bot.jobs import retention
 from storage import broadcasts, desk, privacy
 from storage.clock import to_text, utcnow
 from tests.desk_helpers import (
@@ -315,7 +315,7 @@ async def test_named_report_shows_staff_the_name(settings, fake_api):
 async def test_export_with_details_names_anonymous_reporters_by_alias(settings, fake_api):
     import io
 
-    from bot import reports
+    from bot.admin import reports
 
     async with desk_bot(settings, fake_api, forum=False) as bot:
         _reporter, case = await stored_case(bot, "en", anonymous=True,
@@ -422,7 +422,7 @@ async def test_retention_erases_old_closed_cases_once_a_day(settings, fake_api):
 
 
 async def desk_thread_sweep(bot) -> None:
-    from flows import desk_thread
+    from flows.desk import thread as desk_thread
 
     await desk_thread.sweep(context_of(bot))
     await bot.settle()

@@ -1,8 +1,8 @@
 """Thailand's provinces in English and Khmer (data/thai_provinces.csv)."""
 import pytest
 
+from bot.content.provinces import COLUMNS, ProvinceError, load_provinces
 from bot.i18n import use_language
-from bot.provinces import COLUMNS, ProvinceError, load_provinces
 
 
 def test_the_list_has_every_province_and_the_common_ones():

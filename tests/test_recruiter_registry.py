@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from bot.recruiter_registry import (
+from bot.content.recruiter_registry import (
     RegistryFileError,
     effective_status,
     parse_registry,
     render_registry,
 )
-from bot.recruiter_search import RecruiterIndex, RegistryCache, name_key
+from bot.content.recruiter_search import RecruiterIndex, RegistryCache, name_key
 from storage import recruiters as registry_store
 from storage.db import Database
 from tests.recruiter_data import HEADER, SAMPLE_FILE, TEST_LIST, load

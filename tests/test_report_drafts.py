@@ -8,11 +8,11 @@ import json
 import pytest
 
 from flows import callbacks
-from flows.draft import Answers, Draft
-from flows.form import Form
-from flows.form_conversation import FormConversation
-from flows.form_steps import Text
-from flows.report_forms import FORMS
+from flows.forms.draft import Answers, Draft
+from flows.forms.form import Form
+from flows.forms.form_conversation import FormConversation
+from flows.forms.form_steps import Text
+from flows.forms.report_forms import FORMS
 from storage.db import Database
 from tests.harness import BotHarness
 from tests.intake_helpers import (

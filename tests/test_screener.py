@@ -1,11 +1,11 @@
-"""The screener: its rules as a table (bot/screener.py), then every indicator in every
+"""The screener: its rules as a table (bot/content/screener.py), then every indicator in every
 report kind and both languages through the running bot."""
 from __future__ import annotations
 
 import pytest
 
-from bot import screener
-from bot.screener import QUESTIONS, assess, load_phrases
+from bot.content import screener
+from bot.content.screener import QUESTIONS, assess, load_phrases
 from tests.intake_helpers import answer_safety_questions, case_rows, onboarded
 
 PHRASES = load_phrases()

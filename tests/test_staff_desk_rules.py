@@ -7,8 +7,9 @@ import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.offline import BOT_ID, Fault
-from flows import desk_relay, desk_thread
+from bot.devtools.offline import BOT_ID, Fault
+from flows.desk import relay as desk_relay
+from flows.desk import thread as desk_thread
 from storage import cases, desk
 from storage.clock import to_text
 from tests.desk_helpers import (

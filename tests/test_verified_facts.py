@@ -10,8 +10,9 @@ import csv
 
 import pytest
 
-from bot import catalogs, factcheck
-from bot.directory import load_directory
+from bot.admin import catalogs
+from bot.content import factcheck
+from bot.content.directory import load_directory
 from bot.resources import data_dir
 
 DIRECTORY = load_directory()
@@ -125,13 +126,13 @@ def test_numbers_next_to_money_are_still_checked():
     ("In 2022 there were offices; call 1297", []),
 ])
 def test_amounts_percentages_and_deadlines_are_found(text, found):
-    from bot.factcheck import claims
+    from bot.content.factcheck import claims
     assert claims(text) == found
 
 
 def test_every_catalog_text_with_an_amount_or_deadline_names_its_source():
     """`catalogs check` fails on a claim without "# fact: <source>, <YYYY-MM>"."""
-    from bot.factcheck import claims
+    from bot.content.factcheck import claims
     assert [p for p in catalogs.problems() if "without '# fact:" in p] == []
     marked = [m for m in catalogs.extract() if m.id and claims(m.id)]
     assert marked, "the wage-rights page names the two-year limit"

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 
-from bot.offline import Fault
-from flows import desk_thread
+from bot.devtools.offline import Fault
+from flows.desk import thread as desk_thread
 from storage.db import Database
 from tests.alerts_helpers import add_subscribers, alerts_to, compose
 from tests.desk_helpers import ANA, STAFF_CHAT, context_of, desk_settings

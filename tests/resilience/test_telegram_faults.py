@@ -2,13 +2,13 @@
 
 Nothing is lost, nothing stops, and only what should be retried is: a reply is sent
 again only after a 429 (AIORateLimiter); an alert after a 429, a 5xx or a timeout
-(bot/broadcaster.py), never after a 403 or a 400.
+(bot/jobs/broadcaster.py), never after a 403 or a 400.
 (tests/test_faults.py, test_followups.py and test_staff_desk_rules.py cover the
 single faults of replies, follow-ups and announcing a case.)
 """
 from __future__ import annotations
 
-from bot.offline import Fault
+from bot.devtools.offline import Fault
 from storage import broadcasts
 from tests.alerts_helpers import (
     add_subscribers,

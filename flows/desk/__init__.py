@@ -1,0 +1,1 @@
+"""The staff desk in the staff group: case threads and cards, actions, lists, relays."""

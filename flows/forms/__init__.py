@@ -1,0 +1,1 @@
+"""The report forms (wage claim, grievance) as declarations, run by one conversation."""
