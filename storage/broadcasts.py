@@ -117,11 +117,11 @@ async def create(db: Database, *, audience: Audience, text_km: str | None, text_
                 return existing[0], existing[1]
         cursor = await conn.execute(
             "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en, photo,"
-            " draft_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " draft_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (created_by, now_text(), str(audience), text_km or None, text_en or None, photo,
              draft_id),
         )
-        broadcast_id = cursor.lastrowid
+        broadcast_id = (await cursor.fetchone())[0]
         cursor = await conn.execute(
             "INSERT INTO deliveries(broadcast_id, user_id, language, next_attempt)"
             " SELECT ?, u.telegram_id, u.language, ?"

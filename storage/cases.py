@@ -117,17 +117,20 @@ async def create(
         async with conn.execute("SELECT id FROM cases WHERE draft_id = ?", (new.draft_id,)) as cur:
             existing = await cur.fetchone()
         if existing is None:
-            async with conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE kind = ?", (new.kind,)
+            async with conn.execute(  # the kind's counter, held until the commit
+                "INSERT INTO case_counters(kind, last_seq) VALUES (?, 1) ON CONFLICT(kind)"
+                " DO UPDATE SET last_seq = case_counters.last_seq + 1 RETURNING last_seq",
+                (new.kind,),
             ) as cur:
                 seq = (await cur.fetchone())[0]
             columns.update(seq=seq, created_at=now, updated_at=now)
             names = ", ".join(columns)
             marks = ", ".join("?" for _ in columns)
             async with conn.execute(
-                f"INSERT INTO cases({names}) VALUES ({marks})", tuple(columns.values())
+                f"INSERT INTO cases({names}) VALUES ({marks}) RETURNING id",
+                tuple(columns.values()),
             ) as cur:
-                case_id = cur.lastrowid
+                case_id = (await cur.fetchone())[0]
             await conn.executemany(
                 "INSERT INTO case_evidence(case_id, kind, file_id, file_unique_id, added_at)"
                 " VALUES (?, ?, ?, ?, ?)",

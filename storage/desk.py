@@ -155,8 +155,8 @@ async def thread(db: Database, case_id: int) -> Thread | None:
 async def create_thread(db: Database, case_id: int, chat_id: int, thread_id: int | None) -> bool:
     """Record the case's thread; False (and nothing written) if it has one already."""
     async with db.transaction() as conn, conn.execute(
-        "INSERT OR IGNORE INTO case_threads(case_id, chat_id, thread_id, created_at)"
-        " VALUES (?, ?, ?, ?)", (case_id, chat_id, thread_id, now_text()),
+        "INSERT INTO case_threads(case_id, chat_id, thread_id, created_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (case_id, chat_id, thread_id, now_text()),
     ) as cur:
         return cur.rowcount == 1
 
@@ -171,15 +171,17 @@ async def set_card(db: Database, case_id: int, message_id: int) -> None:
 async def link(db: Database, case_id: int, chat_id: int, message_id: int) -> None:
     """A message in the staff group that belongs to the case's thread."""
     await db.execute_write(
-        "INSERT OR IGNORE INTO case_links(chat_id, message_id, case_id) VALUES (?, ?, ?)",
+        "INSERT INTO case_links(chat_id, message_id, case_id) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (chat_id, message_id, case_id),
     )
 
 
 async def _link(conn, case_id: int, message_id: int) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO case_links(chat_id, message_id, case_id)"
-        " SELECT chat_id, ?, case_id FROM case_threads WHERE case_id = ?", (message_id, case_id),
+        "INSERT INTO case_links(chat_id, message_id, case_id)"
+        " SELECT chat_id, ?, case_id FROM case_threads WHERE case_id = ?"
+        " ON CONFLICT DO NOTHING", (message_id, case_id),
     )
 
 
@@ -246,7 +248,7 @@ async def claim(db: Database, case_id: int, staff_id: int, *, takes_escalation: 
             "UPDATE cases SET assigned_staff_id = ?,"
             " status = CASE WHEN status IN ('new', 'waiting') THEN 'claimed' ELSE status END,"
             " claimed_at = COALESCE(claimed_at, ?), updated_at = ?,"
-            " escalation_open = CASE WHEN ? THEN 0 ELSE escalation_open END WHERE id = ?",
+            " escalation_open = CASE WHEN ? = 1 THEN 0 ELSE escalation_open END WHERE id = ?",
             (staff_id, now, now, int(takes_escalation), case_id),
         )
         await followups.cancel_pending(conn, case_id, ("no_reply",), "claimed")

@@ -58,13 +58,14 @@ async def schedule(conn, case_id: int, kind: str, due: datetime, *, text: str | 
         raise ValueError(f"unknown follow-up kind {kind!r}")
     due_text = to_text(due)
     async with conn.execute(
-        "INSERT OR IGNORE INTO followups(case_id, person_id, kind, text, created_by, created_at,"
+        "INSERT INTO followups(case_id, person_id, kind, text, created_by, created_at,"
         " due_at, next_attempt) SELECT id, reporter_id, ?, ?, ?, ?, ?, ? FROM cases"
-        " WHERE id = ? AND contact != 'none'",
+        " WHERE id = ? AND contact != 'none' ON CONFLICT DO NOTHING RETURNING id",
         (kind, text[:STAFF_TEXT_LIMIT] if text else None, created_by, now_text(), due_text,
          due_text, case_id),
     ) as cur:
-        return cur.lastrowid if cur.rowcount == 1 else None
+        row = await cur.fetchone()
+        return None if row is None else int(row[0])
 
 
 async def schedule_after(conn, case_id: int, kind: str, after: timedelta | None) -> int | None:

@@ -40,11 +40,11 @@ async def add(conn: aiosqlite.Connection, item: Item) -> int:
     """Queue an item inside the caller's transaction; its row id."""
     async with conn.execute(
         "INSERT INTO outbox(lane, chat_id, case_id, kind, payload, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (item.lane, item.chat_id, item.case_id, item.kind,
          json.dumps(item.payload, ensure_ascii=False), now_text()),
     ) as cur:
-        return cur.lastrowid or 0
+        return int((await cur.fetchone())[0])
 
 
 async def queue(db: Database, *items: Item) -> list[int]:
