@@ -117,10 +117,15 @@ async def create(
         async with conn.execute("SELECT id FROM cases WHERE draft_id = ?", (new.draft_id,)) as cur:
             existing = await cur.fetchone()
         if existing is None:
-            async with conn.execute(  # the kind's counter, held until the commit
-                "INSERT INTO case_counters(kind, last_seq) VALUES (?, 1) ON CONFLICT(kind)"
-                " DO UPDATE SET last_seq = case_counters.last_seq + 1 RETURNING last_seq",
-                (new.kind,),
+            # The kind's counter row, locked until the commit: two processes never take the
+            # same number. A case stored without it (a data import) is not numbered twice.
+            async with conn.execute(
+                "INSERT INTO case_counters(kind, last_seq)"
+                " SELECT ?, COALESCE(MAX(seq), 0) + 1 FROM cases WHERE kind = ?"
+                " ON CONFLICT(kind) DO UPDATE SET last_seq = CASE"
+                " WHEN case_counters.last_seq + 1 > excluded.last_seq"
+                " THEN case_counters.last_seq + 1 ELSE excluded.last_seq END"
+                " RETURNING last_seq", (new.kind, new.kind),
             ) as cur:
                 seq = (await cur.fetchone())[0]
             columns.update(seq=seq, created_at=now, updated_at=now)

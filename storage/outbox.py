@@ -5,10 +5,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
+from storage import db as engine
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Connection, Database
 
 RELAYS, STAFF_POSTS = 1, 2  # lanes: what goes first when both wait
 STAFF_GROUP = 0  # chat_id of rows for the staff group, whatever its id is by then
@@ -36,7 +35,7 @@ class Row:
     attempts: int
 
 
-async def add(conn: aiosqlite.Connection, item: Item) -> int:
+async def add(conn: Connection, item: Item) -> int:
     """Queue an item inside the caller's transaction; its row id."""
     async with conn.execute(
         "INSERT INTO outbox(lane, chat_id, case_id, kind, payload, created_at)"
@@ -134,6 +133,6 @@ async def set_staff_chat_id(db: Database, chat_id: int, moved_from: int) -> None
         (chat_id, moved_from, now_text()))
 
 
-def _row(r: aiosqlite.Row) -> Row:
+def _row(r: engine.Row) -> Row:
     return Row(r["id"], r["lane"], r["chat_id"], r["case_id"], r["kind"],
                json.loads(r["payload"]), r["attempts"])

@@ -60,7 +60,7 @@ class Leadership:
             try:
                 await asyncio.wait_for(self._conn.execute_fetchall("SELECT 1"),
                                        CHECK_TIMEOUT_SECONDS)
-            except (pg.Error, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, pg.Error, OSError) as exc:
                 log.error("the database session that holds the active instance's lock "
                           "failed (%s); stopping so that one instance only is active",
                           type(exc).__name__)

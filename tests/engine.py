@@ -11,6 +11,7 @@ itself runs unchanged on both engines.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import os
 import shutil
@@ -54,7 +55,9 @@ class Server:
         self.admin("ALTER SYSTEM SET fsync = off", "ALTER SYSTEM SET full_page_writes = off",
                    "ALTER SYSTEM SET max_connections = 300", "SELECT pg_reload_conf()")
         self.admin(f"CREATE DATABASE {TEMPLATE}")
-        asyncio.run(_migrate(self.url(TEMPLATE)))
+        # In a thread of its own: the caller may be inside an event loop (the benchmarks).
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, _migrate(self.url(TEMPLATE))).result()
         self.by_path: dict[str, str] = {}  # this test's SQLite paths -> database names
 
     def url(self, name: str) -> str:

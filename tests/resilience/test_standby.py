@@ -12,11 +12,11 @@ import signal
 import pytest
 
 from tests import engine
+from tests.desk_helpers import ANA, STAFF_CHAT
+from tests.intake_helpers import onboarded
 from tests.resilience.journeys import WAGE_CLAIM, walk
 from tests.resilience.process import ProcessBot, start_bot, wait_for
 from tests.resilience.test_crash import STAFF_ENV, cards, cases_of, persisted
-from tests.desk_helpers import ANA, STAFF_CHAT
-from tests.intake_helpers import onboarded
 
 pytestmark = pytest.mark.skipif(
     not engine.POSTGRESQL, reason="a standby needs PostgreSQL (HOTLINE_TEST_DATABASE=postgresql)")
