@@ -188,12 +188,14 @@ async def side_by_side(args: argparse.Namespace) -> None:
     rtt, people = (args.rtt or [0.15])[0], args.people[0]
     print(f"\nEngines side by side: {args.active} people at once; zero latency on "
           f"{people:,} earlier people; {rtt * 1000:.0f} ms round trip; {args.seconds:.0f} s a run")
-    runs = [
-        ("(c) new path, zero latency", dict(rtt=0, think=(0, 0), limits=False,
-                                            population=people,
-                                            seconds=min(args.seconds, 10))),
-        ("new: per person, saturated", dict(rtt=rtt, think=SATURATED, seconds=args.seconds)),
-        ("new: per person, below the cap", dict(rtt=rtt, think=CALM, seconds=args.seconds)),
+    runs: list[tuple[str, dict[str, object]]] = [
+        ("(c) new path, zero latency", {"rtt": 0, "think": (0, 0), "limits": False,
+                                        "population": people,
+                                        "seconds": min(args.seconds, 10)}),
+        ("new: per person, saturated", {"rtt": rtt, "think": SATURATED,
+                                        "seconds": args.seconds}),
+        ("new: per person, below the cap", {"rtt": rtt, "think": CALM,
+                                            "seconds": args.seconds}),
     ]
     for label, options in runs:
         for engine in args.engine:
