@@ -6,6 +6,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from bot import context as services
 from bot import web
@@ -17,7 +18,9 @@ from bot.sender import load_staff_chat
 from bot.settings import Settings
 from storage import backup
 from storage.db import Database
-from storage.standby import Leadership
+
+if TYPE_CHECKING:
+    from storage.standby import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ async def serve(settings: Settings) -> None:
         watch: asyncio.Task[None] | None = None
         try:
             if db.is_postgresql:  # one active instance per database; any other waits
+                from storage.standby import Leadership
+
                 leadership = await Leadership.connect(settings.database)
                 if not await leadership.acquire(stop):
                     log.info("stopping (standby)")

@@ -33,16 +33,12 @@ from typing import Any
 
 import aiosqlite
 
-from storage import pg
-
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
 # What the storage functions are handed: an aiosqlite or a storage.pg connection.
 Connection = Any
 Row = Any
-# The errors a database call may raise, whichever the engine (for callers that must catch).
-ERRORS: tuple[type[Exception], ...] = (aiosqlite.Error, pg.Error)
 _MIGRATION_LOCK = 4_815_162_342  # pg_advisory_lock key: one process migrates at a time
 
 
@@ -53,10 +49,10 @@ def is_url(target: str | os.PathLike[str]) -> bool:
 class Database:
     """A connected database. Create with `await Database.open(path_or_url)`."""
 
-    def __init__(self, conn: Connection, path: str) -> None:
+    def __init__(self, conn: Connection, path: str, engine: str = "sqlite") -> None:
         self.conn = conn  # writes (synchronous=NORMAL); also reads for an in-memory database
         self.path = path  # the SQLite file, or the PostgreSQL URL
-        self.engine = "postgresql" if isinstance(conn, pg.Connection) else "sqlite"
+        self.engine = engine  # "sqlite" or "postgresql"
         self._durable: Connection | None = None  # writes with synchronous=FULL
         self._reader: Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -86,7 +82,10 @@ class Database:
 
     @classmethod
     async def _open_postgresql(cls, url: str) -> Database:
-        db = cls(await pg.Connection.connect(url, ["SET synchronous_commit = off"]), url)
+        from storage import pg  # psycopg is needed only here (the `postgres` extra)
+
+        db = cls(await pg.Connection.connect(url, ["SET synchronous_commit = off"]), url,
+                 "postgresql")
         try:
             await db.migrate()
             db._durable = await pg.Connection.connect(url, ["SET synchronous_commit = on"])
@@ -129,7 +128,7 @@ class Database:
     async def trace(self, callback: Any) -> None:
         """Call `callback(sql)` for every statement on every connection (benchmarks)."""
         for conn in self._connections():
-            if isinstance(conn, pg.Connection):
+            if self.is_postgresql:
                 conn.trace = callback
             else:
                 await conn.set_trace_callback(callback)
@@ -162,7 +161,8 @@ class Database:
                 await conn.execute("COMMIT")
             except BaseException:
                 # Shielded: a cancelled task must not leave the connection mid-transaction.
-                await asyncio.shield(_rollback(conn))
+                await asyncio.shield(
+                    conn.rollback() if self.is_postgresql else _rollback(conn))
                 raise
 
     # -- migrations ----------------------------------------------------------
@@ -207,7 +207,7 @@ class Database:
             for version, path in migration_files():
                 if version in done:
                     continue
-                script = pg.translate_migration(path.read_text(encoding="utf-8"))
+                script = _pg().translate_migration(path.read_text(encoding="utf-8"))
                 name = path.name.replace("'", "")
                 try:
                     await conn.script(
@@ -215,7 +215,7 @@ class Database:
                         f"INSERT INTO schema_migrations(version, name) VALUES ({version}, '{name}');"
                         "\nCOMMIT;")
                 except BaseException:
-                    await asyncio.shield(_rollback(conn))
+                    await asyncio.shield(conn.rollback())
                     raise
                 applied.append(path.name)
             return applied
@@ -239,8 +239,14 @@ async def _rows(conn: Connection, sql: str, params: Iterable[Any]) -> list[Row]:
 
 async def _rollback(conn: Connection) -> None:
     # The statement that was cancelled still ran; ROLLBACK after it, if anything is open.
-    with contextlib.suppress(aiosqlite.OperationalError, pg.Error):
+    with contextlib.suppress(aiosqlite.OperationalError):
         await conn.execute("ROLLBACK")
+
+
+def _pg() -> Any:
+    from storage import pg
+
+    return pg
 
 
 def migration_files() -> list[tuple[int, Path]]:

@@ -108,15 +108,19 @@ async def forget_person(db: Database, person_id: int) -> list[tuple[int, int]]:
     """Rows about a person but no case (the "I need help now" staff alert): queued ones are
     dropped, sent ones forget their text; returns (chat, message id) of what was posted."""
     async with db.transaction() as conn:
+        # The payload is read in Python: SQLite's and PostgreSQL's JSON functions differ.
         async with conn.execute(
-            "SELECT sent_chat_id, message_id FROM outbox WHERE status = 'sent'"
-            " AND json_extract(payload, '$.person') = ? AND message_id IS NOT NULL",
-            (person_id,)) as cur:
-            posted = [(r[0], r[1]) for r in await cur.fetchall()]
-        await conn.execute("DELETE FROM outbox WHERE status = 'queued'"
-                           " AND json_extract(payload, '$.person') = ?", (person_id,))
-        await conn.execute("UPDATE outbox SET payload = '{}'"
-                           " WHERE json_extract(payload, '$.person') = ?", (person_id,))
+            "SELECT id, status, payload, sent_chat_id, message_id FROM outbox"
+            " WHERE payload LIKE '%\"person\"%'") as cur:
+            rows = [r for r in await cur.fetchall()
+                    if json.loads(r["payload"]).get("person") == person_id]
+        posted = [(r["sent_chat_id"], r["message_id"]) for r in rows
+                  if r["status"] == "sent" and r["message_id"] is not None]
+        queued = [r["id"] for r in rows if r["status"] == "queued"]
+        kept = [r["id"] for r in rows if r["status"] != "queued"]
+        for sql, ids in (("DELETE FROM outbox WHERE id = ?", queued),
+                         ("UPDATE outbox SET payload = '{}' WHERE id = ?", kept)):
+            await conn.executemany(sql, [(row_id,) for row_id in ids])
     return posted
 
 

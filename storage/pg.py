@@ -12,6 +12,7 @@ them where a column needs it, as SQLite's loose typing lets storage/ do today.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
@@ -196,6 +197,12 @@ class Connection:
         """Several statements without parameters (a migration file)."""
         conn = await self._session()
         await conn.execute(sql)  # a file's text, not user input
+
+    async def rollback(self) -> None:
+        """ROLLBACK if a transaction is open (also after a cancelled statement)."""
+        with contextlib.suppress(psycopg.Error):
+            if self.in_transaction:
+                await self.execute("ROLLBACK")
 
     async def close(self) -> None:
         if self._conn is not None:

@@ -53,7 +53,7 @@ class Server:
         self.admin_url = self._server.get_uri()
         # Tests need no durability against a power cut: faster commits and copies.
         self.admin("ALTER SYSTEM SET fsync = off", "ALTER SYSTEM SET full_page_writes = off",
-                   "ALTER SYSTEM SET max_connections = 300", "SELECT pg_reload_conf()")
+                   "SELECT pg_reload_conf()")
         self.admin(f"CREATE DATABASE {TEMPLATE}")
         # In a thread of its own: the caller may be inside an event loop (the benchmarks).
         with concurrent.futures.ThreadPoolExecutor(1) as thread:

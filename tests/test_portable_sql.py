@@ -28,6 +28,8 @@ SQLITE_ONLY = {
     r"\bBEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)\b": "db.transaction()",
     r"\bgroup_concat\s*\(": "string_agg is not on SQLite: join in Python",
     r"\bifnull\s*\(": "COALESCE",
+    r"\bjson_(extract|each|array_length|set|insert|object|group_array)\s*\(|->>?\s*'":
+        "JSON functions differ: read the JSON in Python",
     r"\bGLOB\b": "LIKE",
     r"\bCOLLATE\s+NOCASE\b": "lower() on both sides",
     r"\btypeof\s*\(|\bprintf\s*\(|\binstr\s*\(": "format or search in Python",
