@@ -14,12 +14,12 @@ import asyncio
 import collections
 import json
 import random
-import sqlite3
 import time
 from pathlib import Path
 
 from telegram.request import RequestData
 
+from bench import engines
 from bot.devtools.offline import BOT_USER, InProcessRequest
 
 
@@ -111,7 +111,7 @@ SESSION = [
 def populate(path: Path, people: int, cases: int) -> None:
     """People who used the bot before (users rows and their persisted user_data) and cases."""
     now = "2026-11-01T08:00:00Z"
-    with sqlite3.connect(path) as conn:
+    with engines.bulk(path) as conn:  # SQLite or PostgreSQL (bench/engines.py)
         conn.executemany(
             "INSERT INTO users(telegram_id, language, language_chosen, first_seen, last_seen,"
             " consent_at) VALUES (?, ?, 1, ?, ?, ?)",

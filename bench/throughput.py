@@ -2,6 +2,7 @@
 
     python bench/throughput.py [--people 10000 100000] [--sessions 600]
                                [--rtt 0.15 0.25] [--active 300] [--seconds 30]
+                               [--engine sqlite postgresql] [--engines-only]
 
 In one run, in process, no network:
 Part 1, the code (zero latency, one core):
@@ -18,10 +19,14 @@ Part 2, as people feel it (bench/live.py): every Bot API call takes the round tr
 per round trip: 30 people at once, the echo floor, the old one-at-a-time processing
 and the new one, saturated and below the cap, below the cap while one report of
 50 files reaches the staff group, and a safety alert to `--subscribers` (10,000) while
-50 people chat (their answers' p99, the alert's lost and duplicated).
-Part 3, the alert sender alone (bench/broadcast.py, each case in its own process):
-`--recipients` (100,000) at BROADCAST_RATE 25/s (simulated clock), paid at 950/s and the
-ceiling: the share of the configured rate, lost and duplicated.
+50 people chat (their answers' p99, the alert's lost and duplicated); then the alert
+sender alone (bench/broadcast.py, each case in its own process): `--recipients` (100,000)
+at BROADCAST_RATE 25/s (simulated clock), paid at 950/s and the ceiling: the share of the
+configured rate, lost and duplicated.
+Part 3, the engines side by side (with two `--engine`s, the default): the new path at zero
+latency on the first `--people` population, and saturated and below the cap at the first
+`--rtt`, on SQLite and on PostgreSQL (a pgserver server: bench/engines.py). Parts 1 and 2
+run on the first engine; `--engines-only` runs part 3 alone.
 """
 from __future__ import annotations
 
@@ -44,7 +49,8 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bench import broadcast as broadcast_bench
-from bench.live import live_figures, zero_latency
+from bench import engines
+from bench.live import CALM, SATURATED, Figures, live_figures, run_live, zero_latency
 from bench.recruiter_lookup import generate
 from bench.simulated import SESSION, BenchRequest, SimulatedPerson, populate
 from bot.app import build_application
@@ -170,7 +176,44 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--engine", nargs="+", choices=engines.ENGINES,
+                        default=list(engines.ENGINES))
+    parser.add_argument("--engines-only", action="store_true", help="part 3 only")
     args = parser.parse_args()
+    try:
+        if not args.engines_only:
+            with engines.using(args.engine[0]):
+                await parts_one_and_two(args)
+        if len(args.engine) > 1:
+            await side_by_side(args)
+    finally:
+        engines.stop()
+
+
+async def side_by_side(args: argparse.Namespace) -> None:
+    """Part 3: the same runs on each engine, one line each."""
+    rtt, people = (args.rtt or [0.15])[0], args.people[0]
+    print(f"\nEngines side by side: {args.active} people at once; zero latency on "
+          f"{people:,} earlier people; {rtt * 1000:.0f} ms round trip; {args.seconds:.0f} s a run")
+    runs: list[tuple[str, dict[str, object]]] = [
+        ("(c) new path, zero latency", {"rtt": 0, "think": (0, 0), "limits": False,
+                                        "population": people,
+                                        "seconds": min(args.seconds, 10)}),
+        ("new: per person, saturated", {"rtt": rtt, "think": SATURATED,
+                                        "seconds": args.seconds}),
+        ("new: per person, below the cap", {"rtt": rtt, "think": CALM,
+                                            "seconds": args.seconds}),
+    ]
+    for label, options in runs:
+        for engine in args.engine:
+            with engines.using(engine):
+                figures: Figures = await run_live(f"{label} [{engine}]", people=args.active,
+                                                  **options)  # type: ignore[arg-type]
+            gc.collect()
+            print(figures.line(), flush=True)
+
+
+async def parts_one_and_two(args: argparse.Namespace) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (pinned to 1), "

@@ -82,11 +82,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(_log_stale_facts(settings))
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.runner import serve
+    from bot.runner import LeadershipLost, serve
     from bot.web import ListenerError
 
     try:
         asyncio.run(serve(settings))
+    except LeadershipLost:
+        print("error: lost the database session that made this the active instance; "
+              "stopped (a standby may have taken over; restart to become one)", file=sys.stderr)
+        return 3
     except ListenerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -106,7 +110,7 @@ async def _gather_facts(settings: Settings) -> list:
     from storage.db import Database
 
     directory = load_directory()
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         return await facts.all_facts(db, directory, load_content(directory))
     finally:
@@ -153,7 +157,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     from storage.backup import in_use
 
     logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
-    with in_use(settings.database_path):  # `restore` refuses while the console runs
+    with in_use(settings.database):  # `restore` refuses while the console runs
         asyncio.run(run_console(settings))
     return 0
 

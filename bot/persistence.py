@@ -1,4 +1,4 @@
-"""PTB persistence in the hotline's SQLite file.
+"""PTB persistence in the hotline's database (SQLite or PostgreSQL: storage/conversations.py).
 
 Only conversation positions and user_data are persisted (JSON, never pickles).
 PTB calls update_* for every touched key once per `update_interval`, all of them at

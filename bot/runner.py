@@ -6,6 +6,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from bot import context as services
 from bot import web
@@ -18,7 +19,14 @@ from bot.settings import Settings
 from storage import backup
 from storage.db import Database
 
+if TYPE_CHECKING:
+    from storage.standby import Leadership
+
 log = logging.getLogger(__name__)
+
+
+class LeadershipLost(RuntimeError):
+    """The session that held the active instance's lock broke: this process stopped."""
 
 
 @contextlib.asynccontextmanager
@@ -56,14 +64,26 @@ async def running(app: HotlineApplication, *, polling: bool,
 async def serve(settings: Settings) -> None:
     """`python -m bot run`: poll Telegram (or, with WEBHOOK_URL, take its webhook calls)
     until SIGTERM or SIGINT. The listener stops first, so nothing arrives while the
-    handlers finish."""
+    handlers finish. On PostgreSQL it first waits as a standby while another instance is
+    active on the database (storage/standby.py)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    with backup.in_use(settings.database_path):  # `restore` refuses meanwhile
-        db = await Database.open(settings.database_path)
+    with backup.in_use(settings.database):  # `restore` refuses meanwhile
+        db = await Database.open(settings.database)
+        leadership: Leadership | None = None
+        watch: asyncio.Task[None] | None = None
         try:
+            if db.is_postgresql:  # one active instance per database; any other waits
+                from storage.standby import Leadership
+
+                leadership = await Leadership.connect(settings.database)
+                if not await leadership.acquire(stop):
+                    log.info("stopping (standby)")
+                    return
+                watch = asyncio.create_task(leadership.lost())
+                watch.add_done_callback(lambda _task: stop.set())
             app = build_application(settings, db)
             async with running(app, polling=settings.webhook_url is None, stop=stop), \
                     web.serving(app, settings):
@@ -72,4 +92,11 @@ async def serve(settings: Settings) -> None:
                 await stop.wait()
                 log.info("stopping")
         finally:
+            lost = watch is not None and watch.done() and not watch.cancelled()
+            if watch is not None:
+                watch.cancel()
             await db.close()
+            if leadership is not None:
+                await leadership.close()  # the lock goes with the session: a standby takes over
+            if lost:
+                raise LeadershipLost()

@@ -24,6 +24,8 @@ class Settings:
     bot_token: str | None = field(default=None, repr=False)
     api_base_url: str | None = None
     database_path: str = "./hotline.sqlite3"
+    # PostgreSQL instead of the SQLite file (DATABASE_URL); may hold a password.
+    database_url: str | None = field(default=None, repr=False)
     staff_chat_id: int | None = None
     staff_user_ids: frozenset[int] = field(default_factory=frozenset)
     admin_user_ids: frozenset[int] = field(default_factory=frozenset)
@@ -72,6 +74,11 @@ class Settings:
     data_dir: str | None = None  # HOTLINE_DATA_DIR: an operator's own copy of data/
 
     @property
+    def database(self) -> str:
+        """What storage.db.Database.open takes: the PostgreSQL URL, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
     def staff_enabled(self) -> bool:
         return self.staff_chat_id is not None
 
@@ -93,6 +100,7 @@ def load_settings(
         bot_token=get("BOT_TOKEN"),
         api_base_url=get("BOT_API_BASE_URL"),
         database_path=get("DATABASE_PATH") or Settings.database_path,
+        database_url=_parse_database_url("DATABASE_URL", get("DATABASE_URL")),
         staff_chat_id=_parse_int("STAFF_CHAT_ID", get("STAFF_CHAT_ID")),
         staff_user_ids=_parse_ids("STAFF_USER_IDS", get("STAFF_USER_IDS")),
         admin_user_ids=_parse_ids("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
@@ -381,4 +389,13 @@ def _parse_hours(name: str, raw: str) -> tuple[time, time]:
 def _parse_language(name: str, raw: str) -> str:
     if raw not in ("km", "en"):
         raise SettingsError(f"{name}: {raw!r} is not km or en")
+    return raw
+
+
+def _parse_database_url(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        # The value may hold a password: never quote it.
+        raise SettingsError(f"{name}: not a postgresql:// URL")
     return raw

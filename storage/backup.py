@@ -68,8 +68,9 @@ def check(path: str | os.PathLike[str]) -> None:
 
 @contextlib.contextmanager
 def in_use(database_path: str) -> Iterator[None]:
-    """Held by a running bot (and the console): restore refuses while anyone holds it."""
-    if database_path == ":memory:":
+    """Held by a running bot (and the console): restore refuses while anyone holds it.
+    Nothing to hold on PostgreSQL (a URL): restore is the server's business there."""
+    if database_path == ":memory:" or database_path.startswith(("postgresql:", "postgres:")):
         yield
         return
     with _lock_file(database_path) as fd:

@@ -117,13 +117,14 @@ async def create(db: Database, *, audience: Audience, text_km: str | None, text_
                                     (draft_id,)) as cur:
                 existing = await cur.fetchone()
         if existing is None:
-            cursor = await conn.execute(
+            async with conn.execute(
                 "INSERT INTO broadcasts(created_by, created_at, audience, text_km, text_en,"
-                " photo, draft_id, enqueued_through) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                " photo, draft_id, enqueued_through) VALUES (?, ?, ?, ?, ?, ?, ?, 0)"
+                " RETURNING id",
                 (created_by, now_text(), str(audience), text_km or None, text_en or None, photo,
                  draft_id),
-            )
-            broadcast_id = int(cursor.lastrowid or 0)
+            ) as cur:
+                broadcast_id = int((await cur.fetchone())[0])
         else:
             broadcast_id = existing[0]
     while await enqueue_chunk(db, broadcast_id):

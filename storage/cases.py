@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-import aiosqlite
-
 from domain.lifecycle import REPORTED
 from domain.states import Status
 from storage import followups, outbox
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Connection, Database, Row
 
 KINDS = ("W", "G")
 STATUSES = tuple(status.value for status in Status)  # as stored (domain/states.py)
@@ -95,7 +93,7 @@ def reference(kind: str, seq: int) -> str:
 _CASE_FIELDS = {f.name for f in dataclasses.fields(Case)}
 
 
-def _to_case(row: aiosqlite.Row) -> Case:
+def _to_case(row: Row) -> Case:
     # sqlite3.Row iterates its values, not its names: keys() is needed.
     values = {key: row[key] for key in row.keys() if key in _CASE_FIELDS}  # noqa: SIM118
     values["urgent"] = bool(values["urgent"])
@@ -123,8 +121,15 @@ async def create(
         async with conn.execute("SELECT id FROM cases WHERE draft_id = ?", (new.draft_id,)) as cur:
             existing = await cur.fetchone()
         if existing is None:
+            # The kind's counter row, locked until the commit: two processes never take the
+            # same number. A case stored without it (a data import) is not numbered twice.
             async with conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE kind = ?", (new.kind,)
+                "INSERT INTO case_counters(kind, last_seq)"
+                " SELECT ?, COALESCE(MAX(seq), 0) + 1 FROM cases WHERE kind = ?"
+                " ON CONFLICT(kind) DO UPDATE SET last_seq = CASE"
+                " WHEN case_counters.last_seq + 1 > excluded.last_seq"
+                " THEN case_counters.last_seq + 1 ELSE excluded.last_seq END"
+                " RETURNING last_seq", (new.kind, new.kind),
             ) as cur:
                 found = await cur.fetchone()
             assert found is not None  # an aggregate always has its row
@@ -236,7 +241,7 @@ async def add_reporter_evidence(db: Database, case_id: int, reporter_id: int,
     return True
 
 
-async def _owns(conn: aiosqlite.Connection, case_id: int, reporter_id: int) -> bool:
+async def _owns(conn: Connection, case_id: int, reporter_id: int) -> bool:
     async with conn.execute(
         "SELECT 1 FROM cases WHERE id = ? AND reporter_id = ?", (case_id, reporter_id)
     ) as cur:

@@ -1,4 +1,7 @@
-"""The process's SQLite database: connections that write, one that reads, and migrations.
+"""The process's database: connections that write, one that reads, and migrations.
+
+SQLite by default (a file path); PostgreSQL for a `postgresql://` URL (storage/pg.py
+gives connections with the same calls, so the storage functions are the same on both).
 
 Handlers and jobs run concurrently, so every write goes through one lock held
 from BEGIN to COMMIT (`transaction()`, `execute_write()`), and reads use a second
@@ -11,6 +14,11 @@ precede a promise to a person ("received") or an acknowledgement to Telegram pas
 `durable=True`: they go through a third connection with synchronous=FULL, so they
 also survive a power cut, and with them every commit before (one WAL). All writers
 share the one lock, so SQLite never sees two at once.
+
+On PostgreSQL the same three sessions: the writer commits with synchronous_commit=off
+(a crash of the server may lose the last commits, as NORMAL on SQLite), the durable
+writer waits for the server's WAL flush, and the reader runs in autocommit (READ
+COMMITTED: it sees committed rows only).
 """
 from __future__ import annotations
 
@@ -28,19 +36,36 @@ import aiosqlite
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-class Database:
-    """A connected database. Create with `await Database.open(path)`."""
+# What the storage functions are handed: an aiosqlite or a storage.pg connection.
+Connection = Any
+Row = Any
+_MIGRATION_LOCK = 4_815_162_342  # pg_advisory_lock key: one process migrates at a time
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+
+def is_url(target: str | os.PathLike[str]) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+class Database:
+    """A connected database. Create with `await Database.open(path_or_url)`."""
+
+    def __init__(self, conn: Connection, path: str, engine: str = "sqlite") -> None:
         self.conn = conn  # writes (synchronous=NORMAL); also reads for an in-memory database
-        self.path = path
-        self._durable: aiosqlite.Connection | None = None  # writes with synchronous=FULL
-        self._reader: aiosqlite.Connection | None = None
+        self.path = path  # the SQLite file, or the PostgreSQL URL
+        self.engine = engine  # "sqlite" or "postgresql"
+        self._durable: Connection | None = None  # writes with synchronous=FULL
+        self._reader: Connection | None = None
         self._write_lock = asyncio.Lock()
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine == "postgresql"
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Database:
         path = str(path)
+        if is_url(path):
+            return await cls._open_postgresql(path)
         if path != ":memory:":
             _create_private_file(path)
         conn = await _connect(path)
@@ -55,6 +80,22 @@ class Database:
             await db._reader.execute("PRAGMA query_only=ON")
         return db
 
+    @classmethod
+    async def _open_postgresql(cls, url: str) -> Database:
+        from storage import pg  # psycopg is needed only here (the `postgres` extra)
+
+        db = cls(await pg.Connection.connect(url, ["SET synchronous_commit = off"]), url,
+                 "postgresql")
+        try:
+            await db.migrate()
+            db._durable = await pg.Connection.connect(url, ["SET synchronous_commit = on"])
+            db._reader = await pg.Connection.connect(
+                url, ["SET default_transaction_read_only = on"])
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
     async def close(self) -> None:
         for conn in (self._reader, self._durable, self.conn):
             if conn is not None:
@@ -66,15 +107,15 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _connections(self) -> list[aiosqlite.Connection]:
+    def _connections(self) -> list[Connection]:
         return [c for c in (self.conn, self._durable, self._reader) if c is not None]
 
     # -- reading -------------------------------------------------------------
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         if self._reader is None:  # in memory: one connection, so wait for open transactions
             async with self._write_lock:
                 return await _rows(self.conn, sql, params)
@@ -87,42 +128,48 @@ class Database:
     async def trace(self, callback: Any) -> None:
         """Call `callback(sql)` for every statement on every connection (benchmarks)."""
         for conn in self._connections():
-            await conn.set_trace_callback(callback)
+            if self.is_postgresql:
+                conn.trace = callback
+            else:
+                await conn.set_trace_callback(callback)
 
     # -- writing -------------------------------------------------------------
-    def _writer(self, durable: bool) -> aiosqlite.Connection:
+    def _writer(self, durable: bool) -> Connection:
         return self._durable if durable and self._durable is not None else self.conn
 
     async def execute_write(self, sql: str, params: Iterable[Any] = (), *,
                             durable: bool = False) -> int:
-        """Run one statement in its own transaction; returns lastrowid."""
+        """Run one statement in its own transaction; returns the number of rows changed."""
         async with self._write_lock, self._writer(durable).execute(sql, tuple(params)) as cur:
-            return cur.lastrowid or 0
+            return max(cur.rowcount, 0)
 
     async def write_returning(self, sql: str, params: Iterable[Any] = (), *,
-                              durable: bool = False) -> list[aiosqlite.Row]:
+                              durable: bool = False) -> list[Row]:
         """Run one statement with a RETURNING clause in its own transaction; its rows."""
         async with self._write_lock:
             return await _rows(self._writer(durable), sql, params)
 
     @contextlib.asynccontextmanager
-    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[Connection]:
         """BEGIN IMMEDIATE ... COMMIT under the write lock, rolled back on any exception
         (a cancellation included). Never await Telegram inside: everyone's writes wait."""
         conn = self._writer(durable)
         async with self._write_lock:
             try:
-                await conn.execute("BEGIN IMMEDIATE")
+                await conn.execute("BEGIN" if self.is_postgresql else "BEGIN IMMEDIATE")
                 yield conn
                 await conn.execute("COMMIT")
             except BaseException:
                 # Shielded: a cancelled task must not leave the connection mid-transaction.
-                await asyncio.shield(_rollback(conn))
+                await asyncio.shield(
+                    conn.rollback() if self.is_postgresql else _rollback(conn))
                 raise
 
     # -- migrations ----------------------------------------------------------
     async def migrate(self) -> list[str]:
         """Apply the numbered SQL files not yet recorded; returns their names."""
+        if self.is_postgresql:
+            return await self._migrate_postgresql()
         await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -144,6 +191,37 @@ class Database:
             applied.append(path.name)
         return applied
 
+    async def _migrate_postgresql(self) -> list[str]:
+        """The same files, translated (storage/pg.py), each in its own transaction; an
+        advisory lock makes a second process starting at the same time wait for the first."""
+        conn = self.conn
+        await conn.execute("SELECT pg_advisory_lock(?)", (_MIGRATION_LOCK,))
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            done = {row[0] for row in await conn.execute_fetchall(
+                "SELECT version FROM schema_migrations")}
+            applied = []
+            for version, path in migration_files():
+                if version in done:
+                    continue
+                script = _pg().translate_migration(path.read_text(encoding="utf-8"))
+                name = path.name.replace("'", "")
+                try:
+                    await conn.script(
+                        f"BEGIN;\n{script}\n"
+                        f"INSERT INTO schema_migrations(version, name) VALUES ({version}, '{name}');"
+                        "\nCOMMIT;")
+                except BaseException:
+                    await asyncio.shield(conn.rollback())
+                    raise
+                applied.append(path.name)
+            return applied
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(?)", (_MIGRATION_LOCK,))
+
 
 async def _connect(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
@@ -153,17 +231,22 @@ async def _connect(path: str) -> aiosqlite.Connection:
     return conn
 
 
-async def _rows(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]
-                ) -> list[aiosqlite.Row]:
+async def _rows(conn: Connection, sql: str, params: Iterable[Any]) -> list[Row]:
     # One call into the connection's thread: a statement left open between two calls would
     # hold a read snapshot that other coroutines' reads then share, and miss new commits.
     return list(await conn.execute_fetchall(sql, tuple(params)))
 
 
-async def _rollback(conn: aiosqlite.Connection) -> None:
+async def _rollback(conn: Connection) -> None:
     # The statement that was cancelled still ran; ROLLBACK after it, if anything is open.
     with contextlib.suppress(aiosqlite.OperationalError):
         await conn.execute("ROLLBACK")
+
+
+def _pg() -> Any:
+    from storage import pg
+
+    return pg
 
 
 def migration_files() -> list[tuple[int, Path]]:

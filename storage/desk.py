@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import aiosqlite
-
 from domain import lifecycle, states
 from domain.contact import can_message_returnee
 from domain.lifecycle import Action, NotAllowed  # NotAllowed: flows catch it from here
@@ -24,7 +22,7 @@ from domain.states import AUTOMATIC, FollowupKind, Outcome
 from storage import cases, followups, outbox
 from storage.cases import Case
 from storage.clock import now_text, to_text
-from storage.db import Database
+from storage.db import Connection, Database, Row
 
 # The names as stored, for callers that list or query them (domain/states.py has the rules).
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
@@ -62,7 +60,7 @@ class Thread:
     card_message_id: int | None
 
 
-def _to_desk_case(row: aiosqlite.Row) -> DeskCase:
+def _to_desk_case(row: Row) -> DeskCase:
     return DeskCase(
         case=cases._to_case(row), announced_at=row["announced_at"],
         reminded_at=row["reminded_at"], claimed_at=row["claimed_at"],
@@ -180,7 +178,7 @@ async def link(db: Database, case_id: int, chat_id: int, message_id: int) -> Non
     )
 
 
-async def _link(conn: aiosqlite.Connection, case_id: int, message_id: int) -> None:
+async def _link(conn: Connection, case_id: int, message_id: int) -> None:
     await conn.execute(
         "INSERT INTO case_links(chat_id, message_id, case_id)"
         " SELECT chat_id, ?, case_id FROM case_threads WHERE case_id = ?"
@@ -395,7 +393,7 @@ async def reply_delivered(db: Database, case_id: int) -> None:
         await _answered(conn, case_id)
 
 
-async def _answered(conn: aiosqlite.Connection, case_id: int) -> None:
+async def _answered(conn: Connection, case_id: int) -> None:
     row = await _case_row(conn, case_id)
     now = now_text()
     await _move(conn, row, Action.ANSWER,
@@ -409,7 +407,7 @@ async def record(db: Database, staff_id: int | None, case_id: int | None, action
         await audit(conn, staff_id, case_id, action, detail)
 
 
-async def audit(conn: aiosqlite.Connection, staff_id: int | None, case_id: int | None, action: str,
+async def audit(conn: Connection, staff_id: int | None, case_id: int | None, action: str,
                 detail: str | None) -> None:
     await conn.execute(
         "INSERT INTO audit_log(at, staff_id, case_id, action, detail) VALUES (?, ?, ?, ?, ?)",
@@ -424,7 +422,7 @@ async def audit_entries(db: Database, case_id: int | None = None) -> list[dict[s
     return [dict(row) for row in rows]
 
 
-async def _case_row(conn: aiosqlite.Connection, case_id: int) -> aiosqlite.Row:
+async def _case_row(conn: Connection, case_id: int) -> Row:
     async with conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as cur:
         row = await cur.fetchone()
     if row is None:
@@ -432,7 +430,7 @@ async def _case_row(conn: aiosqlite.Connection, case_id: int) -> aiosqlite.Row:
     return row
 
 
-async def _move(conn: aiosqlite.Connection, row: aiosqlite.Row, action: Action,
+async def _move(conn: Connection, row: Row, action: Action,
                 columns: dict[str, object], *, outcome: Outcome | None = None,
                 after: timedelta | None = None) -> None:
     """Apply `action` to the case read as `row` (in this transaction): the status

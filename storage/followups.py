@@ -18,13 +18,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from domain import followups as policy
 from domain.states import FollowupKind
 from storage import outbox
 from storage.clock import from_text, now_text, to_text
-from storage.db import Database
+from storage.db import Connection, Database, Row
 
 KINDS = tuple(kind.value for kind in FollowupKind)
 ANSWERS = ("yes", "no", "help")
@@ -52,7 +50,7 @@ class Followup:
         return from_text(self.next_attempt)
 
 
-def _to_followup(row: aiosqlite.Row) -> Followup:
+def _to_followup(row: Row) -> Followup:
     return Followup(
         id=row["id"], case_id=row["case_id"], person_id=row["person_id"], kind=row["kind"],
         text=row["text"], created_by=row["created_by"], due_at=row["due_at"],
@@ -62,7 +60,7 @@ def _to_followup(row: aiosqlite.Row) -> Followup:
 
 
 # -- inside the transaction of a state change ------------------------------------------
-async def schedule(conn: aiosqlite.Connection, case_id: int, kind: str, due: datetime, *,
+async def schedule(conn: Connection, case_id: int, kind: str, due: datetime, *,
                    text: str | None = None, created_by: int | None = None) -> int | None:
     """A follow-up to the case's reporter at `due`; its id, or None when the policy
     (domain/followups.py) makes none: the reporter may not be written to, or this automatic
@@ -92,14 +90,14 @@ async def schedule(conn: aiosqlite.Connection, case_id: int, kind: str, due: dat
     return None if made is None else int(made[0])
 
 
-async def schedule_after(conn: aiosqlite.Connection, case_id: int, kind: str,
+async def schedule_after(conn: Connection, case_id: int, kind: str,
                          after: timedelta | None) -> int | None:
     """An automatic follow-up `after` from now; nothing when `after` is None."""
     due = policy.due_at(from_text(now_text()), after)
     return None if due is None else await schedule(conn, case_id, kind, due)
 
 
-async def cancel_pending(conn: aiosqlite.Connection, case_id: int,
+async def cancel_pending(conn: Connection, case_id: int,
                          kinds: Collection[str] | None, reason: str) -> int:
     """Cancel the case's scheduled follow-ups of these kinds (None: all); how many."""
     where = ""
@@ -114,7 +112,7 @@ async def cancel_pending(conn: aiosqlite.Connection, case_id: int,
         return cur.rowcount
 
 
-async def cancel_one(conn: aiosqlite.Connection, case_id: int, followup_id: int, reason: str
+async def cancel_one(conn: Connection, case_id: int, followup_id: int, reason: str
                      ) -> bool:
     """Cancel one scheduled follow-up of this case; False if there is none such."""
     async with conn.execute(
@@ -208,7 +206,7 @@ class _CaseFacts:
     first_response_at: str | None
 
     @classmethod
-    def of(cls, row: aiosqlite.Row) -> _CaseFacts:
+    def of(cls, row: Row) -> _CaseFacts:
         return cls(row["status"], row["contact"], row["erased_at"], row["first_response_at"])
 
 

@@ -19,8 +19,8 @@ async def accept(db: Database, updates: Iterable[tuple[int, str]]) -> set[int]:
     values = ", ".join("(?, ?, ?)" for _ in updates)
     params = [value for update_id, payload in updates for value in (update_id, payload, now)]
     rows = await db.write_returning(  # one statement: one commit, durable before the ack
-        f"INSERT OR IGNORE INTO inbox(update_id, payload, received_at) VALUES {values}"
-        " RETURNING update_id", params, durable=True)
+        f"INSERT INTO inbox(update_id, payload, received_at) VALUES {values}"
+        " ON CONFLICT DO NOTHING RETURNING update_id", params, durable=True)
     return {row[0] for row in rows}
 
 

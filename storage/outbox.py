@@ -5,10 +5,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
+from storage import db as engine
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Connection, Database
 
 # Lanes: what goes first when several wait (immediate answers are not rows: they go direct).
 RELAYS, STAFF_POSTS, FOLLOWUPS = 1, 2, 3  # relays and notices; staff-group posts; follow-ups
@@ -41,16 +40,16 @@ class Row:
     followup_id: int | None = None
 
 
-async def add(conn: aiosqlite.Connection, item: Item) -> int:
+async def add(conn: Connection, item: Item) -> int:
     """Queue an item inside the caller's transaction; its row id."""
     async with conn.execute(
         "INSERT INTO outbox(lane, chat_id, case_id, kind, payload, created_at, person_id,"
-        " followup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " followup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (item.lane, item.chat_id, item.case_id, item.kind,
          json.dumps(item.payload, ensure_ascii=False), now_text(), item.person_id,
          item.followup_id),
     ) as cur:
-        return cur.lastrowid or 0
+        return int((await cur.fetchone())[0])
 
 
 async def queue(db: Database, *items: Item) -> list[int]:
@@ -143,7 +142,7 @@ class Copy:
     part: str  # 'text' or 'caption'
 
 
-async def posted_copies(conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]
+async def posted_copies(conn: Connection, where: str, params: tuple[Any, ...]
                         ) -> list[Copy]:
     """What sent rows matching `where` posted in the staff group (inside the caller's
     transaction, before their payloads are cleared)."""
@@ -168,7 +167,7 @@ def purge(chat_id: int, delete: list[int], edit: list[Copy], case_id: int | None
                 case_id=case_id, person_id=person_id)
 
 
-async def forget_person(conn: aiosqlite.Connection, person_id: int) -> list[Copy]:
+async def forget_person(conn: Connection, person_id: int) -> list[Copy]:
     """Rows that name a person but no case (the "I need help now" staff alert), inside the
     transaction of /delete: queued ones are dropped, sent ones forget their text; returns
     what was posted, so its copies are deleted or edited."""
@@ -192,6 +191,6 @@ async def set_staff_chat_id(db: Database, chat_id: int, moved_from: int) -> None
         (chat_id, moved_from, now_text()))
 
 
-def _row(r: aiosqlite.Row) -> Row:
+def _row(r: engine.Row) -> Row:
     return Row(r["id"], r["lane"], r["chat_id"], r["case_id"], r["kind"],
                json.loads(r["payload"]), r["attempts"], r["followup_id"])

@@ -14,11 +14,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import aiosqlite
-
 from storage import desk, followups, outbox
 from storage.clock import from_text, now_text, to_text
-from storage.db import Database
+from storage.db import Connection, Database
 
 NOBODY = 0  # users row that owns the cases of people who deleted their data
 # Free text, file ids, contact details and names: set to NULL when a case is erased.
@@ -164,7 +162,7 @@ async def delete_person(db: Database, user_id: int) -> Deletion:
     return result
 
 
-async def erase_cases(conn: aiosqlite.Connection, case_ids: list[int], now: str) -> None:
+async def erase_cases(conn: Connection, case_ids: list[int], now: str) -> None:
     """Wipe personal details of these cases, keeping anonymous statistics (inside a
     transaction)."""
     if not case_ids:
@@ -205,7 +203,7 @@ async def erase_cases(conn: aiosqlite.Connection, case_ids: list[int], now: str)
         await _purge(conn, copies[case_id], linked, now, case_id=case_id)
 
 
-async def _purge(conn: aiosqlite.Connection, copies: list[outbox.Copy], linked: list[tuple[int, int]], now: str, *,
+async def _purge(conn: Connection, copies: list[outbox.Copy], linked: list[tuple[int, int]], now: str, *,
                  case_id: int | None = None, person_id: int | None = None) -> None:
     """Queue the removal of these copies (and linked messages) from the staff group, one
     outbox row per chat: recent ones deleted, older copies the bot posted edited."""
@@ -256,7 +254,7 @@ async def set_last_run(db: Database, job: str, at: str) -> None:
         await record_run(conn, job, at)
 
 
-async def record_run(conn: aiosqlite.Connection, job: str, at: str) -> None:
+async def record_run(conn: Connection, job: str, at: str) -> None:
     """The job ran at `at` (inside the caller's transaction, with what the run queued)."""
     await conn.execute(
         "INSERT INTO job_runs(name, last_run) VALUES (?, ?)"

@@ -91,10 +91,10 @@ async def replace_registry(
         cursor = await conn.execute(
             "INSERT INTO recruiter_imports"
             " (imported_at, file_name, row_count, is_sample, source, as_of)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (now_text(), file_name, len(recruiters), int(is_sample), source, as_of),
         )
-        return cursor.lastrowid
+        return int((await cursor.fetchone())[0])
 
 
 async def all_recruiters(db: Database) -> list[Recruiter]:

@@ -45,8 +45,10 @@ async def get_or_create(db: Database, telegram_id: int, default_language: str) -
     await db.execute_write(
         "INSERT INTO users(telegram_id, language, first_seen, last_seen) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(telegram_id) DO UPDATE SET last_seen = excluded.last_seen,"
-        " first_seen = CASE WHEN deleted_at IS NULL THEN first_seen ELSE excluded.first_seen END,"
-        " language = CASE WHEN deleted_at IS NULL THEN language ELSE excluded.language END,"
+        " first_seen = CASE WHEN users.deleted_at IS NULL THEN users.first_seen"
+        " ELSE excluded.first_seen END,"
+        " language = CASE WHEN users.deleted_at IS NULL THEN users.language"
+        " ELSE excluded.language END,"
         " deleted_at = NULL",
         (telegram_id, default_language, now, now),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import Settings
+from tests import engine
 from tests.fake_api import FakeBotAPI
 from tests.harness import BotHarness
 
@@ -61,3 +62,44 @@ def log_holds_no_personal_data(monkeypatch):
         httpx.setLevel(levels[1])
     found = log_scan.leaks(capture.records, secrets)
     assert not found, "personal data in the log: " + "; ".join(sorted(set(found)))
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """On a PostgreSQL run (HOTLINE_TEST_DATABASE=postgresql) the session's server, started
+    from pgserver; None on SQLite. Every test is skipped, saying why, if it cannot start."""
+    if not engine.POSTGRESQL:
+        yield None
+        return
+    try:
+        engine.server = engine.Server()
+    except Exception as exc:  # noqa: BLE001  # no pgserver wheel for this platform, no shared memory ...
+        pytest.skip(f"HOTLINE_TEST_DATABASE=postgresql but pgserver could not start a "
+                    f"PostgreSQL server: {type(exc).__name__}: {exc}")
+    yield engine.server
+    engine.server.stop()
+    engine.server = None
+
+
+@pytest.fixture(autouse=True)
+def database_engine(request, postgresql_server, monkeypatch):
+    """The engine of this test run. On PostgreSQL every database the test opens by a path is
+    a fresh PostgreSQL database (tests/engine.py), dropped when the test ends."""
+    marker = request.node.get_closest_marker("sqlite_only")
+    if postgresql_server is None:
+        yield "sqlite"
+        return
+    if marker is not None:
+        pytest.skip(f"SQLite only: {marker.args[0]}")
+    from storage.db import Database, is_url
+
+    original = Database.open.__func__
+
+    async def open_on_postgresql(cls, path):
+        return await original(cls, path if is_url(path) else postgresql_server.database_for(path))
+
+    monkeypatch.setattr(Database, "open", classmethod(open_on_postgresql))
+    try:
+        yield "postgresql"
+    finally:
+        postgresql_server.drop_test_databases()

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
 from bot.resources import data_dir
-from tests.resilience.process import cli_env, start_bot, stop_bot, wait_for
+from tests.resilience.process import cli_env, query, start_bot, stop_bot, wait_for
 
 
 def run_cli(tmp_path, *args, input_text=None, **extra) -> subprocess.CompletedProcess:
@@ -131,9 +130,8 @@ def test_console_completes_a_short_grievance(tmp_path):
     assert "Please check your report:" in result.stdout
     assert "Your reference is G-0001." in result.stdout
     assert "Traceback" not in result.stderr
-    with sqlite3.connect(tmp_path / "hotline.sqlite3") as db:
-        row = db.execute("SELECT kind, category, place, anonymous FROM cases").fetchone()
-    assert row == ("G", "other", "Battambang", 1)
+    [row] = query(tmp_path, "SELECT kind, category, place, anonymous FROM cases")
+    assert tuple(row) == ("G", "other", "Battambang", 1)
 
 
 async def test_a_rejected_token_is_one_line_that_does_not_show_the_token(tmp_path, fake_api):

@@ -7,7 +7,6 @@ clock of a restarted process past the due times.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import uuid
 from datetime import timedelta
 
@@ -23,7 +22,7 @@ from tests.followup_helpers import (
     texts,
     topic_of,
 )
-from tests.resilience.process import kill, start_bot, stop_bot, wait_for
+from tests.resilience.process import kill, query, start_bot, stop_bot, wait_for
 
 
 async def test_follow_ups_due_while_stopped_go_out_once_after_a_restart(settings, fake_api):
@@ -87,8 +86,7 @@ async def run_bot(tmp_path, fake_api, shift: str | None = None) -> asyncio.subpr
 
 
 def states(tmp_path) -> list[str]:
-    with sqlite3.connect(tmp_path / "hotline.sqlite3") as db:
-        return [row[0] for row in db.execute("SELECT state FROM followups ORDER BY id")]
+    return [row[0] for row in query(tmp_path, "SELECT state FROM followups ORDER BY id")]
 
 
 async def staff_writes(fake_api, text: str) -> None:

@@ -27,6 +27,7 @@ def test_every_dependency_is_pinned_within_its_range():
     runtime, test = pins("requirements.lock"), pins("requirements-test.lock")
     assert not set(runtime) & set(test), "a package is pinned twice"
     for spec, locked in ([(s, runtime) for s in project["dependencies"]]
+                         + [(s, runtime) for s in project["optional-dependencies"]["postgres"]]
                          + [(s, runtime | test) for s in project["optional-dependencies"]["test"]]):
         requirement = Requirement(spec)
         name = canonicalize_name(requirement.name)

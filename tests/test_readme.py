@@ -17,6 +17,14 @@ def test_ci_runs_the_readme_test_command():
     assert '.venv/bin/pip install -q -e . --no-deps' in ci
 
 
+def test_ci_runs_the_readme_command_for_postgresql_after_the_sqlite_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    command = "HOTLINE_TEST_DATABASE=postgresql .venv/bin/python -m pytest -q"
+    assert command in readme.splitlines()
+    assert ci.index(command) > ci.index(".venv/bin/python -m pytest -q")
+
+
 def configuration_table() -> list[str]:
     import re
 

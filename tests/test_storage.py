@@ -2,6 +2,8 @@
 import os
 import stat
 
+import pytest
+
 from bot.persistence import SQLitePersistence
 from storage import users
 from storage.db import Database, migration_files
@@ -19,6 +21,7 @@ async def test_migrations_are_applied_once_and_recorded(tmp_path):
     await db.close()
 
 
+@pytest.mark.sqlite_only("SQLite's PRAGMAs")
 async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path):
     async with await Database.open(tmp_path / "h.sqlite3") as db:
         assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
@@ -26,6 +29,7 @@ async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path):
         assert await db.fetchval("PRAGMA busy_timeout") >= 1000
 
 
+@pytest.mark.sqlite_only("the SQLite file's permissions")
 async def test_database_file_is_private(tmp_path):
     path = tmp_path / "h.sqlite3"
     async with await Database.open(path):

@@ -76,7 +76,7 @@ async def queue_broadcast(settings: Settings, args: argparse.Namespace, stdin: T
             "directory (data/directory.csv, data/websites.csv): add it there first, with its "
             "source, or change the text")
     audience = audience_for(args.province)
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         count = await broadcasts.count_recipients(db, audience)
         with use_language("en"):
             for language in LANGUAGES:

@@ -29,7 +29,7 @@ async def _unmatched(settings: Settings, args: argparse.Namespace) -> int:
     since = since_time(args.since)
     if since is None:
         return 2
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         typed = await intent_log.unmatched(db, to_text(since), args.limit)
         counts = await intent_log.counts(db, to_text(since))
     total = sum(count for _, count in counts)

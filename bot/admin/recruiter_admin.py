@@ -65,7 +65,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"{args.file}: {count} {kind}, no problems; nothing imported (dry run)")
         return 0
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         import_id = await registry_store.replace_registry(
             db, registry.recruiters, file_name=args.file.name, is_sample=registry.is_sample
         )
@@ -77,7 +77,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         text = render_registry(await registry_store.all_recruiters(db))
     if args.output:
         args.output.write_bytes(text.encode("utf-8"))
@@ -91,7 +91,7 @@ async def _unlisted(settings: Settings, args: argparse.Namespace) -> int:
     since = since_time(args.since)
     if since is None:
         return 2
-    async with await Database.open(settings.database_path) as db:
+    async with await Database.open(settings.database) as db:
         asked = await registry_store.most_asked(db, "unlisted", to_text(since), args.limit)
     print(f"names asked about that are not on the list, since {to_text(since)}:")
     for query, count in asked:

@@ -290,7 +290,7 @@ def run_stats(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> tuple[str, bytes | None]:
         with use_language(args.language or settings.staff_language):
-            async with await Database.open(settings.database_path) as db:
+            async with await Database.open(settings.database) as db:
                 figures = await gather(db, settings, args.start, args.end)
                 png = await charts.chart_png(db, settings, utcnow()) if args.chart else None
             return render(figures), png
@@ -305,7 +305,7 @@ def run_stats(settings: Settings, args: argparse.Namespace) -> int:
 def run_export(settings: Settings, args: argparse.Namespace) -> int:
     async def work(out: TextIO) -> int:
         with use_language(args.language or settings.staff_language):
-            async with await Database.open(settings.database_path) as db:
+            async with await Database.open(settings.database) as db:
                 return await export_cases(db, settings, out, args.start, args.end,
                                           with_details=args.with_details, staff_id=None)
     if args.output:

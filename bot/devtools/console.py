@@ -84,7 +84,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
                       user: dict | None = None) -> None:
     api = OfflineBotAPI()
     console = Console(api, out, user or CONSOLE_USER)
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         app = build_application(settings, db, request=OfflineRequest(api))
         async with running(app, polling=False):

@@ -35,7 +35,18 @@ def add_parsers(commands) -> None:
     restore.add_argument("file", help="a file made by `backup`")
 
 
+# PostgreSQL keeps its own backups; a copy made here would be a weaker one.
+ON_POSTGRESQL = (
+    "error: DATABASE_URL is set: the database is PostgreSQL, which this command does not "
+    "copy.\nBack it up with pg_dump (e.g. `pg_dump --format=custom --file=hotline.dump "
+    "\"$DATABASE_URL\"`, restored with pg_restore) or with your managed service's "
+    "point-in-time recovery (README, \"Backups on PostgreSQL\").")
+
+
 def run_backup(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.database_url is not None:
+        print(ON_POSTGRESQL, file=sys.stderr)
+        return 1
     try:
         path = files.backup(settings.database_path, args.file)
     except files.BackupError as exc:
@@ -46,6 +57,11 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_restore(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.database_url is not None:
+        print("error: DATABASE_URL is set: restore a PostgreSQL database with pg_restore "
+              "(from a pg_dump file) or your managed service's point-in-time recovery, "
+              "with the bot stopped", file=sys.stderr)
+        return 1
     try:
         kept = files.restore(args.file, settings.database_path)
     except files.BackupError as exc:
@@ -87,6 +103,10 @@ async def on_backup_due(context: HotlineContext) -> None:
 
 def install(app: HotlineApplication, settings: Settings) -> None:
     if settings.backup_dir is None or settings.database_path == ":memory:":
+        return
+    if settings.database_url is not None:
+        log.warning("BACKUP_DIR is ignored on PostgreSQL: back it up with pg_dump or the "
+                    "managed service's point-in-time recovery")
         return
     if app.job_queue is None:
         log.warning("no job queue: no daily backups (BACKUP_DIR)")

@@ -9,9 +9,10 @@ ALTER TABLE cases ADD COLUMN erased_at TEXT;
 
 -- Cases whose reporter deleted their data (or whose details expired) belong to this
 -- row: nobody. It keeps the foreign key and links the case to no person.
-INSERT OR IGNORE INTO users(telegram_id, language, first_seen, last_seen, deleted_at)
+INSERT INTO users(telegram_id, language, first_seen, last_seen, deleted_at)
 VALUES (0, 'km', strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'),
-        strftime('%Y-%m-%dT%H:%M:%SZ','now'));
+        strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+ON CONFLICT DO NOTHING;
 
 -- When a periodic job last finished (the daily retention job runs at most once a day,
 -- whatever restarts happen in between).

@@ -2,7 +2,8 @@
 
 The crash tests need the real process (a SIGKILL in the middle of its work), so
 these helpers start it with the test's environment, stop it as an operator does
-(SIGTERM) or kill it, and read its SQLite file while it runs.
+(SIGTERM) or kill it, and read its database while it runs (the SQLite file, or on a
+PostgreSQL test run the database standing in for it: tests/engine.py).
 
 ProcessBot has the same person()/staff()/deliver() as tests.harness.BotHarness, so
 the harness's Person and StaffMember (and the walks in tests/intake_helpers.py)
@@ -15,10 +16,10 @@ import asyncio
 import itertools
 import os
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 
+from tests import engine
 from tests.fake_api import FakeBotAPI
 from tests.harness import Person, StaffMember
 
@@ -31,8 +32,13 @@ _user_ids = itertools.count(700_001)
 
 def cli_env(tmp_path, **extra) -> dict:
     """The environment of `python -m bot ...`: no settings leak in from the test runner."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "STAFF_", "ADMIN_"))}
-    env.update(DATABASE_PATH=str(tmp_path / "hotline.sqlite3"), PYTHONPATH=str(ROOT), **extra)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BOT_", "STAFF_", "ADMIN_", "DATABASE_"))}
+    env.update(DATABASE_PATH=str(tmp_path / "hotline.sqlite3"), PYTHONPATH=str(ROOT))
+    url = engine.url_for(env["DATABASE_PATH"])
+    if url is not None:
+        env["DATABASE_URL"] = url
+    env.update(extra)
     return env
 
 
@@ -69,9 +75,8 @@ async def kill(process: asyncio.subprocess.Process) -> None:
 
 
 def query(tmp_path, sql: str, params: tuple = ()) -> list[tuple]:
-    """Rows from the bot's database file (also while the bot runs: SQLite allows it)."""
-    with sqlite3.connect(tmp_path / "hotline.sqlite3", timeout=10) as db:
-        return db.execute(sql, params).fetchall()
+    """Rows from the bot's database (also while the bot runs)."""
+    return engine.query(tmp_path / "hotline.sqlite3", sql, params)
 
 
 class ProcessBot:
@@ -118,7 +123,7 @@ class ProcessBot:
     def handled(self, update_id: int) -> bool:
         try:
             rows = self.rows("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,))
-        except sqlite3.OperationalError:  # the bot has not made the table yet
+        except engine.DATABASE_ERRORS:  # the bot has not made the table yet
             return False
         return bool(rows) and rows[0][0] is not None
 
