@@ -23,7 +23,7 @@ from bot.content.services import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
-from bot.jobs import backups, broadcaster, followups, retention, weekly_report
+from bot.jobs import followups, installer
 from bot.jobs.sender import Sender
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
@@ -102,12 +102,7 @@ def build_application(
     app.add_error_handler(on_error)
     # The one sender of the outbox (started by running()): every kind of row it knows.
     app.bot_data[services.SENDER] = Sender(app, {**desk_outbox.KINDS, **followups.KINDS})
-    broadcaster.install(app, settings, db)  # the alert sender runs while the app runs
-    followups.install(app, settings)  # the repeating sweep that hands due follow-ups over
-    retention.install(app)  # erases details of cases closed RETENTION_DAYS ago, daily
-    inbox.install(app)  # forgets handled updates after a day
-    weekly_report.install(app, settings)  # Monday's figures and chart in the staff group
-    backups.install(app, settings)  # a daily copy into BACKUP_DIR, when set
+    installer.install(app, settings)  # every background job (bot/jobs/installer.py)
     metrics.install(app)  # counts updates and sends for /metrics
     return app
 

@@ -1,5 +1,5 @@
 """Start-up of the staff desk: check the bot's rights in the staff group, list the staff
-commands there, and start the repeating sweep (flows/desk/thread.py)."""
+commands there (its repeating sweep is a job: bot/jobs/installer.py)."""
 from __future__ import annotations
 
 import logging
@@ -13,10 +13,8 @@ from bot.i18n import _, use_language
 from bot.settings import Settings
 from flows.desk import commands as desk_commands
 from flows.desk import followups as desk_followups
-from flows.desk import thread as desk_thread
 
 log = logging.getLogger(__name__)
-FIRST_SWEEP_SECONDS = 2
 
 
 async def prepare(app: HotlineApplication, settings: Settings) -> None:
@@ -32,13 +30,6 @@ async def prepare(app: HotlineApplication, settings: Settings) -> None:
         await app.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not list the staff commands in the staff group: %s", exc)
-    if app.job_queue is not None:
-        # First run soon after start: a case stored just before a crash, but not yet
-        # announced, reaches the staff group within seconds of the restart.
-        app.job_queue.run_repeating(desk_thread.run_sweep, interval=desk_thread.SWEEP_SECONDS,
-                                    first=FIRST_SWEEP_SECONDS, name="staff-desk-sweep")
-    else:
-        log.warning("no job queue: unannounced and unclaimed cases are not swept")
 
 
 async def check_rights(app: HotlineApplication, chat_id: int) -> list[str]:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.context import HotlineApplication, HotlineContext
+from bot.settings import Settings
 from storage import inbox as rows
 from storage.clock import utcnow
 from storage.db import Database
@@ -94,7 +95,8 @@ async def prune(context: HotlineContext) -> None:
         log.exception("pruning the inbox failed; the next hour retries")
 
 
-def install(app: HotlineApplication) -> None:
+def install(app: HotlineApplication, settings: Settings) -> None:
+    """The daily prune of handled updates (a job, installed with the others: bot/jobs/)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(prune, interval=PRUNE_EVERY_SECONDS,
                                     first=PRUNE_EVERY_SECONDS, name="inbox-prune")

@@ -6,7 +6,7 @@ the typed properties of `bot.context.HotlineContext`. A new key is declared here
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, NotRequired, TypedDict
 
@@ -109,3 +109,13 @@ class BroadcastDraft(TypedDict, total=False):
     km: str  # the Khmer text, exactly as typed
     en: str  # the English text
     photo: str  # Telegram file id of the photo
+
+
+# user_data keys that only say how to talk to the person (language, last seen), not data.
+BOOKKEEPING = frozenset({"lang", "seen_on", "consented"})
+
+
+def kept_between_messages(user_data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a person's user_data holds besides bookkeeping (an unfinished report, ...):
+    shown by /mydata, erased by /delete and by retention."""
+    return {key: value for key, value in user_data.items() if key not in BOOKKEEPING}

@@ -17,7 +17,6 @@ from storage import backup
 from storage.db import Database
 from tests.resilience.process import cli_env, query, start_bot, stop_bot, wait_for
 
-
 # Copies of the SQLite file; on PostgreSQL the commands refuse (tests/test_engine.py).
 pytestmark = pytest.mark.sqlite_only("backups of the SQLite file (PostgreSQL: pg_dump)")
 

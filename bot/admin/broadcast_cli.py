@@ -17,7 +17,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, use_language
 from bot.settings import Settings
 from flows import ui
 from flows.admin.broadcast_texts import audience_name, fallback_notes
-from flows.returnee.alerts import alert_markup, alert_text
+from flows.returnee.alert_texts import alert_markup, alert_text
 from storage import broadcasts
 from storage.broadcasts import Audience
 from storage.db import Database

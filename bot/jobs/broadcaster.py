@@ -33,12 +33,13 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import i18n
+from bot.context import HotlineApplication, HotlineContext
 from bot.jobs.outcomes import Verdict, backoff, classify
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
-from bot.state import BROADCASTER
+from bot.state import BROADCASTER, DATABASE
 from flows.admin.broadcast_texts import control_markup, progress_text
-from flows.returnee.alerts import alert_markup, alert_text
+from flows.returnee.alert_texts import alert_markup, alert_text
 from storage import broadcasts, users
 from storage.broadcasts import Broadcast, Delivery, Outcome
 from storage.db import Database
@@ -422,11 +423,11 @@ def sender_bot(app_bot: Bot, concurrency: int) -> Bot:
                get_updates_request=request)
 
 
-def install(app, settings: Settings, db: Database) -> None:
+def install(app: HotlineApplication, settings: Settings) -> None:
     """Start the sender with the application (a job that runs until the application stops;
     Application.stop() waits for it, and it finishes the sends in flight first)."""
 
-    async def run_sender(context) -> None:
+    async def run_sender(context: HotlineContext) -> None:
         broadcaster: Broadcaster = context.bot_data[BROADCASTER]
         bot = broadcaster.bot
         await bot.initialize()
@@ -437,7 +438,7 @@ def install(app, settings: Settings, db: Database) -> None:
                 await bot.shutdown()
 
     broadcaster = Broadcaster(
-        db, sender_bot(app.bot, concurrency_for(settings.broadcast_rate)),
+        app.bot_data[DATABASE], sender_bot(app.bot, concurrency_for(settings.broadcast_rate)),
         rate=settings.broadcast_rate, paid=settings.broadcast_paid,
         poll_seconds=settings.broadcast_poll_seconds,
         progress_seconds=settings.broadcast_progress_seconds,
@@ -445,5 +446,6 @@ def install(app, settings: Settings, db: Database) -> None:
         budget=app.bot.rate_limiter if isinstance(app.bot.rate_limiter, TelegramBudget) else None,
     )
     app.bot_data[BROADCASTER] = broadcaster
+    assert app.job_queue is not None  # the job-queue extra is a dependency
     app.job_queue.run_once(run_sender, when=0, name="broadcast-sender",
                            job_kwargs={"misfire_grace_time": None})

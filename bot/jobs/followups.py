@@ -29,8 +29,8 @@ from bot.jobs import followup_time, sender
 from bot.jobs.outcomes import Verdict
 from bot.jobs.sender import Kind, Skip
 from bot.settings import Settings
-from flows.desk import followups as desk_followups
-from flows.returnee.followups import followup_message
+from flows.desk import followup_texts as desk_followups
+from flows.returnee.followup_texts import followup_message
 from storage import desk, followups
 from storage.outbox import Row
 

@@ -13,8 +13,9 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.context import HotlineApplication, HotlineContext
+from bot.settings import Settings
+from bot.state import kept_between_messages
 from flows.desk import thread as desk_thread
-from flows.returnee.my_data import kept_between_messages
 from storage import desk, privacy
 from storage.clock import from_text, to_text, utcnow
 
@@ -72,7 +73,7 @@ async def on_retention_due(context: HotlineContext) -> None:
         log.exception("retention job failed")
 
 
-def install(app: HotlineApplication) -> None:
+def install(app: HotlineApplication, settings: Settings) -> None:
     if app.job_queue is None:
         log.warning("no job queue: old cases are not erased (RETENTION_DAYS)")
         return

@@ -18,6 +18,7 @@ from bot.admin import charts, reports
 from bot.context import HotlineApplication, HotlineContext
 from bot.i18n import _, use_language
 from bot.jobs import sender
+from bot.settings import Settings
 from storage import outbox, privacy
 from storage.clock import from_text, to_text, utcnow
 from storage.outbox import Item, Row
@@ -91,7 +92,7 @@ async def on_weekly_due(context: HotlineContext) -> None:
         log.exception("weekly report failed")
 
 
-def install(app: HotlineApplication, settings) -> None:
+def install(app: HotlineApplication, settings: Settings) -> None:
     if not settings.weekly_report or not settings.staff_enabled:
         return
     if app.job_queue is None:

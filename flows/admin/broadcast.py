@@ -47,7 +47,7 @@ from flows.callbacks import (
 )
 from flows.registry import Flow
 from flows.returnee import start
-from flows.returnee.alerts import alert_markup, alert_text
+from flows.returnee.alert_texts import alert_markup, alert_text
 from storage import broadcasts
 from storage.broadcasts import Audience
 

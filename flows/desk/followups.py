@@ -25,9 +25,8 @@ from domain.khmer import clean_input
 from flows import ui
 from flows.desk import access as desk_access
 from flows.desk import actions as desk_actions
-from flows.desk import card as desk_card
 from flows.desk import commands as desk_commands
-from flows.desk import thread as desk_thread
+from flows.desk.followup_texts import tell_thread
 from flows.registry import Flow
 from storage import desk, followups
 from storage.desk import DeskCase, NotAllowed
@@ -151,17 +150,6 @@ async def _reload(context: HotlineContext, dc: DeskCase) -> DeskCase:
 
 
 # -- what the thread hears --------------------------------------------------------------------
-async def tell_thread(context: HotlineContext, dc: DeskCase, text: str,
-                      call_on_duty: bool = False) -> None:
-    """A line in the case's thread; nothing when there is no staff group or no thread yet."""
-    settings = context.settings
-    if not settings.staff_enabled:
-        return
-    if call_on_duty and settings.on_duty_usernames:
-        text += "\n" + desk_card.mention(settings.on_duty_usernames)
-    await desk_thread.queue_text(context, text, dc.id)
-
-
 async def tell_staff_answer(context: HotlineContext, dc: DeskCase, row: Followup, answer: str,
                             reopened: bool) -> None:
     """What the returnee answered to a check: No and I need help call the staff on duty."""
@@ -194,21 +182,6 @@ async def tell_staff_satisfaction(context: HotlineContext, dc: DeskCase, level: 
     with use_language(context.settings.staff_language):
         text = _("📋 {ref}: the returnee is {level} with the hotline's help.").format(
             ref=dc.reference, level=_(SATISFACTION_NAMES[level]))
-    await tell_thread(context, dc, text)
-
-
-async def tell_staff_delivery(context: HotlineContext, dc: DeskCase, row: Followup,
-                              outcome: str, error: str | None = None) -> None:
-    """outcome 'sent' (staff's own follow-ups only), 'blocked' or 'failed'."""
-    with use_language(context.settings.staff_language):
-        if outcome == "sent":
-            text = _("✓ Follow-up #{id} for {ref} was delivered.")
-        elif outcome == "blocked":
-            text = _("⚠️ Follow-up #{id} for {ref} was not delivered: the returnee has blocked "
-                     "the bot or deleted their account. Nothing more will be sent to them.")
-        else:
-            text = _("⚠️ Follow-up #{id} for {ref} could not be sent ({error}).")
-        text = text.format(id=row.id, ref=dc.reference, error=error or "-")
     await tell_thread(context, dc, text)
 
 

@@ -5,7 +5,7 @@ admin's preview and the command line all use these, so the preview is exact.
 """
 from __future__ import annotations
 
-from telegram import ChatMember, InlineKeyboardMarkup, Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import (
     BaseHandler,
@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.content.provinces_kh import provinces
 from bot.context import HotlineContext
-from bot.i18n import N_, _, use_language
+from bot.i18n import N_, _
 from flows import ui
 from flows.callbacks import (
     AlertsOff,
@@ -36,30 +36,6 @@ ALERTS = MenuEntry("alerts", N_("🔔 Safety alerts"), order=800)
 # admin's preview: it changes nothing.
 PROVINCES_PER_ROW = 2
 NO_PROVINCE = "none"  # AlertsProvince: "I prefer not to say"
-
-
-# -- what an alert looks like ------------------------------------------------------
-def alert_body(language: str, text_km: str | None, text_en: str | None) -> str:
-    """The admin's text for this reader: their language, else the other one."""
-    own, other = (text_km, text_en) if language == "km" else (text_en, text_km)
-    return (own or other or "").strip()
-
-
-def alert_text(language: str, text_km: str | None, text_en: str | None) -> str:
-    """The whole alert as a subscriber reading `language` sees it."""
-    with use_language(language):
-        return "\n\n".join([
-            _("🔔 Safety alert from the hotline"),
-            alert_body(language, text_km, text_en),
-            _("You get these alerts because you said yes. To stop them, press the button below."),
-        ])
-
-
-def alert_markup(language: str, *, preview: bool = False) -> InlineKeyboardMarkup:
-    """The Stop alerts button; in a preview it looks the same but unsubscribes nobody."""
-    with use_language(language):
-        stop = StopAlertsPreview() if preview else StopAlerts()
-        return ui.keyboard([[ui.button(_("🔕 Stop alerts"), stop.pack())]])
 
 
 # -- onboarding ----------------------------------------------------------------------

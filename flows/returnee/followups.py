@@ -13,15 +13,12 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.content import referrals
 from bot.context import HotlineContext
 from bot.i18n import N_, _
 from flows import ui
 from flows.callbacks import (
-    AddToCase,
     FollowupAnswer,
     FollowupSatisfaction,
-    MyCases,
     RemindersOff,
     RemindersOn,
     StopReminders,
@@ -41,39 +38,6 @@ SATISFACTION = [(3, N_("😊 Happy")), (2, N_("😐 OK")), (1, N_("😞 Not happ
 
 
 # -- what a follow-up looks like (in the current language: the reporter's) -----------------
-def followup_message(context: HotlineContext, dc: DeskCase,
-                     row: Followup) -> tuple[str, InlineKeyboardMarkup]:
-    ref = dc.reference
-    stop_row = [ui.button(_("🔕 Stop reminders"), StopReminders().pack())]
-    if row.kind == "no_reply":
-        text = _("📋 Your report {ref} is in the queue. Hotline staff have not answered yet, "
-                 "but they will write to you here. You do not need to send it again.").format(
-            ref=ref)
-        rows = [[ui.button(_("📂 My cases"), MyCases().pack())]]
-    elif row.kind == "after_referral":
-        partner = referrals.partner(context.directory, dc.referred_to)
-        text = _("📋 About your report {ref}: we passed it to {organisation}. Did they "
-                 "contact you?").format(ref=ref, organisation=partner.name if partner else "-")
-        rows = [[ui.button(_("✅ Yes"), _answer(row, "yes")),
-                 ui.button(_("❌ No"), _answer(row, "no"))],
-                [ui.button(_("🆘 I need help"), _answer(row, "help"))]]
-    elif row.kind == "after_close":
-        text = _("📋 About your report {ref}: is the problem solved?").format(ref=ref)
-        rows = [[ui.button(_("✅ Yes"), _answer(row, "yes")),
-                 ui.button(_("❌ No"), _answer(row, "no"))],
-                [ui.button(_("🆘 I need help again"), _answer(row, "help"))]]
-    else:  # staff's own words, under the same header as every staff message
-        header = _("💬 Hotline staff, about your report {ref}:").format(ref=ref)
-        text = f"{header}\n\n{row.text}"
-        rows = [[ui.button(_("✍️ Answer"), AddToCase(dc.id).pack()),
-                 ui.button(_("📂 My cases"), MyCases().pack())]]
-    return text[: ui.MESSAGE_LIMIT], ui.keyboard([*rows, stop_row])
-
-
-def _answer(row: Followup, answer: str) -> str:
-    return FollowupAnswer(row.id, answer).pack()
-
-
 def satisfaction_markup(row: Followup) -> InlineKeyboardMarkup:
     return ui.keyboard([[ui.button(_(label), FollowupSatisfaction(row.id, level).pack())
                          for level, label in SATISFACTION], ui.nav_row()])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from typing import Any, cast
 
 from telegram import Update
@@ -25,6 +24,7 @@ from bot.content.provinces_kh import provinces
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_date, use_language
 from bot.jobs import sender
+from bot.state import kept_between_messages
 from flows import ui
 from flows.callbacks import DeleteAnswer, DeleteAsked, MyData
 from flows.desk import thread as desk_thread
@@ -38,18 +38,12 @@ log = logging.getLogger(__name__)
 END = ConversationHandler.END  # these are exit handlers: they leave any conversation
 PRIVATE = filters.ChatType.PRIVATE
 FILE_NAME = "my-data.json"
-# user_data keys that only say how to talk to the person (language, last seen), not data.
-_BOOKKEEPING = frozenset({"lang", "seen_on", "consented"})
 NOTHING_STORED: dict[str, Any] = {"profile": None, "reports": [], "alerts": None}
 
 
 def session_data(context: HotlineContext) -> dict[str, Any]:
     """What the bot keeps between messages (an unfinished report, ...), without bookkeeping."""
     return kept_between_messages(context.person_state)
-
-
-def kept_between_messages(user_data: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in user_data.items() if key not in _BOOKKEEPING}
 
 
 # -- /mydata ---------------------------------------------------------------------------------
