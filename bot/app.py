@@ -31,7 +31,7 @@ from bot.polling import UpdatesRequest
 from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
-from flows import FLOWS
+from flows import FLOWS, exit_handlers
 from flows.desk import outbox as desk_outbox
 from flows.returnee import consent, recruiters, start
 from storage.db import Database
@@ -96,8 +96,9 @@ def build_application(
     })
     # The person's language, then consent first (flows/returnee/consent.py), before every flow.
     app.add_handler(TypeHandler(Update, consent.before_flows), group=-1)
+    exits = exit_handlers()  # every conversation's way out (flows/__init__.py)
     for flow in FLOWS:
-        app.add_handlers(flow.handlers())
+        app.add_handlers(flow.handlers(exits))
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
     # The one sender of the outbox (started by running()): every kind of row it knows.

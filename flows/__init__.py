@@ -4,10 +4,16 @@ FLOWS is the list the application assembles. A new flow adds its module here;
 its menu entries and commands appear automatically.
 
 start.FLOW comes last: its /menu, /cancel and Main menu handlers would
-otherwise answer before a conversation's fallbacks (start.exit_handlers) could
+otherwise answer before a conversation's fallbacks (exit_handlers) could
 see them, and the conversation would stay in its state.
+
+exit_handlers() are handed to every flow's handlers(): conversations list them in their
+fallbacks, start registers them outside conversations. Handing them in (rather than each
+conversation importing start) keeps the flows free of import cycles.
 """
 from __future__ import annotations
+
+from telegram.ext import BaseHandler
 
 from flows.admin import broadcast
 from flows.desk import followups as desk_followups
@@ -18,6 +24,7 @@ from flows.returnee import (
     alerts,
     benefits,
     case_replies,
+    consent,
     documents,
     followups,
     help_now,
@@ -41,7 +48,13 @@ FLOWS: list[Flow] = [
     documents.FLOW,
     wage_rights.FLOW,
     alerts.FLOW,
-    my_data.FLOW,  # /mydata and /delete (their handlers are start's exit handlers)
+    my_data.FLOW,  # /mydata and /delete (their handlers are exit handlers)
     case_replies.FLOW,  # after every conversation: only what none of them took
     start.FLOW,
 ]
+
+
+def exit_handlers() -> list[BaseHandler]:
+    """Handlers that leave any conversation: /mydata and /delete, /start, /menu, /help,
+    /language, /cancel, the Main menu button and the greeting's language buttons."""
+    return [*my_data.exit_handlers(), *start.exit_handlers(), *consent.exit_handlers()]

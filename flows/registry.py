@@ -6,7 +6,7 @@ The main menu is built only from declared entries, so no entry leads nowhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from telegram.ext import BaseHandler
@@ -45,6 +45,7 @@ class Command:
 @dataclass(frozen=True)
 class Flow:
     name: str
-    handlers: Callable[[], list[BaseHandler]]
+    # Given the exit handlers (flows/__init__.py), which conversations list in their fallbacks.
+    handlers: Callable[[Sequence[BaseHandler]], list[BaseHandler]]
     menu: tuple[MenuEntry, ...] = ()
     commands: tuple[Command, ...] = ()

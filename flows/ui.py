@@ -12,6 +12,7 @@ from telegram import (
     User,
 )
 
+from bot.content.directory import Contact
 from bot.context import HotlineContext
 from bot.i18n import _
 from flows.callbacks import Menu
@@ -117,3 +118,14 @@ async def send_stale(update: Update, context: HotlineContext) -> None:
     """A button no handler knows or whose data is no longer valid (an old message, an update
     of the bot, forged data): say so and show the menu."""
     await send_main_menu(update, context, _("That button no longer works. Here is the menu."))
+
+
+# -- a verified contact as people read it (data/directory.csv) ---------------------------
+def short_contact_line(contact: Contact) -> str:
+    return _("☎️ {number}: {who}").format(number=contact.number, who=contact.who)
+
+
+def contact_line(contact: Contact) -> str:
+    return _("☎️ {number}: {who}. {use}.").format(
+        number=contact.number, who=contact.who, use=contact.use
+    )

@@ -98,7 +98,7 @@ def _button_handlers(handlers: list) -> list[CallbackQueryHandler]:
 def test_every_desk_and_composer_button_handler_listens_with_a_declared_kind() -> None:
     declared = every_pattern()
     handlers = _button_handlers(
-        [*staff_desk.handlers(), *desk_followups.handlers(), *broadcast.handlers()])
+        [*staff_desk.handlers(()), *desk_followups.handlers(()), *broadcast.handlers(())])
     ours = [h for h in handlers if h.callback.__module__.startswith(
         ("flows.desk", "flows.desk.handlers", "flows.admin.broadcast"))]
     assert len(ours) >= 12

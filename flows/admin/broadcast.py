@@ -11,6 +11,7 @@ resume and cancel are in flows/admin/broadcast_control.py.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
@@ -46,7 +47,7 @@ from flows.callbacks import (
     BroadcastSkip,
 )
 from flows.registry import Flow
-from flows.returnee import start
+from flows.returnee import understand
 from flows.returnee.alert_texts import alert_markup, alert_text
 from storage import broadcasts
 from storage.broadcasts import Audience
@@ -77,7 +78,7 @@ def discard_button() -> InlineKeyboardButton:
 async def on_broadcast_started(update: Update, context: HotlineContext) -> str | int:
     """An admin starts a broadcast: asks who should get it."""
     if not is_admin(update, context):
-        await start.on_not_understood(update, context)  # the same as any unknown command
+        await understand.not_understood(update, context)  # the same as any unknown command
         return END
     context.person_state["broadcast_draft"] = {"step": ASK_AUDIENCE, "id": uuid.uuid4().hex}
     return await ask(update, context, ASK_AUDIENCE)
@@ -254,7 +255,7 @@ async def on_confirmed(update: Update, context: HotlineContext) -> str | int:
     draft = context.person_state.get("broadcast_draft")
     if not is_admin(update, context) or not draft or "audience" not in draft:
         context.person_state.pop("broadcast_draft", None)
-        await start.on_stale_button(update, context)
+        await ui.send_stale(update, context)
         return END
     bad = unverified_in(context, draft)
     if bad:
@@ -306,7 +307,7 @@ PRIVATE = filters.ChatType.PRIVATE
 TEXT = filters.TEXT & ~filters.COMMAND
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     # A composer button of another step (an older message): that step's question again.
     other_steps: list[BaseHandler] = [
         CallbackQueryHandler(on_unexpected_input, pattern=kind.pattern) for kind in COMPOSER_KINDS]
@@ -331,7 +332,7 @@ def handlers() -> list[BaseHandler]:
                                                     pattern=BroadcastConfirm.pattern)],
         },
         fallbacks=[
-            *start.exit_handlers(),
+            *exits,
             CallbackQueryHandler(on_discarded, pattern=BroadcastDiscard.pattern),
             MessageHandler(PRIVATE, on_unexpected_input),
             *other_steps,

@@ -22,7 +22,7 @@ from flows.admin.broadcast_texts import (
     figures_text,
 )
 from flows.callbacks import BroadcastControl
-from flows.returnee import start
+from flows.returnee import understand
 from storage import broadcasts
 from storage.clock import from_text
 
@@ -47,7 +47,7 @@ def broadcaster(context: HotlineContext) -> Broadcaster:
 async def on_broadcasts_listed(update: Update, context: HotlineContext) -> None:
     """Lists the latest broadcasts with their figures, and buttons for running ones."""
     if not is_admin(update, context):
-        await start.on_not_understood(update, context)
+        await understand.not_understood(update, context)
         return
     listed = await broadcasts.recent(context.db, LISTED)
     if not listed:
@@ -74,11 +74,11 @@ async def on_broadcast_controlled(update: Update, context: HotlineContext) -> No
     """Pause, resume, cancel (asks first) or really cancel a broadcast."""
     pressed = BroadcastControl.parse(ui.query_of(update).data)
     if not is_admin(update, context) or pressed is None:
-        await start.on_stale_button(update, context)
+        await ui.send_stale(update, context)
         return
     broadcast_id = pressed.broadcast_id
     if await broadcasts.get(context.db, broadcast_id) is None:
-        await start.on_stale_button(update, context)
+        await ui.send_stale(update, context)
         return
     if pressed.action == "cancel":
         figures = await broadcasts.figures(context.db, broadcast_id)

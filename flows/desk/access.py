@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from bot.context import HotlineContext
 from bot.i18n import _, set_language
 from flows.desk import awaiting as desk_awaiting
-from flows.ui import message_of, query_of
+from flows.ui import message_of, query_of, send_stale
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +120,8 @@ async def staff_button(update: Update, context: HotlineContext) -> bool:
     query = query_of(update)
     if not in_staff_chat(update, context):
         if update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
-            # start's stale-button answer, as for any unknown button
-            from flows.returnee import start
-            await start.on_stale_button(update, context)
+            # the stale-button answer, as for any unknown button
+            await send_stale(update, context)
         else:
             await query.answer()
         return False

@@ -16,8 +16,8 @@ from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, format_money
 from domain.contact import Refusal, why_not_message
 from flows import ui
 from flows.callbacks import CaseAction, CaseButton
-from flows.forms import form, screening
-from flows.returnee import my_cases
+from flows.forms import report_forms, screening
+from flows.returnee import case_texts
 from storage import cases, privacy
 from storage.clock import from_text
 from storage.desk import DeskCase
@@ -53,7 +53,7 @@ def data(action: CaseAction, case_id: int, choice: str = "") -> str:
 
 
 def category_name(case: cases.Case) -> str:
-    return my_cases.title(case)
+    return case_texts.title(case)
 
 
 def topic_name(dc: DeskCase) -> str:
@@ -118,7 +118,7 @@ def card_text(context: HotlineContext, dc: DeskCase, *, evidence_count: int,
     who = reporter_line(case)
     if who:
         lines.append(who)
-    lines += ["", *form.summary_lines(my_cases.as_draft(case, evidence_count))]
+    lines += ["", *report_forms.case_summary(case_texts.as_draft(case, evidence_count))]
     if why_not_message(case, notice=True) is Refusal.NO_CONTACT:
         lines += ["", _("⚠️ The returnee asked not to be contacted: messages are not sent.")]
     if not_sent:  # the outbox gave up on them (bot/jobs/sender.py): staff should know

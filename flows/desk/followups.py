@@ -10,6 +10,7 @@ Staff only, in the case's thread (the desk's own check); each is in the audit lo
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from telegram import Update
@@ -185,7 +186,7 @@ async def tell_staff_satisfaction(context: HotlineContext, dc: DeskCase, level: 
     await tell_thread(context, dc, text)
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     commands = {"followup": on_followup_set, "followups": on_followups_listed,
                 "followup_cancel": on_followup_cancelled}
     return [CommandHandler(name, callback, filters=desk_commands.GROUPS)

@@ -15,6 +15,8 @@ The desk's parts, each in its own module:
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
@@ -40,7 +42,7 @@ async def on_group_moved(update: Update, context: HotlineContext) -> None:
         await sender.staff_group_moved(context, message.migrate_to_chat_id)
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     return [
         *desk_buttons.handlers(),
         *desk_lists.handlers(),

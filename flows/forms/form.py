@@ -314,18 +314,10 @@ def wrong_input_text(expects: Expects) -> str:
 
 
 # -- the summary -------------------------------------------------------------------
-def summary_lines(draft: Draft | Mapping[str, object]) -> list[str]:
-    """'• Field: value' for every answered top-level step (also of a stored case, given as
-    the dict of flows/my_cases.as_draft)."""
-    from flows.forms.report_forms import FORMS  # the forms import this module
-
-    if not isinstance(draft, Draft):
-        loaded = drafts.of_case(draft)
-        if loaded is None:
-            return []
-        draft = loaded
+def summary_lines(form: Form, draft: Draft) -> list[str]:
+    """'• Field: value' for every answered top-level step of the form."""
     lines = []
-    for step in FORMS[draft.kind].active(draft):
+    for step in form.active(draft):
         value = step.describe(draft) if step.parent is None else None
         if value:
             lines.append(_("• {label}: {value}").format(label=_(step.label), value=value))
@@ -336,7 +328,7 @@ async def show_summary(turn: Turn) -> None:
     draft = turn.draft
     draft.step, draft.editing = SUMMARY, False
     text = "\n".join([
-        _("Please check your report:"), "", *summary_lines(draft), "",
+        _("Please check your report:"), "", *summary_lines(turn.form, draft), "",
         _("Is everything right? Press Confirm to send it to hotline staff, "
           "or press a field to change it."),
     ])

@@ -108,10 +108,10 @@ class FormConversation:
             CallbackQueryHandler(self.wrap(on_edit_pressed), pattern=FormEdit.pattern)]
         return states
 
-    def fallbacks(self, states: States) -> list[BaseHandler]:
+    def fallbacks(self, states: States, exits: Sequence[BaseHandler]) -> list[BaseHandler]:
         return [
             CommandHandler("cancel", self.on_cancel_command, filters=PRIVATE),
-            *start.exit_handlers(),
+            *exits,
             CallbackQueryHandler(self.wrap(on_back_pressed), pattern=FormBack.pattern),
             CallbackQueryHandler(self.wrap(on_cancel_pressed), pattern=FormCancel.pattern),
             CallbackQueryHandler(on_cancel_confirmed, pattern=FormCancelConfirmed.pattern),
@@ -122,7 +122,7 @@ class FormConversation:
         ]
 
     def conversation(self, name: str, entry_points: list[BaseHandler],
-                     more_states: States) -> ConversationHandler:
+                     more_states: States, exits: Sequence[BaseHandler]) -> ConversationHandler:
         states = {**self.states(), **more_states}
         with warnings.catch_warnings():
             # per_message=False is meant: the conversation follows the person, not one message.
@@ -131,7 +131,7 @@ class FormConversation:
             return ConversationHandler(
                 name=name, persistent=True, per_message=False, allow_reentry=True,
                 entry_points=entry_points, states=states,
-                fallbacks=self.fallbacks(states),
+                fallbacks=self.fallbacks(states, exits),
             )
 
 

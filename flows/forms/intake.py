@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from typing import Final, Literal
 
 from telegram import Update
@@ -257,12 +258,12 @@ def entry_points() -> list[BaseHandler]:
     ]
 
 
-def conversation() -> ConversationHandler:
-    return FORM.conversation("report", entry_points(), my_cases.states())
+def conversation(exits: Sequence[BaseHandler]) -> ConversationHandler:
+    return FORM.conversation("report", entry_points(), my_cases.states(), exits)
 
 
-def handlers() -> list[BaseHandler]:
-    return handlers_outside([conversation()])
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
+    return handlers_outside([conversation(exits)])
 
 
 FLOW = Flow(

@@ -22,7 +22,6 @@ from flows import ui
 from flows.callbacks import SafetyAnswered
 from flows.forms.draft import Draft
 from flows.forms.form import State, Step, Turn, Wrap
-from flows.returnee import start
 
 
 @functools.cache
@@ -52,9 +51,9 @@ async def warn_if_newly_urgent(turn: Turn) -> None:
 def emergency_text(context: HotlineContext) -> str:
     lines = [_("⚠️ This can be serious. Your report will be marked urgent for hotline staff."),
              "", _("If you or someone else is in danger now, call:"), _("In Cambodia:")]
-    lines += [start.contact_line(c) for c in context.directory.emergency("KH")]
+    lines += [ui.contact_line(c) for c in context.directory.emergency("KH")]
     lines += [_("In Thailand:")]
-    lines += [start.contact_line(c) for c in context.directory.emergency("TH")]
+    lines += [ui.contact_line(c) for c in context.directory.emergency("TH")]
     return "\n".join(lines)
 
 

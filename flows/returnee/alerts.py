@@ -5,6 +5,8 @@ admin's preview and the command line all use these, so the preview is exact.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -155,7 +157,7 @@ async def on_bot_blocked_or_unblocked(update: Update, context: HotlineContext) -
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     provinces()  # a malformed data/provinces_kh.csv stops start-up here, naming the line
     return [
         CommandHandler("alerts", on_alerts_shown, filters=PRIVATE),

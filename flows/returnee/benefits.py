@@ -12,7 +12,7 @@ the household question), BenefitsList shows a page of the list.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, Update
@@ -335,7 +335,7 @@ def service_block(number: int | None, service: Service) -> str:
     return "\n".join(lines)
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_benefits, pattern=ENTRY.pattern),
         CallbackQueryHandler(on_check_started, pattern=BenefitsStart.pattern),

@@ -13,6 +13,7 @@ The message waiting for a choice is kept in user_data as the Bot API's JSON.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from flows.callbacks import FileAsReport, MyCases, ReplyToCase, ReplyToNone
 from flows.desk import relay as desk_relay
 from flows.forms.intake_steps import EVIDENCE_FILTER, evidence_of
 from flows.registry import Flow
-from flows.returnee import help_now, my_cases, understand
+from flows.returnee import case_texts, help_now, understand
 from storage import cases, desk
 from storage.cases import Evidence
 from storage.clock import to_text, utcnow
@@ -65,7 +66,7 @@ async def route_reply(update: Update, context: HotlineContext) -> bool:
         await relay(update, context, targets[0], message)
     else:
         context.person_state["pending_message"] = message.to_dict()
-        rows = [[ui.button(f"📂 {dc.reference} · {my_cases.title(dc.case)}",
+        rows = [[ui.button(f"📂 {dc.reference} · {case_texts.title(dc.case)}",
                            ReplyToCase(dc.id).pack())] for dc in targets]
         rows.append([ui.button(_("✖️ None of these: something else"), ReplyToNone().pack())])
         await ui.send(update, context, _("Which of your reports is this about? Press it, and I "
@@ -178,7 +179,7 @@ def pending_report(context: HotlineContext) -> tuple[dict[str, Any], list[list[s
     return fields, evidence
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     content = (filters.TEXT & ~filters.COMMAND) | EVIDENCE_FILTER
     new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits: sent once
     return [

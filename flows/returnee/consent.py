@@ -12,22 +12,23 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, ConversationHandler
 
 from bot.content.intents import EMERGENCY
 from bot.context import HotlineContext
-from bot.i18n import _
-from bot.people import load_person
+from bot.i18n import LANGUAGES, _
+from bot.people import choose_language, load_person
 from bot.state import HeldItem
 from flows import callbacks, ui
-from flows.callbacks import Callback
-from flows.returnee import help_now, recruiters, start, understand
+from flows.callbacks import Callback, Language
+from flows.returnee import alerts, help_now, recruiters, start, understand
 from storage import users
 
 # What was sent before consent waits in memory only (bot_data["held_before_consent"] is not
 # persisted): nothing a person sends is stored before they accepted the notice. A restart
 # forgets it.
 MAX_HELD = 10_000
+END = ConversationHandler.END
 # Buttons that work before consent: choosing the language (which is the consent), help in
 # danger, the privacy buttons (what is kept, delete it), and buttons under messages the bot
 # sends on its own to people who consented before (alerts, follow-ups about a case).
@@ -122,3 +123,24 @@ async def after_consent(update: Update, context: HotlineContext, greeting: str) 
         await ui.send(update, context, intro, ui.keyboard(rows))
         return
     await ui.send_main_menu(update, context, intro)
+
+
+async def on_language_chosen(update: Update, context: HotlineContext) -> int:
+    """Stores the chosen language and shows the main menu in it."""
+    chosen = Language.parse(ui.query_data(update))
+    if chosen is None or chosen.code not in LANGUAGES:
+        await ui.send_stale(update, context)
+        return END
+    person = ui.person_id(update)
+    await choose_language(context, person, chosen.code)
+    # The greeting that offered these buttons said what is kept and who sees it.
+    await users.record_consent(context.db, person)
+    await alerts.offer_once(update, context)  # the safety-alerts question, first time only
+    # On with what they sent before the notice, or the menu.
+    await after_consent(update, context, _("I will write to you in English."))
+    return END
+
+
+def exit_handlers() -> list[BaseHandler]:
+    """The language buttons of the greeting leave any conversation (they are the consent)."""
+    return [CallbackQueryHandler(on_language_chosen, pattern=Language.pattern)]

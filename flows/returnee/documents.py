@@ -7,6 +7,8 @@ Buttons: Document() lists the documents, Document("<key>") shows one.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -58,7 +60,7 @@ async def show_service(update: Update, context: HotlineContext, doc: Service,
     await ui.send(update, context, "\n".join(lines), markup)
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_documents, pattern=ENTRY.pattern),
         CallbackQueryHandler(on_document_chosen, pattern=Document.pattern),

@@ -9,6 +9,7 @@ buttons work only for the person it was sent to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -27,7 +28,7 @@ from flows.desk import followups as desk_followups
 from flows.desk import relay as desk_relay
 from flows.desk import thread as desk_thread
 from flows.registry import Command, Flow
-from flows.returnee import help_now, start
+from flows.returnee import help_now
 from storage import desk, followups
 from storage.desk import DeskCase, NotAllowed
 from storage.followups import Followup
@@ -52,7 +53,7 @@ async def on_followup_answered(update: Update, context: HotlineContext) -> None:
         await followups.get_own(context.db, button.followup_id, person)
     if button is None or row is None or row.kind not in ("after_referral", "after_close") \
             or button.answer not in followups.ANSWERS:
-        await start.on_stale_button(update, context)  # forged, or someone else's
+        await ui.send_stale(update, context)  # forged, or someone else's
         return
     answer = button.answer
     if not await followups.record_answer(context.db, row.id, person, answer):
@@ -107,7 +108,7 @@ async def on_satisfaction_given(update: Update, context: HotlineContext) -> None
         await followups.get_own(context.db, button.followup_id, person)
     levels = {level for level, _label in SATISFACTION}
     if button is None or row is None or button.level not in levels or row.kind != "after_close":
-        await start.on_stale_button(update, context)
+        await ui.send_stale(update, context)
         return
     if await followups.record_satisfaction(context.db, row.id, person, button.level):
         dc = await desk.get(context.db, row.case_id)
@@ -153,7 +154,7 @@ async def on_reminders_turned_on(update: Update, context: HotlineContext) -> Non
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_followup_answered, pattern=FollowupAnswer.pattern),
         CallbackQueryHandler(on_satisfaction_given, pattern=FollowupSatisfaction.pattern),

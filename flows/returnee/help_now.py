@@ -6,6 +6,8 @@ Buttons: HelpNow() asks the question again, HelpNow("KH") / HelpNow("TH") answer
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -16,7 +18,6 @@ from flows import ui
 from flows.callbacks import HelpNow
 from flows.desk import thread as desk_thread
 from flows.registry import Flow, MenuEntry
-from flows.returnee.start import contact_line
 
 ENTRY = MenuEntry("now", N_("🆘 I need help now"), order=10)
 
@@ -44,7 +45,7 @@ async def on_help_now_button(update: Update, context: HotlineContext) -> None:
 async def on_country_chosen(update: Update, context: HotlineContext, country: str) -> None:
     """Gives the emergency numbers of that country and what to say when calling."""
     lines = [_("In Cambodia, call:") if country == "KH" else _("In Thailand, call:")]
-    lines += [contact_line(contact) for contact in context.directory.emergency(country)]
+    lines += [ui.contact_line(contact) for contact in context.directory.emergency(country)]
     # The numbers first, in a message of their own: easy to find and tap in a hurry.
     await ui.send(update, context, "\n".join(lines))
     advice = [_(
@@ -90,9 +91,9 @@ async def answer_typed(update: Update, context: HotlineContext,
     before any question, and staff alerted as the menu entry does."""
     lines = [_("If you or someone else is in danger or hurt, call for help now."),
              "", _("In Cambodia, call:")]
-    lines += [contact_line(contact) for contact in context.directory.emergency("KH")]
+    lines += [ui.contact_line(contact) for contact in context.directory.emergency("KH")]
     lines += ["", _("In Thailand, call:")]
-    lines += [contact_line(contact) for contact in context.directory.emergency("TH")]
+    lines += [ui.contact_line(contact) for contact in context.directory.emergency("TH")]
     await ui.send(update, context, "\n".join(lines))
     told = await desk_thread.alert_help_now(context, ui.user_of(update), None)
     text = told_text() if told else ""
@@ -102,7 +103,7 @@ async def answer_typed(update: Update, context: HotlineContext,
     await context.bot.send_message(ui.chat_id(update), text, reply_markup=ui.keyboard(rows))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_help_now, pattern=ENTRY.pattern),
         CallbackQueryHandler(on_help_now_button, pattern=HelpNow.pattern),

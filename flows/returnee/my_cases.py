@@ -6,9 +6,7 @@ the same refusal, which reveals nothing.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -19,9 +17,10 @@ from bot.jobs import sender
 from flows import ui
 from flows.callbacks import AddingDone, AddToCase, FormResume, Menu, MyCases, OpenCase
 from flows.desk import relay as desk_relay
-from flows.forms import form, grievance
+from flows.forms import form, report_forms
 from flows.forms.intake_steps import EVIDENCE_FILTER, NEW, TEXT, evidence_of
 from flows.registry import exact_pattern
+from flows.returnee import case_texts
 from storage import cases, outbox
 from storage.cases import Case, Evidence
 from storage.clock import from_text
@@ -42,28 +41,6 @@ STATUS_LABELS = {
 }
 
 
-def title(case: Case) -> str:
-    if case.kind == "W":
-        return _("Unpaid wages")
-    return form.label_of(grievance.CATEGORY_CHOICES, case.category) or _("Problem")
-
-
-def as_draft(case: Case, evidence_count: int) -> dict[str, Any]:
-    """The stored case in the shape of a draft, so the summary reads the same."""
-    fields = {name: getattr(case, name) for name in (
-        "reported_by", "group_size", "category", "country", "province", "place", "employer",
-        "workplace", "sector", "first_month", "last_month", "amount", "currency",
-        "recruiter_involved", "recruiter_name", "description", "description_voice",
-        "anonymous", "contact", "phone", "share_name")}
-    fields["owed"] = case.owed.split(",") if case.owed else []
-    fields["screener"] = json.loads(case.screener) if case.screener else {}
-    fields["gender"] = case.reporter_gender
-    fields["home_province"] = case.home_province
-    return {"kind": case.kind, "f": fields, "evidence": [None] * evidence_count,
-            "editing": False, "ask_gender": case.reporter_gender is not None,
-            "ask_home": case.home_province is not None}
-
-
 # -- the list -----------------------------------------------------------------------
 async def on_my_cases(update: Update, context: HotlineContext) -> int:
     """Lists the person's own reports with their status."""
@@ -79,7 +56,7 @@ async def on_my_cases(update: Update, context: HotlineContext) -> int:
     else:
         lines = [_("Your reports (newest first). Press one to see it or add to it:"), ""]
         for case in own:
-            lines.append(f"{case.reference} · {title(case)}: {_(STATUS_LABELS[case.status])}")
+            lines.append(f"{case.reference} · {case_texts.title(case)}: {_(STATUS_LABELS[case.status])}")
         text = "\n".join(lines)
         rows += [[ui.button(f"📂 {case.reference}", OpenCase(case.id).pack())] for case in own]
     await ui.send(update, context, text, ui.keyboard([*rows, ui.nav_row()]))
@@ -116,10 +93,10 @@ async def show_case(update: Update, context: HotlineContext, case: Case) -> None
     added = [m for m in await cases.messages(context.db, case.id) if m[0] == "reporter"]
     sent = format_date(from_text(case.created_at), tz=context.settings.timezone)
     lines = [
-        f"{case.reference} · {title(case)}",
+        f"{case.reference} · {case_texts.title(case)}",
         _("Status: {status}").format(status=_(STATUS_LABELS[case.status])),
         _("Sent: {date}").format(date=sent),
-        "", *form.summary_lines(as_draft(case, len(evidence))),
+        "", *report_forms.case_summary(case_texts.as_draft(case, len(evidence))),
     ]
     if added:
         lines += ["", _("Messages you added: {count}").format(count=len(added))]

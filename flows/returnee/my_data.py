@@ -2,7 +2,7 @@
 and /delete (after a confirmation, everything about them goes; their cases stay only as
 anonymous figures, and the staff threads are told).
 
-These handlers are also in start.exit_handlers(), so they work in the middle of a form
+These handlers are exit handlers (flows/__init__.py), so they work in the middle of a form
 and leave it. Buttons: MyData, DeleteAsked, DeleteAnswer("yes" | "no").
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from flows import ui
 from flows.callbacks import DeleteAnswer, DeleteAsked, MyData
 from flows.desk import thread as desk_thread
 from flows.registry import Command, Flow
-from flows.returnee import my_cases
+from flows.returnee import case_texts, my_cases
 from storage import cases, desk, privacy
 from storage.clock import from_text, now_text
 
@@ -118,7 +118,7 @@ def as_json(stored: dict[str, Any] | None, session: dict[str, Any]) -> bytes:
                           reporter_language=report["reporter_language"],
                           category=report["category"], contact=report["contact"])
         status_label = my_cases.STATUS_LABELS[report["status"]]
-        reports.append(dict(report, title=my_cases.title(case), status_name=_(status_label)))
+        reports.append(dict(report, title=case_texts.title(case), status_name=_(status_label)))
     data = {"generated_at": now_text(), **stored, "reports": reports,
             "saved_between_messages": session}
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -215,8 +215,8 @@ async def tell_thread(context: HotlineContext, case_id: int) -> None:
     await desk_thread.queue_text(context, text, case_id)
 
 
-def handlers() -> list[BaseHandler]:
-    """Also listed in start.exit_handlers(): they leave any conversation."""
+def exit_handlers() -> list[BaseHandler]:
+    """They leave any conversation (flows/__init__.py exit_handlers)."""
     return [
         CommandHandler("mydata", on_mydata, filters=PRIVATE),
         CommandHandler("delete", on_delete_asked, filters=PRIVATE),
@@ -228,7 +228,7 @@ def handlers() -> list[BaseHandler]:
 
 FLOW = Flow(
     name="my_data",
-    handlers=list,  # registered through start.exit_handlers()
+    handlers=lambda exits: [],  # its handlers are exit handlers (registered with start's)
     commands=(
         Command("mydata", N_("See what the hotline keeps about you")),
         Command("delete", N_("Delete your data")),

@@ -11,6 +11,7 @@ one page (page counted from 0).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, Update
@@ -56,7 +57,7 @@ class Topic:
     intro: str = ""          # msgid shown above the section buttons (not for one section)
     links: tuple[tuple[str, str], ...] = ()  # (label msgid, callback data): to related topics
 
-    def handlers(self) -> list[BaseHandler]:
+    def handlers(self, exits: Sequence[BaseHandler]) -> list[BaseHandler]:
         return [
             CallbackQueryHandler(self.on_topic_chosen, pattern=self.entry.pattern),
             CallbackQueryHandler(self.on_page_asked, pattern=self.kind.pattern),

@@ -8,6 +8,7 @@ Sample data is never presented as the official list (bot/content/recruiter_regis
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,7 +29,7 @@ from domain.khmer import clean_input
 from flows import ui
 from flows.callbacks import RecruiterAgain, RecruiterNone, RecruiterPick, ReportThis
 from flows.registry import Flow, MenuEntry
-from flows.returnee import case_replies, start, understand
+from flows.returnee import case_replies, understand
 from storage import desk, intent_log
 from storage import recruiters as registry_store
 from storage.clock import to_text, utcnow
@@ -376,7 +377,7 @@ def today(context: HotlineContext) -> date:
     return datetime.now(context.settings.timezone).date()
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
     conversation = ConversationHandler(
         name="recruiters",
         persistent=True,
@@ -393,7 +394,7 @@ def handlers() -> list[BaseHandler]:
             ],
         },
         fallbacks=[
-            *start.exit_handlers(),
+            *exits,
             MessageHandler(filters.ALL, on_other_input),
         ],
     )

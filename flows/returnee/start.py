@@ -6,6 +6,8 @@ return END so the conversation is left.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
@@ -16,14 +18,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content.directory import Contact
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
-from bot.people import choose_language
 from flows import ui
 from flows.callbacks import DeleteAsked, Language, Menu, MyData
 from flows.registry import Command, Flow, MenuEntry, exact_pattern
-from flows.returnee import alerts
+from flows.returnee import understand
 from storage import users
 
 END = ConversationHandler.END
@@ -69,24 +69,6 @@ async def on_language_asked(update: Update, context: HotlineContext) -> int:
     return END
 
 
-async def on_language_chosen(update: Update, context: HotlineContext) -> int:
-    """Stores the chosen language and shows the main menu in it."""
-    chosen = Language.parse(ui.query_data(update))
-    if chosen is None or chosen.code not in LANGUAGES:
-        await on_stale_button(update, context)
-        return END
-    person = ui.person_id(update)
-    await choose_language(context, person, chosen.code)
-    # The greeting that offered these buttons said what is kept and who sees it.
-    await users.record_consent(context.db, person)
-    await alerts.offer_once(update, context)  # the safety-alerts question, first time only
-    from flows.returnee import consent  # imports this module
-
-    # On with what they sent before the notice, or the menu.
-    await consent.after_consent(update, context, _("I will write to you in English."))
-    return END
-
-
 async def on_menu(update: Update, context: HotlineContext) -> int:
     """Shows the main menu (/menu or any Main menu button)."""
     await ui.send_main_menu(update, context)
@@ -100,21 +82,11 @@ async def on_help(update: Update, context: HotlineContext) -> int:
     lines += ["", _("Commands: /menu main menu, /language change language, /cancel stop what you are doing.")]
     # Short lines: the menu already names every topic, and "I need help now" explains more.
     lines += ["", _("In an emergency in Cambodia, call:")]
-    lines += [short_contact_line(c) for c in context.directory.emergency("KH")]
+    lines += [ui.short_contact_line(c) for c in context.directory.emergency("KH")]
     lines += ["", _("In an emergency in Thailand, call:")]
-    lines += [short_contact_line(c) for c in context.directory.emergency("TH")]
+    lines += [ui.short_contact_line(c) for c in context.directory.emergency("TH")]
     await ui.send(update, context, "\n".join(lines), ui.keyboard([ui.nav_row()]))
     return END
-
-
-def short_contact_line(contact: Contact) -> str:
-    return _("☎️ {number}: {who}").format(number=contact.number, who=contact.who)
-
-
-def contact_line(contact: Contact) -> str:
-    return _("☎️ {number}: {who}. {use}.").format(
-        number=contact.number, who=contact.who, use=contact.use
-    )
 
 
 async def on_about(update: Update, context: HotlineContext) -> int:
@@ -156,8 +128,6 @@ async def on_cancel(update: Update, context: HotlineContext) -> int:
 
 async def on_not_understood(update: Update, context: HotlineContext) -> None:
     """Anything no flow took (a sticker, a location): likely topics and the menu, never silence."""
-    from flows.returnee import understand  # imports this module
-
     await understand.not_understood(update, context)
 
 
@@ -171,24 +141,21 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 def exit_handlers() -> list[BaseHandler]:
-    """Handlers that leave any conversation; conversations list these in their fallbacks."""
-    from flows.returnee import my_data  # imports flows that import this module
-
+    """start's handlers that leave any conversation (flows/__init__.py exit_handlers)."""
     return [
-        *my_data.handlers(),
         CommandHandler("start", on_start, filters=PRIVATE),
         CommandHandler("menu", on_menu, filters=PRIVATE),
         CommandHandler("help", on_help, filters=PRIVATE),
         CommandHandler("language", on_language_asked, filters=PRIVATE),
         CommandHandler("cancel", on_cancel, filters=PRIVATE),
         CallbackQueryHandler(on_menu, pattern=exact_pattern(Menu())),
-        CallbackQueryHandler(on_language_chosen, pattern=Language.pattern),
     ]
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(exits: Sequence[BaseHandler]) -> list[BaseHandler]:
+    """The exit handlers (every flow's) answer outside conversations too."""
     return [
-        *exit_handlers(),
+        *exits,
         CallbackQueryHandler(on_language_asked, pattern=LANGUAGE.pattern),
         CallbackQueryHandler(on_help, pattern=HELP.pattern),
         CallbackQueryHandler(on_about, pattern=ABOUT.pattern),
