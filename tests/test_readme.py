@@ -25,6 +25,14 @@ def test_ci_runs_the_readme_command_for_postgresql_after_the_sqlite_one():
     assert ci.index(command) > ci.index(".venv/bin/python -m pytest -q")
 
 
+def test_ci_runs_the_readme_lint_command_before_the_tests():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    command = ".venv/bin/ruff check . && .venv/bin/mypy"
+    assert command in readme.splitlines()
+    assert ci.index(command) < ci.index(".venv/bin/python -m pytest -q")
+
+
 def configuration_table() -> list[str]:
     import re
 
