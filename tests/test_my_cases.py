@@ -45,7 +45,7 @@ async def test_my_cases_lists_own_cases_with_their_status(bot):
     assert "G-0001 · Something else: Received: waiting for hotline staff" in listing.text
     assert "W-0001 · Unpaid wages: Received: waiting for hotline staff" in listing.text
     assert listing.text.index("G-0001") < listing.text.index("W-0001")  # newest first
-    assert ["📂 G-0001", "📂 W-0001"] == listing.labels[:2]
+    assert listing.labels[:2] == ["📂 G-0001", "📂 W-0001"]
 
     replies = await person.press("📂 W-0001")
     assert "Status: Received: waiting for hotline staff" in replies[-1].text

@@ -334,7 +334,7 @@ class OfflineBotAPI:
                 value = (params.get("latitude"), params.get("longitude"))
             elif kind == "contact":
                 value = params.get("phone_number")
-            elif isinstance(value, str) and value.startswith("attach://") or (
+            elif (isinstance(value, str) and value.startswith("attach://")) or (
                     value is None and files):
                 value = True  # an upload: give it a new file id
             message.update(self._content(kind, value, BOT_USER))
@@ -400,8 +400,8 @@ class OfflineBotAPI:
         return message
 
     def _content(self, kind: str, value: Any, user: dict) -> dict:
-        if value is True or isinstance(value, str) and kind in ("photo", "voice", "document",
-                                                                  "video", "audio", "sticker"):
+        if value is True or (isinstance(value, str) and kind in ("photo", "voice", "document",
+                                                                  "video", "audio", "sticker")):
             file_id = value if isinstance(value, str) else f"file-{next(self._file_ids)}"
             media = {"file_id": file_id, "file_unique_id": file_id}
             if kind == "photo":
