@@ -279,7 +279,10 @@ async def record(db: Database, outcomes: list[Outcome]) -> None:
     by_status: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_status.setdefault(outcome.status, []).append(outcome)
-    key = lambda o: (o.delivery.broadcast_id, o.delivery.user_id)
+
+    def key(o: Outcome) -> tuple[int, int]:
+        return (o.delivery.broadcast_id, o.delivery.user_id)
+
     async with db.transaction() as conn:
         if "sent" in by_status:
             await conn.executemany(

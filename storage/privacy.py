@@ -57,7 +57,7 @@ async def stored_about(db: Database, user_id: int) -> dict | None:
         " home_province, unreachable_at, deleted_at FROM users WHERE telegram_id = ?", (user_id,))
     if user is None or user["deleted_at"] is not None or user_id == NOBODY:
         return None
-    profile = {key: user[key] for key in user.keys() if key != "deleted_at"}
+    profile = {key: user[key] for key in user.keys() if key != "deleted_at"}  # noqa: SIM118 a row iterates values
     profile["telegram_id"] = user_id
     profile["language_chosen"] = bool(profile["language_chosen"])
     subscription = await db.fetchone(

@@ -23,7 +23,7 @@ async def test_deliveries_are_queued_in_chunks_of_short_transactions(tmp_path, f
             elif "SET enqueued_through" in sql:  # each chunk's transaction moves the cursor
                 chunks.append(sql)
         await db.trace(seen)
-        broadcast_id, count = await broadcasts.create(db, audience=Audience("all"),
+        _broadcast_id, count = await broadcasts.create(db, audience=Audience("all"),
                                                       text_km="ប្រយ័ត្ន", text_en=None)
         assert count == 10
         assert len(inserts) == 10 and len(chunks) == 3  # 4 + 4 + 2, each its own transaction

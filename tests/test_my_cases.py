@@ -110,7 +110,7 @@ async def test_adding_to_a_case_checks_the_owner_again(bot):
     other = await onboarded(bot, "en")
     await report_quick_grievance(other)
     await other.send("/mycases")
-    await other.press_data("mc:add:%d" % (case["id"] + 1))  # their own case
+    await other.press_data(f"mc:add:{case['id'] + 1}")  # their own case
     bot.app.user_data[other.id]["mc_case"] = case["id"]  # tampered
     replies = await other.send("Let me in")
     assert replies[-1].text == "I cannot find that report among yours."

@@ -179,10 +179,10 @@ class OfflineBotAPI:
     def _answer_call(self, method: str, params: dict[str, Any], files: dict[str, Any] | None
                      ) -> tuple[int, dict]:
         chat_id = params.get("chat_id")
-        if method in _SEND_METHODS or method == "copyMessage":
-            if isinstance(chat_id, int) and chat_id in self.blocked:
-                return 403, {"ok": False, "error_code": 403,
-                             "description": "Forbidden: bot was blocked by the user"}
+        if ((method in _SEND_METHODS or method == "copyMessage")
+                and isinstance(chat_id, int) and chat_id in self.blocked):
+            return 403, {"ok": False, "error_code": 403,
+                         "description": "Forbidden: bot was blocked by the user"}
         handler = getattr(self, f"_api_{method}", None)
         if handler is not None:
             return 200, {"ok": True, "result": handler(params, files or {})}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -221,10 +222,8 @@ class Broadcaster:
     async def _wait_for_a_send(self) -> None:
         """Until a send in flight finishes (its answer is recorded), at most SLICE."""
         self._a_send_finished.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._a_send_finished.wait(), SLICE)
-        except TimeoutError:
-            pass
 
     async def _deliver(self, row: Delivery) -> None:
         """Send one alert and record Telegram's answer for its row."""
@@ -331,10 +330,8 @@ class Broadcaster:
             if left <= 0 or (wakeable and self._wake.is_set()):
                 return
             if wakeable and type(self.clock) is Clock:  # real time: an event can wake us
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), min(left, SLICE))
-                except TimeoutError:
-                    pass
             else:
                 await self.clock.sleep(min(left, SLICE))
 

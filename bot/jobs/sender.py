@@ -13,6 +13,7 @@ nothing queued is ever lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -125,10 +126,8 @@ class Sender:
         next_due = await outbox.next_due_at(self.db)
         if next_due is not None:
             wait = max(0.0, min(wait, next_due - time.time()))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), wait)
-        except TimeoutError:
-            pass
 
     async def _deliver(self, row: Row) -> None:
         context = HotlineContext(self.app)

@@ -44,7 +44,7 @@ def kind_of(message: Message) -> str:
     return "other"
 
 
-# -- outbox rows (flows/desk/outbox.py sends them) ----------------------------------------------------------------
+# -- outbox rows (flows/desk/outbox.py sends them) ---------------------------------------------
 def staff_text(text: str, case_id: int | None = None) -> Item:
     return Item("staff_text", {"text": text}, case_id=case_id)
 
