@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
@@ -21,6 +22,7 @@ from bot import desk_setup, inbox, metrics
 from bot.content.directory import Directory, load_directory
 from bot.content.services import load_content
 from bot.context import HotlineApplication, HotlineContext
+from bot.state import BotData, UserData
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
 from bot.jobs import followups, installer
@@ -62,10 +64,15 @@ def build_application(
     per-person processor; `sequential` lets only one update run at a time, as before the
     processor, for the benchmark's comparison only."""
     updates_inbox = inbox.Inbox(db)
+    # ContextTypes(context=...) is typed with plain dicts, whatever the context's parameters; at
+    # run time they are plain dicts, which UserData and BotData describe (passing the TypedDicts
+    # themselves would break PTB's isinstance check of bot_data).
+    context_types = cast("ContextTypes[HotlineContext, UserData, dict[Any, Any], BotData]",
+                         ContextTypes(context=HotlineContext))
     builder = (
         Application.builder()
         .token(settings.bot_token or OFFLINE_TOKEN)
-        .context_types(ContextTypes(context=HotlineContext))
+        .context_types(context_types)
         .defaults(Defaults(tzinfo=settings.timezone))
         .rate_limiter(rate_limiter or TelegramBudget())
         .concurrent_updates(PerPersonProcessor(max_in_flight=1 if sequential else MAX_IN_FLIGHT,

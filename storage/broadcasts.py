@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Database, Row
 
 ALL = "all"
 STATUSES = ("queued", "sent", "failed", "blocked")
@@ -80,7 +80,7 @@ class Delivery:
     attempts: int
 
 
-def _to_broadcast(row) -> Broadcast:
+def _to_broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"], created_by=row["created_by"], created_at=row["created_at"],
         audience=Audience.parse(row["audience"]), text_km=row["text_km"], text_en=row["text_en"],

@@ -13,10 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from storage import desk, followups, outbox
 from storage.clock import from_text, now_text, to_text
-from storage.db import Connection, Database
+from storage.db import Connection, Database, Row
 
 NOBODY = 0  # users row that owns the cases of people who deleted their data
 # Free text, file ids, contact details and names: set to NULL when a case is erased.
@@ -89,7 +90,7 @@ _CASE_KEYS = (
 )
 
 
-async def _case_data(db: Database, row) -> dict:
+async def _case_data(db: Database, row: Row) -> dict[str, Any]:
     data = {key: row[key] for key in _CASE_KEYS}
     for flag in ("urgent", "anonymous", "share_name"):
         data[flag] = bool(data[flag])

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -191,7 +192,7 @@ class Broadcaster:
                 break
             key = (row.broadcast_id, row.user_id)
             self._tasks[key] = asyncio.create_task(self._deliver(row))
-            self._tasks[key].add_done_callback(lambda _t, key=key: self._sent(key))
+            self._tasks[key].add_done_callback(functools.partial(self._sent, key))
             if self.clock.now() - self._last_report >= self.progress_seconds:
                 await self._report_progress()
         return True
@@ -215,7 +216,7 @@ class Broadcaster:
             self._recent.append(now)
             return
 
-    def _sent(self, key: tuple[int, int]) -> None:
+    def _sent(self, key: tuple[int, int], _task: asyncio.Task[None]) -> None:
         self._tasks.pop(key, None)
         self._a_send_finished.set()
 

@@ -31,7 +31,7 @@ CHECK_SECONDS = 60
 POST_AT = time(8, 0)  # Monday, in TIMEZONE
 
 
-def due_since(now: datetime, settings) -> datetime:
+def due_since(now: datetime, settings: Settings) -> datetime:
     """This week's Monday 08:00 in TIMEZONE, or last week's when that is still ahead."""
     local = now.astimezone(settings.timezone)
     monday = local.date() - timedelta(days=local.weekday())

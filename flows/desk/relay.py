@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from telegram import Message, ReplyParameters
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import TelegramError
 
 from bot.content import referrals
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 DELIVERED_REACTION = "👌"
 
 
-def answer_markup(case_id: int):
+def answer_markup(case_id: int) -> InlineKeyboardMarkup:
     """Under every staff message: answer through My cases ("mc:add:<id>")."""
     return ui.keyboard([[ui.button(_("✍️ Answer"), f"mc:add:{case_id}"),
                          ui.button(_("📂 My cases"), "mc:list")]])
