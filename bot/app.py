@@ -22,7 +22,6 @@ from bot import desk_setup, inbox, metrics
 from bot.content.directory import Directory, load_directory
 from bot.content.services import load_content
 from bot.context import HotlineApplication, HotlineContext
-from bot.state import BotData, UserData
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
 from bot.jobs import followups, installer
@@ -33,6 +32,7 @@ from bot.polling import UpdatesRequest
 from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
+from bot.state import BotData, UserData
 from flows import FLOWS
 from flows.desk import outbox as desk_outbox
 from flows.returnee import consent, recruiters, start
