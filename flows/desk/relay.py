@@ -49,7 +49,7 @@ def staff_text(text: str, case_id: int | None = None) -> Item:
     return Item("staff_text", {"text": text}, case_id=case_id)
 
 
-def to_returnee(dc: DeskCase, text: str | None, *, copy_of: Message | None = None,
+def to_returnee(dc: DeskCase, text: str, *, copy_of: Message | None = None,
                 with_answer: bool = True, mark: Message | None = None) -> Item:
     """A text (or a copy of a staff message, with `text` as its header) for the returnee;
     `mark`: the staff message that gets ✓ once it is delivered."""
