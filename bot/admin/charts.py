@@ -127,7 +127,7 @@ def _draw(data: ChartData) -> bytes:
 
     positions = range(len(data.weeks))
     bottom = [0] * len(data.weeks)
-    for (label, counts), colour in zip(data.per_week, COLOURS * 4, strict=False):  # colours cycle
+    for (label, counts), colour in zip(data.per_week, COLOURS * 4, strict=False):  # the colours, repeated
         weekly.bar(positions, counts, bottom=bottom, label=label, color=colour)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     weekly.set_title(data.weekly_title, **text)
