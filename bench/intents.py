@@ -53,14 +53,14 @@ def messages(matcher, count: int, rng: random.Random) -> list[tuple[str, str]]:
         if kind.startswith("khmer"):
             phrase = rng.choice(khmer)
             phrase = typo(phrase, rng) if kind == "khmer typo" else phrase
-            words = rng.sample(KHMER_FILL, 3) + [phrase] + rng.sample(KHMER_FILL, 2)
+            words = [*rng.sample(KHMER_FILL, 3), phrase, *rng.sample(KHMER_FILL, 2)]
             sep = "\u200b" if kind == "khmer zwsp" else ""
             text = sep.join(words) + f" {rng.randint(1, 12)}".translate(_KHMER_DIGIT)
         elif kind.startswith("latin"):
             phrase = rng.choice(latin)
             phrase = " ".join(typo(w, rng) for w in phrase.split()) if kind == "latin typo" \
                 else phrase
-            text = " ".join(rng.sample(LATIN_FILL, 3) + [phrase] + rng.sample(LATIN_FILL, 2))
+            text = " ".join([*rng.sample(LATIN_FILL, 3), phrase, *rng.sample(LATIN_FILL, 2)])
         elif kind == "mixed":
             text = f"{rng.choice(khmer)} {rng.choice(latin)} {rng.choice(LATIN_FILL)}"
         elif kind == "story":  # a long message: only its first part is matched
@@ -81,7 +81,10 @@ def pin_to_one_core() -> str:
 
 def figures(times: list[float]) -> str:
     ordered = sorted(times)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
     return (f"p50 {statistics.median(ordered) * 1000:.3f} ms  p95 {pick(0.95):.3f} ms  "
             f"p99 {pick(0.99):.3f} ms  max {ordered[-1] * 1000:.3f} ms")
 

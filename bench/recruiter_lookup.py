@@ -31,11 +31,21 @@ from storage import recruiters as registry_store
 from storage.db import Database
 from storage.recruiters import STATUSES, Recruiter
 
-LATIN_WORDS = ["angkor", "golden", "lotus", "mekong", "bright", "harvest", "river", "crane", "jade", "mountain", "silver", "star", "royal", "phnom", "kampot", "tonle", "sap", "lucky", "dragon", "eagle", "apsara", "naga", "sunrise", "ocean", "pearl", "diamond", "emerald", "victory", "unity", "asia", "pacific", "global", "prime", "smart", "green", "blue", "red", "white", "chanthou", "sokha", "dara", "bopha", "vannak", "rithy", "sophea", "kosal", "heng", "chea", "sok", "san", "lim", "meng", "ly", "pich", "rath", "seng", "tola", "vuthy", "nimol", "kanha", "serey", "malis", "sreymom", "dararith"]
+LATIN_WORDS = ["angkor", "golden", "lotus", "mekong", "bright", "harvest", "river", "crane", "jade",
+               "mountain", "silver", "star", "royal", "phnom", "kampot", "tonle", "sap", "lucky", "dragon",
+               "eagle", "apsara", "naga", "sunrise", "ocean", "pearl", "diamond", "emerald", "victory",
+               "unity", "asia", "pacific", "global", "prime", "smart", "green", "blue", "red", "white",
+               "chanthou", "sokha", "dara", "bopha", "vannak", "rithy", "sophea", "kosal", "heng", "chea",
+               "sok", "san", "lim", "meng", "ly", "pich", "rath", "seng", "tola", "vuthy", "nimol", "kanha",
+               "serey", "malis", "sreymom", "dararith"]
 LATIN_KINDS = ("Manpower Co., Ltd", "Recruitment Co., Ltd", "Workers Co., Ltd",
                "Human Resources Co., Ltd", "Manpower", "Employment Agency Co., Ltd")
-KHMER_WORDS = ["ពន្លឺ", "ចំការ", "ឈូក", "មាស", "ទន្លេ", "ប្រាក់", "ក្រៀល", "ភ្នំ", "ផ្កាយ", "ព្រឹក", "អង្គរ", "សុខ", "សាន្ត", "មេគង្គ", "រស្មី", "ពេជ្រ", "ត្បូង", "សិរី", "មង្គល", "ជ័យ", "ស្រី", "ខ្មែរ", "នាគ", "អប្សរា", "ឥន្ទ្រ", "ថ្មី", "ធំ", "ល្អ", "បុប្ផា", "ដារា", "វណ្ណៈ", "សុភា", "កុសល", "ហេង", "ជា", "លីម", "ម៉េង", "រដ្ឋ", "តុលា", "វុទ្ធី", "និមល"]
-UNKNOWN_WORDS = ["shadow", "crossing", "night", "bird", "fast", "cash", "easy", "jobs", "border", "express", "trusted"]
+KHMER_WORDS = ["ពន្លឺ", "ចំការ", "ឈូក", "មាស", "ទន្លេ", "ប្រាក់", "ក្រៀល", "ភ្នំ", "ផ្កាយ", "ព្រឹក",
+               "អង្គរ", "សុខ", "សាន្ត", "មេគង្គ", "រស្មី", "ពេជ្រ", "ត្បូង", "សិរី", "មង្គល", "ជ័យ", "ស្រី",
+               "ខ្មែរ", "នាគ", "អប្សរា", "ឥន្ទ្រ", "ថ្មី", "ធំ", "ល្អ", "បុប្ផា", "ដារា", "វណ្ណៈ", "សុភា",
+               "កុសល", "ហេង", "ជា", "លីម", "ម៉េង", "រដ្ឋ", "តុលា", "វុទ្ធី", "និមល"]
+UNKNOWN_WORDS = ["shadow", "crossing", "night", "bird", "fast", "cash", "easy", "jobs", "border", "express",
+                 "trusted"]
 _KHMER_DIGIT = str.maketrans("0123456789", KHMER_DIGITS)
 
 
@@ -108,7 +118,7 @@ def queries(agencies: list[Recruiter], count: int, rng: random.Random) -> list[t
 
 
 def percentile(sorted_ms: list[float], p: float) -> float:
-    return sorted_ms[min(len(sorted_ms) - 1, int(round(p / 100 * (len(sorted_ms) - 1))))]
+    return sorted_ms[min(len(sorted_ms) - 1, round(p / 100 * (len(sorted_ms) - 1)))]
 
 
 def report(label: str, samples_ns: list[int]) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
@@ -31,6 +32,7 @@ from bot.polling import UpdatesRequest
 from bot.processor import MAX_IN_FLIGHT, PerPersonProcessor
 from bot.ratelimit import TelegramBudget
 from bot.settings import Settings
+from bot.state import BotData, UserData
 from flows import FLOWS, exit_handlers
 from flows.desk import outbox as desk_outbox
 from flows.returnee import consent, recruiters, start
@@ -62,10 +64,15 @@ def build_application(
     per-person processor; `sequential` lets only one update run at a time, as before the
     processor, for the benchmark's comparison only."""
     updates_inbox = inbox.Inbox(db)
+    # ContextTypes(context=...) is typed with plain dicts, whatever the context's parameters; at
+    # run time they are plain dicts, which UserData and BotData describe (passing the TypedDicts
+    # themselves would break PTB's isinstance check of bot_data).
+    context_types = cast("ContextTypes[HotlineContext, UserData, dict[Any, Any], BotData]",
+                         ContextTypes(context=HotlineContext))
     builder = (
         Application.builder()
         .token(settings.bot_token or OFFLINE_TOKEN)
-        .context_types(ContextTypes(context=HotlineContext))
+        .context_types(context_types)
         .defaults(Defaults(tzinfo=settings.timezone))
         .rate_limiter(rate_limiter or TelegramBudget())
         .concurrent_updates(PerPersonProcessor(max_in_flight=1 if sequential else MAX_IN_FLIGHT,

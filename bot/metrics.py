@@ -8,6 +8,7 @@ figures kept in the database are read when /metrics is asked for (`refresh`).
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from prometheus_client import (
     CollectorRegistry,
@@ -28,7 +29,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-METRICS = "metrics"  # the key in bot_data
+METRICS: Final = "metrics"  # the key in bot_data
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 

@@ -41,7 +41,9 @@ class UpdatesRequest(HTTPXRequest):
         super().__init__(connection_pool_size=1)  # as PTB's own getUpdates connection
         self.last_batch: list[dict[str, Any]] = []
 
-    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:
+    # PTB declares it static but calls it on the instance (self.parse_json_payload), which lets
+    # this one keep the batch.
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
         data = super().parse_json_payload(payload)
         result = data.get("result")
         self.last_batch = result if isinstance(result, list) else []

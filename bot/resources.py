@@ -1,7 +1,8 @@
 """Where the bot's own files are, in a checkout and in an installed package alike.
 
 pyproject.toml installs the repository's data/ and locales/ folders inside the package
-as bot.data and bot.locales (storage/db.py reads its migrations, package data of storage, the same way), so they are
+as bot.data and bot.locales (storage/db.py reads its migrations, package data of storage, the
+same way), so they are
 read with importlib.resources and `pip install .` or a wheel runs from any folder.
 HOTLINE_DATA_DIR points at an operator's own copy of data/: staff edit that copy, and
 an upgrade of the package does not overwrite their corrections.

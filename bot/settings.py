@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -96,6 +97,7 @@ def load_settings(
         value = values.get(name, "").strip()
         return value or None
 
+    health_listen = get("HEALTH_LISTEN")
     return Settings(
         bot_token=get("BOT_TOKEN"),
         api_base_url=get("BOT_API_BASE_URL"),
@@ -125,8 +127,7 @@ def load_settings(
         facts_max_age_months=_parse_months("FACTS_MAX_AGE", get("FACTS_MAX_AGE")),
         weekly_report=_parse_on_off("WEEKLY_REPORT", get("WEEKLY_REPORT") or "on"),
         **_webhook_settings(get),
-        health_listen=(_parse_listen("HEALTH_LISTEN", get("HEALTH_LISTEN"))
-                       if get("HEALTH_LISTEN") else None),
+        health_listen=(_parse_listen("HEALTH_LISTEN", health_listen) if health_listen else None),
         backup_dir=get("BACKUP_DIR"),
         backup_keep=_parse_count("BACKUP_KEEP", get("BACKUP_KEEP"), Settings.backup_keep),
         data_dir=_parse_data_dir("HOTLINE_DATA_DIR", get("HOTLINE_DATA_DIR")),
@@ -138,7 +139,7 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LISTEN = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
-def _webhook_settings(get) -> dict:
+def _webhook_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
     url, secret = get("WEBHOOK_URL"), get("WEBHOOK_SECRET")
     listen = _parse_listen("WEBHOOK_LISTEN", get("WEBHOOK_LISTEN") or "127.0.0.1:8080")
     if url is None:

@@ -71,7 +71,8 @@ class BotData(TypedDict, total=False):
     broadcaster: Any  # bot/jobs/broadcaster.py: the alert sender
     followup_clock: Callable[[], datetime]  # bot/jobs/followup_time.py: shifted in tests
     followup_lock: asyncio.Lock  # bot/jobs/followups.py: one sweep at a time
-    recruiter_registry: RegistryCache  # flows/returnee/recruiters.py: the parsed registry, rebuilt when it changes
+    # flows/returnee/recruiters.py: the parsed registry, rebuilt when it changes
+    recruiter_registry: RegistryCache
     desk_members: dict[int, tuple[bool, float]]  # flows/desk/access.py: member?, checked when
     desk_names: dict[int, str]  # flows/desk/access.py: how staff see a staff member
     held_before_consent: dict[int, HeldItem]  # flows/returnee/consent.py: by person id, in memory only

@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -126,7 +126,7 @@ async def health_report(app: HotlineApplication, settings: Settings) -> tuple[di
 
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
-    def capture_signals(self):  # bot/runner.py handles SIGTERM and SIGINT itself
+    def capture_signals(self) -> Iterator[None]:  # bot/runner.py handles SIGTERM and SIGINT itself
         yield
 
 

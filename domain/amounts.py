@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from domain.khmer import clean_input, normalise_order
 
 DEFAULT_CURRENCY = "THB"
-CURRENCIES = ("THB", "USD", "KHR")
 MAX_AMOUNT = Decimal(100_000_000)  # more than this is a typing mistake, not a wage
 
 # Words and signs for each currency; longest first so "dollars" wins over "dollar".

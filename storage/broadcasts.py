@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Database, Row
 
 ALL = "all"
 STATUSES = ("queued", "sent", "failed", "blocked")
@@ -80,7 +80,7 @@ class Delivery:
     attempts: int
 
 
-def _to_broadcast(row) -> Broadcast:
+def _to_broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"], created_by=row["created_by"], created_at=row["created_at"],
         audience=Audience.parse(row["audience"]), text_km=row["text_km"], text_en=row["text_en"],
@@ -279,7 +279,10 @@ async def record(db: Database, outcomes: list[Outcome]) -> None:
     by_status: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_status.setdefault(outcome.status, []).append(outcome)
-    key = lambda o: (o.delivery.broadcast_id, o.delivery.user_id)
+
+    def key(o: Outcome) -> tuple[int, int]:
+        return (o.delivery.broadcast_id, o.delivery.user_id)
+
     async with db.transaction() as conn:
         if "sent" in by_status:
             await conn.executemany(
@@ -324,7 +327,3 @@ async def mark_retry(db: Database, delivery: Delivery, next_attempt: float, erro
 async def mark_failed(db: Database, delivery: Delivery, error: str) -> None:
     await record(db, [Outcome(delivery, "failed", error)])
 
-
-async def mark_blocked(db: Database, delivery: Delivery, error: str) -> None:
-    """403: this row is blocked, the person unreachable, and their other queued alerts too."""
-    await record(db, [Outcome(delivery, "blocked", error)])

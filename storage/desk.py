@@ -100,15 +100,6 @@ async def unclaimed(db: Database) -> list[DeskCase]:
     return [_to_desk_case(row) for row in rows]
 
 
-async def waiting_case_of(db: Database, reporter_id: int) -> DeskCase | None:
-    """The reporter's case that waits for their answer (the latest, if several)."""
-    row = await db.fetchone(
-        "SELECT * FROM cases WHERE reporter_id = ? AND status = 'waiting'"
-        " ORDER BY updated_at DESC, id DESC LIMIT 1", (reporter_id,),
-    )
-    return None if row is None else _to_desk_case(row)
-
-
 async def cases_awaiting_reply(db: Database, reporter_id: int, since: str,
                               limit: int = 5) -> list[DeskCase]:
     """The reporter's open cases that wait for them or that staff wrote to since `since`

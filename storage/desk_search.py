@@ -22,8 +22,9 @@ class Filters:
     assigned_to: int | None = None   # staff id ("mine")
 
 
-def _where(filters: Filters) -> tuple[str, list]:
-    where, params = [], []
+def _where(filters: Filters) -> tuple[str, list[str | int]]:
+    where: list[str] = []
+    params: list[str | int] = []
     if filters.status == "open":
         where.append("status != 'closed'")
     elif filters.status is not None:

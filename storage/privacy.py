@@ -13,10 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from storage import desk, followups, outbox
 from storage.clock import from_text, now_text, to_text
-from storage.db import Connection, Database
+from storage.db import Connection, Database, Row
 
 NOBODY = 0  # users row that owns the cases of people who deleted their data
 # Free text, file ids, contact details and names: set to NULL when a case is erased.
@@ -57,7 +58,7 @@ async def stored_about(db: Database, user_id: int) -> dict | None:
         " home_province, unreachable_at, deleted_at FROM users WHERE telegram_id = ?", (user_id,))
     if user is None or user["deleted_at"] is not None or user_id == NOBODY:
         return None
-    profile = {key: user[key] for key in user.keys() if key != "deleted_at"}
+    profile = {key: user[key] for key in user.keys() if key != "deleted_at"}  # noqa: SIM118 a row iterates values
     profile["telegram_id"] = user_id
     profile["language_chosen"] = bool(profile["language_chosen"])
     subscription = await db.fetchone(
@@ -89,7 +90,7 @@ _CASE_KEYS = (
 )
 
 
-async def _case_data(db: Database, row) -> dict:
+async def _case_data(db: Database, row: Row) -> dict[str, Any]:
     data = {key: row[key] for key in _CASE_KEYS}
     for flag in ("urgent", "anonymous", "share_name"):
         data[flag] = bool(data[flag])

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Database, Row
 
 STATUSES = ("active", "suspended", "revoked", "expired")
 LIST_SEPARATOR = ";"
@@ -43,7 +43,7 @@ _COLUMNS = ("licence_no, name_latin, name_khmer, aliases, status, valid_until,"
             " destinations, address, source, as_of")
 
 
-def _to_recruiter(row) -> Recruiter:
+def _to_recruiter(row: Row) -> Recruiter:
     return Recruiter(
         id=row["id"],
         licence_no=row["licence_no"],
@@ -63,7 +63,7 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(LIST_SEPARATOR) if part)
 
 
-def _to_import(row) -> ImportRecord:
+def _to_import(row: Row) -> ImportRecord:
     return ImportRecord(
         id=row["id"], imported_at=row["imported_at"], file_name=row["file_name"],
         row_count=row["row_count"], is_sample=bool(row["is_sample"]),

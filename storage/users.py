@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Database, Row
 
 LANGUAGES = ("km", "en")
 
@@ -19,7 +19,7 @@ class User:
     consent_at: str | None
 
 
-def _to_user(row) -> User:
+def _to_user(row: Row) -> User:
     return User(
         telegram_id=row["telegram_id"],
         language=row["language"],

@@ -73,7 +73,7 @@ def postgresql_server():
         return
     try:
         engine.server = engine.Server()
-    except Exception as exc:  # noqa: BLE001  # no pgserver wheel for this platform, no shared memory ...
+    except Exception as exc:  # no pgserver wheel for this platform, no shared memory ...
         pytest.skip(f"HOTLINE_TEST_DATABASE=postgresql but pgserver could not start a "
                     f"PostgreSQL server: {type(exc).__name__}: {exc}")
     yield engine.server

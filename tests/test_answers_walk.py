@@ -45,8 +45,8 @@ def problems_in(data: str, km: list[Reply], en: list[Reply], directory) -> list[
     if not km[-1].buttons or not en[-1].buttons:
         found.append(f"{data}: dead end (last reply has no buttons)")
     if len(km) != len(en):
-        return found + [f"{data}: {len(km)} replies in Khmer, {len(en)} in English"]
-    for k, e in zip(km, en):
+        return [*found, f"{data}: {len(km)} replies in Khmer, {len(en)} in English"]
+    for k, e in zip(km, en, strict=True):  # lengths checked above
         for reply in (k, e):
             bad = factcheck.unverified(reply.text, directory.numbers, directory.addresses)
             if bad:
@@ -57,7 +57,7 @@ def problems_in(data: str, km: list[Reply], en: list[Reply], directory) -> list[
             found.append(f"{data}: Khmer text not translated: {k.text[:80]!r}")
         if [d for _l, d in k.buttons] != [d for _l, d in e.buttons]:
             found.append(f"{data}: Khmer and English buttons differ")
-        for k_label, e_label in zip(k.labels, e.labels):
+        for k_label, e_label in zip(k.labels, e.labels, strict=False):
             if e_label not in LANGUAGE_NAMES.values() and untranslated(k_label, e_label):
                 found.append(f"{data}: button not translated: {k_label!r}")
     return found

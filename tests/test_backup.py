@@ -159,7 +159,7 @@ async def test_the_daily_job_writes_one_a_day_and_keeps_backup_keep(tmp_path, se
         first = await backups.make_daily_backup(settings)
         assert first is not None and mode_of(first) == 0o600
         assert await backups.make_daily_backup(settings) is None  # not a day old yet
-        for day in range(1, 5):  # four more days pass
+        for _day in range(1, 5):  # four more days pass
             newest = backup.backups_in(folder)[-1]
             old = time.time() - 86_400 - 60
             os.utime(newest, (old, old))

@@ -14,19 +14,16 @@ async def test_deliveries_are_queued_in_chunks_of_short_transactions(tmp_path, f
     monkeypatch.setattr(broadcasts, "CHUNK", 4)
     async with await Database.open(tmp_path / "h.sqlite3") as db:
         await add_subscribers(db, fake_api.api, 10, "km")
-        inserts: list[str] = []
         chunks: list[str] = []
 
         def seen(sql: str) -> None:
-            if "INSERT INTO deliveries" in sql:
-                inserts.append(sql)
-            elif "SET enqueued_through" in sql:  # each chunk's transaction moves the cursor
+            if "SET enqueued_through" in sql:  # each chunk's transaction moves the cursor
                 chunks.append(sql)
         await db.trace(seen)
-        broadcast_id, count = await broadcasts.create(db, audience=Audience("all"),
+        _broadcast_id, count = await broadcasts.create(db, audience=Audience("all"),
                                                       text_km="ប្រយ័ត្ន", text_en=None)
         assert count == 10
-        assert len(inserts) == 10 and len(chunks) == 3  # 4 + 4 + 2, each its own transaction
+        assert len(chunks) == 3  # 4 + 4 + 2, each its own transaction that moves the cursor
         assert await db.fetchval("SELECT enqueued_through FROM broadcasts") is None
 
 

@@ -1,13 +1,13 @@
 """data/services.csv: loaded, cross-checked with the directory, and refused when malformed."""
 import pytest
 
+from bot.content.directory import load_directory
 from bot.content.services import CONDITIONS, ContentError, load_content
+from bot.i18n import use_language
 from bot.resources import data_file
+from flows.returnee import benefits
 
 SERVICES_PATH = data_file("services.csv")
-from bot.content.directory import load_directory
-from bot.i18n import use_language
-from flows.returnee import benefits
 
 DIRECTORY = load_directory()
 

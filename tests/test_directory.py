@@ -2,11 +2,11 @@
 import pytest
 
 from bot.content.directory import DirectoryError, load_directory
+from bot.i18n import use_language
 from bot.resources import data_file
 
 DIRECTORY_PATH = data_file("directory.csv")
 WEBSITES_PATH = data_file("websites.csv")
-from bot.i18n import use_language
 
 # domain-facts.md §1a: the numbers the bot may give. 1288 must never appear.
 VERIFIED = {"1297", "1286", "117", "1280", "1546", "1506", "1300", "191", "1669", "1155"}
@@ -70,7 +70,7 @@ def test_a_malformed_website_row_names_the_line(tmp_path):
     rows[2] = rows[2].replace("idpoor.gov.kh,", "idpoor gov kh,", 1)
     path = tmp_path / "websites.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with pytest.raises(DirectoryError, match="websites.csv:3: address"):
+    with pytest.raises(DirectoryError, match=r"websites\.csv:3: address"):
         load_directory(websites_path=path)
 
 

@@ -69,7 +69,8 @@ async def test_rows_flags_sums_and_rollbacks_are_the_same_on_both_engines(tmp_pa
         assert list(row.keys()) == ["telegram_id", "language", "language_chosen"]
         total = await db.fetchval("SELECT SUM(language_chosen) FROM users")
         assert total == 1 and isinstance(total, int)
-        assert await db.fetchval("SELECT COUNT(*) FROM users WHERE language LIKE 'k%'") == 2  # and nobody's row
+        # and nobody's row
+        assert await db.fetchval("SELECT COUNT(*) FROM users WHERE language LIKE 'k%'") == 2
         assert await db.fetchval("SELECT COUNT(*) FROM users WHERE language LIKE ? AND telegram_id > 0",
                                  ("k%",)) == 1
         with pytest.raises(RuntimeError):

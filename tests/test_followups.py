@@ -136,7 +136,7 @@ async def test_staff_set_list_and_cancel_follow_ups_and_others_may_not(settings,
 
 async def test_not_solved_after_close_reopens_the_case_and_asks_satisfaction(settings, fake_api):
     async with followup_bot(settings, fake_api) as bot:
-        ana, person, case, topic, row = await closed_and_checked(bot, "en")
+        ana, person, case, _topic, row = await closed_and_checked(bot, "en")
         check = person.last
         assert check.text == "📋 About your report G-0001: is the problem solved?"
         assert check.labels == ["✅ Yes", "❌ No", "🆘 I need help again", "🔕 Stop reminders"]
@@ -186,7 +186,7 @@ async def test_help_after_referral_alerts_the_thread_in_khmer(settings, fake_api
 
 async def test_a_forged_or_someone_elses_answer_does_nothing(settings, fake_api):
     async with followup_bot(settings, fake_api) as bot:
-        ana, person, case, topic, row = await closed_and_checked(bot, "en")
+        _ana, _person, case, _topic, row = await closed_and_checked(bot, "en")
         other = bot.person(language_code="en")
         await other.send("/start")
         replies = await other.press_data(f"fu:a:{row.id}:no", other.last)
@@ -316,7 +316,7 @@ async def test_a_429_past_the_rate_limiter_waits_retry_after_without_counting(se
 
 async def test_help_again_after_close_reopens_and_calls_the_staff_on_duty(settings, fake_api):
     async with followup_bot(settings, fake_api) as bot:
-        ana, person, case, topic, row = await closed_and_checked(bot, "km", "no_response")
+        ana, person, case, _topic, _row = await closed_and_checked(bot, "km", "no_response")
         assert person.last.text == "📋 អំពីរបាយការណ៍ G-0001 របស់អ្នក៖ តើបញ្ហាត្រូវបានដោះស្រាយហើយឬនៅ?"
         before = len(ana.group)
         replies = await person.press("🆘 ខ្ញុំត្រូវការជំនួយម្តងទៀត")
@@ -349,7 +349,7 @@ async def test_deleting_ones_data_cancels_pending_follow_ups_and_erases_staff_wo
 async def test_after_deleting_ones_data_an_old_follow_up_button_changes_nothing(
         settings, fake_api):
     async with followup_bot(settings, fake_api) as bot:
-        ana, person, case, topic, row = await closed_and_checked(bot, "en")
+        _ana, person, case, _topic, row = await closed_and_checked(bot, "en")
         check = person.last
         assert check.text == "📋 About your report G-0001: is the problem solved?"
 

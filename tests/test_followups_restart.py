@@ -102,7 +102,9 @@ async def staff_writes(fake_api, text: str) -> None:
 async def test_a_killed_bot_loses_no_follow_up_and_sends_none_twice(tmp_path, fake_api):
     await prepare_case(tmp_path, fake_api)
     api = fake_api.api
-    to_person = lambda: [m["text"] for m in api.sent_to(PERSON["id"])]
+
+    def to_person() -> list[str]:
+        return [m["text"] for m in api.sent_to(PERSON["id"])]
 
     # Scheduled, then killed long before they are due.
     process = await run_bot(tmp_path, fake_api)

@@ -115,7 +115,7 @@ async def test_a_new_case_gets_its_reassurance_once(db):
     [row] = await followups.of_case(db, case.id)
     assert (row.kind, row.person_id, row.state) == ("no_reply", 5, "scheduled")
     assert row.due - from_text(case.created_at) == timedelta(days=1)
-    again, created = await cases.create(db, NewCase(
+    _again, created = await cases.create(db, NewCase(
         kind="G", draft_id=case.draft_id, reporter_id=5, reporter_language="km",
         category="documents", contact="chat"), reassure_after=timedelta(days=1))
     assert not created and len(await followups.of_case(db, case.id)) == 1

@@ -79,8 +79,8 @@ def test_the_names_are_the_ones_the_database_stores():
     assert {k.value for k in FollowupKind} == ALL
     assert {n.value for n in Notice} == {"claimed", "waiting", "referred", "closed", "reopened"}
     assert {a.value for a in Action} == set(GRID)
-    assert desk.OUTCOMES == tuple(o.value for o in Outcome)
-    assert desk.OPEN_STATUSES == STATUSES[:4] and cases.STATUSES == STATUSES
+    assert tuple(o.value for o in Outcome) == desk.OUTCOMES
+    assert STATUSES[:4] == desk.OPEN_STATUSES and cases.STATUSES == STATUSES
 
 
 @pytest.mark.parametrize("status, action", CELLS)

@@ -45,7 +45,7 @@ async def test_my_cases_lists_own_cases_with_their_status(bot):
     assert "G-0001 · Something else: Received: waiting for hotline staff" in listing.text
     assert "W-0001 · Unpaid wages: Received: waiting for hotline staff" in listing.text
     assert listing.text.index("G-0001") < listing.text.index("W-0001")  # newest first
-    assert ["📂 G-0001", "📂 W-0001"] == listing.labels[:2]
+    assert listing.labels[:2] == ["📂 G-0001", "📂 W-0001"]
 
     replies = await person.press("📂 W-0001")
     assert "Status: Received: waiting for hotline staff" in replies[-1].text
@@ -110,7 +110,7 @@ async def test_adding_to_a_case_checks_the_owner_again(bot):
     other = await onboarded(bot, "en")
     await report_quick_grievance(other)
     await other.send("/mycases")
-    await other.press_data("mc:add:%d" % (case["id"] + 1))  # their own case
+    await other.press_data(f"mc:add:{case['id'] + 1}")  # their own case
     bot.app.user_data[other.id]["mc_case"] = case["id"]  # tampered
     replies = await other.send("Let me in")
     assert replies[-1].text == "I cannot find that report among yours."

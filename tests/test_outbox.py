@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -104,7 +105,7 @@ async def test_network_errors_are_retried_with_backoff_then_failed():
     assert found[people[0]]["attempts"] == 6
     assert found[people[0]]["error"].startswith("gave up after 6 attempts: NetworkError")
     tries = [t for t, chat in bot.sends if chat == people[0]]
-    gaps = [round(b - a) for a, b in zip(tries, tries[1:])]
+    gaps = [round(b - a) for a, b in itertools.pairwise(tries)]
     assert gaps == [1, 2, 4, 8, 16]  # doubling backoff
     assert found[people[1]]["status"] == "failed" and found[people[1]]["attempts"] == 1
     await db.close()

@@ -117,14 +117,14 @@ async def test_one_file_telegram_refuses_fails_alone_and_nothing_is_posted_twice
             await due_now(bot)
         files = await outbox_rows(bot, "file")
         assert sorted(r["status"] for r in files) == ["failed", "sent"]
-        assert [r["reason"] for r in files if r["status"] == "failed"][0].startswith("BadRequest")
+        assert next(r["reason"] for r in files if r["status"] == "failed").startswith("BadRequest")
         photos = [m for m in bot.api.sent_to(STAFF_CHAT) if "photo" in m]
         assert len(photos) == 1
 
 
 async def test_a_deleted_topic_is_made_again_and_the_post_lands_there(settings, fake_api):
     async with desk_bot(settings, fake_api, forum=True) as bot:
-        person, ana = await waiting_case(bot)
+        person, _ana = await waiting_case(bot)
         fake_api.api.faults.append(Fault("sendMessage", 400, "Bad Request: message thread not "
                                          "found", chat_id=STAFF_CHAT))
         await person.send("Hello again")
@@ -138,7 +138,7 @@ async def test_a_group_that_moved_gets_the_posts_and_its_commands_are_answered(s
                                                                                fake_api):
     new_id = STAFF_CHAT - 1
     async with desk_bot(settings, fake_api, forum=False) as bot:
-        ana, *_ = staff(bot)
+        _ana, *_ = staff(bot)
         fake_api.api.add_group(new_id, "Hotline staff", members={ANA: "member"})
         fake_api.api.faults.append(Fault("sendMessage", 400, "Bad Request: group chat was "
                                          "upgraded to a supergroup chat", chat_id=STAFF_CHAT,

@@ -36,7 +36,7 @@ async def test_without_an_agreement_nothing_is_offered_under_refer(settings, fak
     async with desk_bot(settings, fake_api, forum=False) as bot:
         ana, *_ = staff(bot)
         person = await confirmed_wage_claim(bot)
-        card = [r for r in ana.group if "✋ Claim" in r.labels][0]
+        card = next(r for r in ana.group if "✋ Claim" in r.labels)
         replies = await ana.press("🤝 Refer", card)
         assert "No organisation has a confirmed referral arrangement" in replies[-1].text
         assert not any(data.startswith("sd:ref:") for _, data in replies[-1].buttons)
@@ -78,7 +78,7 @@ async def test_staff_record_putting_someone_in_touch_without_an_agreement(settin
     async with desk_bot(settings, fake_api, forum=False) as bot:
         ana, *_ = staff(bot)
         await confirmed_wage_claim(bot)
-        card = [r for r in ana.group if "✋ Claim" in r.labels][0]
+        card = next(r for r in ana.group if "✋ Claim" in r.labels)
         reply_to = card.raw["message_id"]
         listed = await ana.send("/intouch", reply_to=reply_to)
         assert "women_network" in listed[-1].text and "psychosocial" in listed[-1].text

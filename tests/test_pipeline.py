@@ -73,7 +73,7 @@ async def test_two_reports_confirmed_at_the_same_moment_get_two_references(bot, 
                                             summary.data_for("✅ Confirm and send")))
     fake_api.delay = DELAY
     await deliver_together(bot, presses)
-    references = {r for r in await _references(bot.db)}
+    references = set(await _references(bot.db))
     assert references == {"W-0001", "W-0002"}
     assert any("W-0001" in r.text for r in first.chat) != any("W-0001" in r.text
                                                               for r in second.chat)

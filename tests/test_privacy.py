@@ -67,8 +67,8 @@ async def test_language_command_shows_the_notice_to_someone_who_never_accepted_i
 # -- /mydata --------------------------------------------------------------------------------
 async def test_mydata_in_english_gives_a_summary_and_the_whole_file(bot):
     person = await onboarded(bot, "en")
-    await person.press_data("al:yes", next(r for r in person.chat if "al:yes" in dict(
-        (d, l) for l, d in r.buttons)))
+    await person.press_data("al:yes", next(r for r in person.chat if "al:yes" in [
+        d for _label, d in r.buttons]))
     await person.send("/alerts")
     await person.press("📍 Home province")
     await person.press("Battambang")

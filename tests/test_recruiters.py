@@ -96,7 +96,8 @@ async def test_approximate_offers_candidates_and_a_press_shows_the_answer(bot, l
     typed = "Brigth Harvst" if language == "en" else "ពន្លឺចំកា"
     reply = await search(person, typed)
     if language == "en":
-        assert reply.text.startswith("I found no exact match for “Brigth Harvst”. These names are only similar.")
+        assert reply.text.startswith(
+            "I found no exact match for “Brigth Harvst”. These names are only similar.")
     else:
         assert "គ្រាន់តែស្រដៀង" in reply.text
     picks = [(label, data) for label, data in reply.buttons if data.startswith("rc:pick:")]

@@ -64,7 +64,7 @@ async def test_webhook_is_registered_with_the_secret_and_all_update_types(settin
 
 async def test_an_update_with_the_right_secret_is_answered(settings, fake_api):
     api = fake_api.api
-    async with webhook_bot(settings) as (app, db, client):
+    async with webhook_bot(settings) as (app, _db, client):
         response = await post(app, client, api.user_sends(PERSON, "/start"))
         assert response.status_code == 200
         assert "សួស្តី" in api.sent_to(PERSON["id"])[-1]["text"]
@@ -97,7 +97,7 @@ async def test_a_redelivered_update_is_answered_200_and_handled_once(settings, f
 
 
 async def test_what_is_not_an_update_gets_400(settings, fake_api):
-    async with webhook_bot(settings) as (app, db, client):
+    async with webhook_bot(settings) as (_app, db, client):
         headers = {web.SECRET_HEADER: SECRET}
         for body in (b"not json", b"[1, 2]", b'{"message": {}}', b'{"update_id": "7"}'):
             response = await client.post("/telegram/hook", content=body, headers=headers)
@@ -109,7 +109,7 @@ async def test_what_is_not_an_update_gets_400(settings, fake_api):
 async def test_an_update_that_cannot_be_stored_gets_500_so_telegram_sends_it_again(
         settings, fake_api, monkeypatch):
     api = fake_api.api
-    async with webhook_bot(settings) as (app, db, client):
+    async with webhook_bot(settings) as (app, _db, client):
         update = api.user_sends(PERSON, "/start")
 
         async def broken(*args, **kwargs):
@@ -125,7 +125,7 @@ async def test_an_update_that_cannot_be_stored_gets_500_so_telegram_sends_it_aga
 
 async def test_healthz_says_what_an_operator_needs_and_no_secret(settings, fake_api):
     api = fake_api.api
-    async with webhook_bot(settings) as (app, db, client):
+    async with webhook_bot(settings) as (app, _db, client):
         before = (await client.get("/healthz")).json()
         assert before["last_update_seconds_ago"] is None
         await post(app, client, api.user_sends(PERSON, "/start"))
@@ -143,7 +143,7 @@ async def test_healthz_says_what_an_operator_needs_and_no_secret(settings, fake_
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer(settings, fake_api, monkeypatch):
-    async with webhook_bot(settings) as (app, db, client):
+    async with webhook_bot(settings) as (_app, _db, client):
         async def unreachable(db):
             raise sqlite3.OperationalError("unable to open database file")
 
@@ -196,7 +196,7 @@ async def test_metrics_parse_and_count_updates_sends_and_cases(settings, fake_ap
 
 async def test_sends_refused_by_telegram_are_counted_by_outcome(settings, fake_api):
     api = fake_api.api
-    async with webhook_bot(settings) as (app, db, client):
+    async with webhook_bot(settings) as (app, _db, client):
         api.blocked.add(PERSON["id"])
         await post(app, client, api.user_sends(PERSON, "/start"))
         found = samples((await client.get("/metrics")).text)

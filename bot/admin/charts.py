@@ -127,9 +127,9 @@ def _draw(data: ChartData) -> bytes:
 
     positions = range(len(data.weeks))
     bottom = [0] * len(data.weeks)
-    for (label, counts), colour in zip(data.per_week, COLOURS * 4):
+    for (label, counts), colour in zip(data.per_week, COLOURS * 4, strict=False):  # the colours, repeated
         weekly.bar(positions, counts, bottom=bottom, label=label, color=colour)
-        bottom = [b + c for b, c in zip(bottom, counts)]
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     weekly.set_title(data.weekly_title, **text)
     weekly.set_xticks(list(positions), data.week_labels, fontsize=8, **text)
     weekly.yaxis.get_major_locator().set_params(integer=True)

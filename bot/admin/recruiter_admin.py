@@ -30,7 +30,8 @@ def since_time(text: str) -> datetime | None:
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `recruiters` subcommand and its actions, for bot/cli.py."""
-    parser = commands.add_parser("recruiters", help="the recruiter licence registry: import, export, unlisted")
+    parser = commands.add_parser(
+        "recruiters", help="the recruiter licence registry: import, export, unlisted")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     imports = actions.add_parser("import", help="replace the registry with a CSV file (all or nothing)")
     imports.add_argument("file", type=Path)

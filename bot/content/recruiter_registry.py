@@ -71,7 +71,7 @@ def parse_registry(data: bytes) -> RegistryFile:
         if len(fields) != len(COLUMNS):
             faults.append(f"line {start}: {len(fields)} columns, expected {len(COLUMNS)}")
             continue
-        recruiter, row_faults = _parse_row(dict(zip(COLUMNS, fields)))
+        recruiter, row_faults = _parse_row(dict(zip(COLUMNS, fields, strict=True)))
         faults += [f"line {start}: {fault}" for fault in row_faults]
         key = licence_key(recruiter.licence_no)
         if key:
@@ -158,7 +158,7 @@ def render_registry(recruiters: list[Recruiter]) -> str:
 
 def effective_status(recruiter: Recruiter, today: date) -> str:
     """The listed status, except that an active licence past its valid-until date is expired."""
-    if recruiter.status == "active" and recruiter.valid_until:
-        if date.fromisoformat(recruiter.valid_until) < today:
-            return "expired"
+    if (recruiter.status == "active" and recruiter.valid_until
+            and date.fromisoformat(recruiter.valid_until) < today):
+        return "expired"
     return recruiter.status

@@ -40,7 +40,6 @@ INDICATORS = {
 }
 # Not urgent on their own (see the module docstring).
 NEEDS_COMPANY = frozenset({"debt", "deceived"})
-ALONE_NOT_URGENT = frozenset({"deceived"})
 
 
 @dataclass(frozen=True)

@@ -179,10 +179,10 @@ class OfflineBotAPI:
     def _answer_call(self, method: str, params: dict[str, Any], files: dict[str, Any] | None
                      ) -> tuple[int, dict]:
         chat_id = params.get("chat_id")
-        if method in _SEND_METHODS or method == "copyMessage":
-            if isinstance(chat_id, int) and chat_id in self.blocked:
-                return 403, {"ok": False, "error_code": 403,
-                             "description": "Forbidden: bot was blocked by the user"}
+        if ((method in _SEND_METHODS or method == "copyMessage")
+                and isinstance(chat_id, int) and chat_id in self.blocked):
+            return 403, {"ok": False, "error_code": 403,
+                         "description": "Forbidden: bot was blocked by the user"}
         handler = getattr(self, f"_api_{method}", None)
         if handler is not None:
             return 200, {"ok": True, "result": handler(params, files or {})}
@@ -334,7 +334,7 @@ class OfflineBotAPI:
                 value = (params.get("latitude"), params.get("longitude"))
             elif kind == "contact":
                 value = params.get("phone_number")
-            elif isinstance(value, str) and value.startswith("attach://") or (
+            elif (isinstance(value, str) and value.startswith("attach://")) or (
                     value is None and files):
                 value = True  # an upload: give it a new file id
             message.update(self._content(kind, value, BOT_USER))
@@ -400,8 +400,8 @@ class OfflineBotAPI:
         return message
 
     def _content(self, kind: str, value: Any, user: dict) -> dict:
-        if value is True or isinstance(value, str) and kind in ("photo", "voice", "document",
-                                                                  "video", "audio", "sticker"):
+        if value is True or (isinstance(value, str) and kind in ("photo", "voice", "document",
+                                                                  "video", "audio", "sticker")):
             file_id = value if isinstance(value, str) else f"file-{next(self._file_ids)}"
             media = {"file_id": file_id, "file_unique_id": file_id}
             if kind == "photo":

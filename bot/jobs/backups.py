@@ -26,7 +26,7 @@ FIRST_CHECK_SECONDS = 60
 EVERY = timedelta(days=1)
 
 
-def add_parsers(commands) -> None:
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     make = commands.add_parser(
         "backup", help="copy the database into a new file (safe while the bot runs)")
     make.add_argument("file", help="the new backup file (created readable by you only)")

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -190,7 +192,7 @@ class Broadcaster:
                 break
             key = (row.broadcast_id, row.user_id)
             self._tasks[key] = asyncio.create_task(self._deliver(row))
-            self._tasks[key].add_done_callback(lambda _t, key=key: self._sent(key))
+            self._tasks[key].add_done_callback(functools.partial(self._sent, key))
             if self.clock.now() - self._last_report >= self.progress_seconds:
                 await self._report_progress()
         return True
@@ -214,17 +216,15 @@ class Broadcaster:
             self._recent.append(now)
             return
 
-    def _sent(self, key: tuple[int, int]) -> None:
+    def _sent(self, key: tuple[int, int], _task: asyncio.Task[None]) -> None:
         self._tasks.pop(key, None)
         self._a_send_finished.set()
 
     async def _wait_for_a_send(self) -> None:
         """Until a send in flight finishes (its answer is recorded), at most SLICE."""
         self._a_send_finished.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._a_send_finished.wait(), SLICE)
-        except TimeoutError:
-            pass
 
     async def _deliver(self, row: Delivery) -> None:
         """Send one alert and record Telegram's answer for its row."""
@@ -331,10 +331,8 @@ class Broadcaster:
             if left <= 0 or (wakeable and self._wake.is_set()):
                 return
             if wakeable and type(self.clock) is Clock:  # real time: an event can wake us
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), min(left, SLICE))
-                except TimeoutError:
-                    pass
             else:
                 await self.clock.sleep(min(left, SLICE))
 

@@ -6,22 +6,23 @@ except in tests that run the bot as a separate process).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Final
 from zoneinfo import ZoneInfo
 
+from bot.state import BotData
 from storage.clock import utcnow
 
-CLOCK = "followup_clock"  # bot_data: () -> aware UTC datetime
+CLOCK: Final = "followup_clock"  # bot_data: () -> aware UTC datetime
 MORNING = time(9, 0)  # a follow-up set for a date goes out then, in TIMEZONE
 
 
-def install_clock(bot_data: MutableMapping, shift: timedelta) -> None:
+def install_clock(bot_data: BotData, shift: timedelta) -> None:
     bot_data[CLOCK] = (lambda: utcnow() + shift) if shift else utcnow
 
 
-def now(bot_data: Mapping[str, Any]) -> datetime:
+def now(bot_data: BotData) -> datetime:
     clock: Callable[[], datetime] = bot_data.get(CLOCK, utcnow)
     return clock()
 

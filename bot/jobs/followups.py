@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import Final
 
 from bot.context import HotlineApplication, HotlineContext
 from bot.i18n import use_language
@@ -41,7 +42,7 @@ RETRY_SECONDS = 30.0  # the follow-up lane's first backoff; then 60, 120 ... up 
 MAX_BACKOFF = 3600.0
 QUIET_SPREAD = timedelta(seconds=5)
 FIRST_SWEEP_SECONDS = 1.0  # after start-up: what fell due while the bot was down
-_LOCK = "followup_lock"  # bot_data: one sweep at a time
+_LOCK: Final = "followup_lock"  # bot_data: one sweep at a time
 
 
 async def sweep(context: HotlineContext) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from bot.context import HotlineApplication, HotlineContext
 from bot.settings import Settings
@@ -57,8 +58,9 @@ def erase_old_sessions(context: HotlineContext, seen_before: datetime) -> int:
         seen = data.get("seen_on")  # set (bot/people.py) on every day a person writes in private
         leftovers = kept_between_messages(data)
         if isinstance(seen, str) and seen < day and leftovers:
+            store = cast("dict[str, Any]", data)  # a plain dict at run time; these keys are dynamic
             for key in leftovers:
-                data.pop(key, None)
+                store.pop(key, None)
             erased.append(user_id)
     if erased:
         application.mark_data_for_update_persistence(user_ids=erased)

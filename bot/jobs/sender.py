@@ -13,6 +13,8 @@ nothing queued is ever lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +30,7 @@ from bot.jobs.outcomes import (
     classify,
 )
 from storage import outbox, subscribers
+from storage.db import Database
 from storage.outbox import Row
 
 log = logging.getLogger(__name__)
@@ -68,7 +71,7 @@ class Sender:
         self.sent = self.failed = 0  # since start (metrics)
 
     @property
-    def db(self):
+    def db(self) -> Database:
         return self.app.bot_data[DATABASE]
 
     def wake(self) -> None:
@@ -107,7 +110,7 @@ class Sender:
                 for row in rows:
                     task = asyncio.get_running_loop().create_task(self._deliver(row))
                     self._busy[row.chat_id] = task
-                    task.add_done_callback(lambda _t, chat=row.chat_id: self._done(chat))
+                    task.add_done_callback(functools.partial(self._done, row.chat_id))
                 if not rows:
                     await self._sleep()
             except asyncio.CancelledError:
@@ -116,7 +119,7 @@ class Sender:
                 log.exception("outbox sender: unexpected error; trying again shortly")
                 await asyncio.sleep(IDLE_SECONDS)
 
-    def _done(self, chat_id: int) -> None:
+    def _done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
         self._busy.pop(chat_id, None)
         self._wake.set()
 
@@ -125,10 +128,8 @@ class Sender:
         next_due = await outbox.next_due_at(self.db)
         if next_due is not None:
             wait = max(0.0, min(wait, next_due - time.time()))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), wait)
-        except TimeoutError:
-            pass
 
     async def _deliver(self, row: Row) -> None:
         context = HotlineContext(self.app)

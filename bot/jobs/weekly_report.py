@@ -5,7 +5,8 @@ WEEKLY_REPORT=off stops it.
 A job checks every minute whether this week's report is due and not yet posted; the
 report is queued in the outbox (the text, and a row that draws the chart when it is sent)
 in the transaction that records the run in job_runs, so a restart neither repeats it nor
-forgets it, and Telegram's faults are the sender's to handle (a bot that was down on Monday morning posts when it is back, that week).
+forgets it, and Telegram's faults are the sender's to handle (a bot that was down on Monday
+morning posts when it is back, that week).
 A new database starts counting from now: the first report is the next Monday's.
 `now` is a parameter so tests can move the clock.
 """
@@ -30,7 +31,7 @@ CHECK_SECONDS = 60
 POST_AT = time(8, 0)  # Monday, in TIMEZONE
 
 
-def due_since(now: datetime, settings) -> datetime:
+def due_since(now: datetime, settings: Settings) -> datetime:
     """This week's Monday 08:00 in TIMEZONE, or last week's when that is still ahead."""
     local = now.astimezone(settings.timezone)
     monday = local.date() - timedelta(days=local.weekday())

@@ -9,6 +9,7 @@ afresh, so it shows the cases as they are now.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -241,10 +242,8 @@ async def on_page_button(update: Update, context: HotlineContext) -> None:
         return
     await query.answer()
     text, page_markup = await render(context, pressed.list_id, asked, pressed.page)
-    try:
+    with contextlib.suppress(TelegramError):  # the same page again: "message is not modified"
         await query.edit_message_text(text, reply_markup=page_markup)
-    except TelegramError:  # the same page again: "message is not modified"
-        pass
 
 
 def handlers() -> list[BaseHandler]:

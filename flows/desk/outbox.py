@@ -19,9 +19,9 @@ kinds:
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Message, MessageId
 from telegram.error import BadRequest
 
 from bot.context import HotlineContext
@@ -41,11 +41,27 @@ log = logging.getLogger(__name__)
 
 
 # -- finding the thread -------------------------------------------------------------------------
+def _staff_chat(context: HotlineContext) -> int:
+    """The staff group's id. Rows for it are queued only while STAFF_CHAT_ID is set; one
+    still queued after it was unset is tried again later, as when Telegram is down."""
+    chat_id = context.staff_chat_id
+    if chat_id is None:
+        raise LookupError("no staff group: STAFF_CHAT_ID is not set")
+    return chat_id
+
+
+def _case_id(row: Row) -> int:
+    """The case of a row that is about one (every kind here but staff_text and purge)."""
+    if row.case_id is None:
+        raise LookupError(f"outbox {row.id}: a {row.kind} row without a case")
+    return row.case_id
+
+
 async def _thread(context: HotlineContext, case_id: int) -> tuple[DeskCase, Thread]:
     dc = await desk.get(context.db, case_id)
     if dc is None:
         raise LookupError(f"case {case_id} is gone")
-    chat_id = context.staff_chat_id
+    chat_id = _staff_chat(context)
     thread = await desk.thread(context.db, case_id)
     if thread is not None and thread.chat_id != chat_id:  # the group moved: a new thread
         await desk.forget_thread(context.db, case_id)
@@ -63,7 +79,7 @@ async def _forget_thread(context: HotlineContext, row: Row) -> None:
 
 # -- the kinds ----------------------------------------------------------------------------------
 async def _send_card(context: HotlineContext, row: Row) -> tuple[int, int | None]:
-    dc, thread = await _thread(context, row.case_id)
+    dc, thread = await _thread(context, _case_id(row))
     text, markup = await desk_thread.card(context, dc)
     intro = row.payload.get("intro")
     if intro:  # a reminder: the card again under it
@@ -77,11 +93,11 @@ async def _send_card(context: HotlineContext, row: Row) -> tuple[int, int | None
 async def _card_sent(context: HotlineContext, row: Row, chat_id: int, message_id: int | None
                      ) -> None:
     if message_id is not None and not row.payload.get("again"):
-        await desk.set_card(context.db, row.case_id, message_id)
+        await desk.set_card(context.db, _case_id(row), message_id)
 
 
 async def _send_file(context: HotlineContext, row: Row) -> tuple[int, int | None]:
-    dc, thread = await _thread(context, row.case_id)
+    dc, thread = await _thread(context, _case_id(row))
     with use_language(context.settings.staff_language):
         caption = _("Proof sent with {ref}").format(ref=dc.reference)
     message = await desk_thread.send_file(context, thread, row.payload["kind"],
@@ -92,7 +108,7 @@ async def _send_file(context: HotlineContext, row: Row) -> tuple[int, int | None
 async def _send_staff_text(context: HotlineContext, row: Row) -> tuple[int, int | None]:
     text = row.payload["text"]
     if row.case_id is None:
-        message = await context.bot.send_message(context.staff_chat_id, text)
+        message = await context.bot.send_message(_staff_chat(context), text)
     else:
         _dc, thread = await _thread(context, row.case_id)
         message = await desk_thread.post(context, thread, text)
@@ -100,7 +116,7 @@ async def _send_staff_text(context: HotlineContext, row: Row) -> tuple[int, int 
 
 
 async def _send_copy_in(context: HotlineContext, row: Row) -> tuple[int, int | None]:
-    dc, thread = await _thread(context, row.case_id)
+    dc, thread = await _thread(context, _case_id(row))
     p = row.payload
     with use_language(context.settings.staff_language):
         if dc.case.anonymous:
@@ -108,6 +124,7 @@ async def _send_copy_in(context: HotlineContext, row: Row) -> tuple[int, int | N
                                                           alias=desk_card.alias(dc.case))
         else:
             header = _("↩️ {ref} · from the returnee:").format(ref=dc.reference)
+    message: Message | MessageId  # a post, or a copy (only its id comes back)
     if p.get("text"):
         message = await desk_thread.post(context, thread,
                                          f"{header}\n\n{p['text']}"[: ui.MESSAGE_LIMIT])
@@ -128,7 +145,7 @@ async def _copy_in_sent(context: HotlineContext, row: Row, chat_id: int, message
 
 
 async def _copy_in_failed(context: HotlineContext, row: Row, verdict: Verdict) -> None:
-    dc = await desk.get(context.db, row.case_id)
+    dc = await desk.get(context.db, row.case_id) if row.case_id is not None else None
     if dc is None:
         return
     with use_language(dc.case.reporter_language):
@@ -150,10 +167,11 @@ async def _send_to_returnee(context: HotlineContext, row: Row) -> tuple[int, int
     return row.chat_id, await _deliver_to_returnee(context, row.chat_id, p, markup)
 
 
-async def _deliver_to_returnee(context: HotlineContext, chat_id: int, p: dict,
+async def _deliver_to_returnee(context: HotlineContext, chat_id: int, p: dict[str, Any],
                                markup: InlineKeyboardMarkup) -> int:
     """Send the text, or the copy under its header; the id of the last message sent."""
-    header, copy = p.get("text"), p.get("copy")
+    header: str = p["text"]  # always set (flows/desk/relay.py to_returnee)
+    copy: dict[str, Any] | None = p.get("copy")
     bot = context.bot
     if copy is None:
         return (await bot.send_message(chat_id, header, reply_markup=markup)).message_id
@@ -194,9 +212,10 @@ async def _to_returnee_failed(context: HotlineContext, row: Row, verdict: Verdic
 
 
 async def _send_notice(context: HotlineContext, row: Row) -> tuple[int, int | None]:
-    dc = await desk.get(context.db, row.case_id)
+    case_id = _case_id(row)
+    dc = await desk.get(context.db, case_id)
     if dc is None:
-        raise LookupError(f"case {row.case_id} is gone")
+        raise LookupError(f"case {case_id} is gone")
     change = row.payload["change"]
     with use_language(dc.case.reporter_language):
         text = desk_relay.change_text(context, dc, change)
@@ -214,7 +233,7 @@ async def _send_card_edit(context: HotlineContext, row: Row) -> tuple[int, int |
         return row.chat_id, None  # no card yet: the card, when it is posted, is up to date
     text, markup = await desk_thread.card(context, dc)
     await context.bot.edit_message_text(text, thread.chat_id, thread.card_message_id,
-                                        reply_markup=cast(InlineKeyboardMarkup, markup))
+                                        reply_markup=markup)
     return thread.chat_id, thread.card_message_id
 
 

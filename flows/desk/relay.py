@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from telegram import Message, ReplyParameters
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import TelegramError
 
 from bot.content import referrals
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 DELIVERED_REACTION = "👌"
 
 
-def answer_markup(case_id: int):
+def answer_markup(case_id: int) -> InlineKeyboardMarkup:
     """Under every staff message: answer through My cases ("mc:add:<id>")."""
     return ui.keyboard([[ui.button(_("✍️ Answer"), f"mc:add:{case_id}"),
                          ui.button(_("📂 My cases"), "mc:list")]])
@@ -44,12 +44,12 @@ def kind_of(message: Message) -> str:
     return "other"
 
 
-# -- outbox rows (flows/desk/outbox.py sends them) ----------------------------------------------------------------
+# -- outbox rows (flows/desk/outbox.py sends them) ---------------------------------------------
 def staff_text(text: str, case_id: int | None = None) -> Item:
     return Item("staff_text", {"text": text}, case_id=case_id)
 
 
-def to_returnee(dc: DeskCase, text: str | None, *, copy_of: Message | None = None,
+def to_returnee(dc: DeskCase, text: str, *, copy_of: Message | None = None,
                 with_answer: bool = True, mark: Message | None = None) -> Item:
     """A text (or a copy of a staff message, with `text` as its header) for the returnee;
     `mark`: the staff message that gets ✓ once it is delivered."""

@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters, User
+from telegram import InlineKeyboardMarkup, Message, MessageId, ReplyParameters, User
 
 from bot.content import referrals
 from bot.context import HotlineContext
@@ -39,7 +40,7 @@ _SEND_FILE = {"photo": "send_photo", "document": "send_document", "voice": "send
 
 
 # -- posting into a thread -----------------------------------------------------------------
-def _where(thread: Thread) -> dict:
+def _where(thread: Thread) -> dict[str, Any]:
     """Keyword arguments that put a message into the thread."""
     if thread.thread_id is not None:
         return {"message_thread_id": thread.thread_id}
@@ -49,7 +50,8 @@ def _where(thread: Thread) -> dict:
     return {}
 
 
-async def post(context: HotlineContext, thread: Thread, text: str, markup=None) -> Message:
+async def post(context: HotlineContext, thread: Thread, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> Message:
     """A message in the case's thread, linked to the case so replies to it find it."""
     message = await context.bot.send_message(thread.chat_id, text, reply_markup=markup,
                                              **_where(thread))
@@ -58,11 +60,10 @@ async def post(context: HotlineContext, thread: Thread, text: str, markup=None) 
 
 
 async def copy_in(context: HotlineContext, thread: Thread, from_chat: int, message_id: int,
-                  caption: str | None) -> Message:
+                  caption: str | None) -> MessageId:
     """Copy a returnee's file into the thread (by file id: nothing is downloaded)."""
-    extra = {"caption": caption} if caption is not None else {}
     copied = await context.bot.copy_message(thread.chat_id, from_chat, message_id,
-                                            **extra, **_where(thread))
+                                            caption=caption, **_where(thread))
     await desk.link(context.db, thread.case_id, thread.chat_id, copied.message_id)
     return copied
 
@@ -96,13 +97,6 @@ async def refresh_card(context: HotlineContext, dc: DeskCase) -> None:
         sender.wake(context)
 
 
-async def post_card(context: HotlineContext, dc: DeskCase, thread: Thread,
-                    intro: str | None = None) -> Message:
-    """The card again, as a new message in the thread (/case, reminders)."""
-    text, markup = await card(context, dc)
-    return await post(context, thread, f"{intro}\n\n{text}" if intro else text, markup)
-
-
 # -- announcing ---------------------------------------------------------------------------------
 async def announce(context: HotlineContext, case_id: int) -> bool:
     """Queue a committed case's card and files for the staff group, once; True if this call
@@ -126,7 +120,7 @@ async def announce(context: HotlineContext, case_id: int) -> bool:
     return True
 
 
-async def open_thread(context: HotlineContext, dc: DeskCase, chat_id: int | None) -> Thread:
+async def open_thread(context: HotlineContext, dc: DeskCase, chat_id: int) -> Thread:
     """Make the case's thread in the staff group (a topic where the group has topics)."""
     chat = await context.bot.get_chat(chat_id)
     thread_id = None
@@ -178,7 +172,10 @@ async def remind_unclaimed(context: HotlineContext, now: datetime) -> list[int]:
     settings = context.settings
     reminded = []
     for dc in await desk.unclaimed(context.db):
-        since = from_text(dc.reminded_at or dc.announced_at)
+        since_text = dc.reminded_at or dc.announced_at
+        if since_text is None:  # desk.unclaimed lists announced cases only
+            continue
+        since = from_text(since_text)
         waited = working_time_between(since, now, settings.working_hours, settings.timezone)
         if waited < settings.unclaimed_after:
             continue

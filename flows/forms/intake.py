@@ -48,9 +48,6 @@ WAGE = MenuEntry("wage", N_("💸 I was not paid"), order=100)
 REPORT = MenuEntry("report", N_("📣 Report a problem"), order=110)
 MY_CASES = MenuEntry("mycases", N_("📂 My cases"), order=120)
 FROM_FILE: Final = "V"  # a grievance that starts from a voice note or file sent at the menu
-# The user_data key the recruiter check sets before "report:recruiter" (bot/state.py);
-# flows/returnee/recruiters.py still names it through this module.
-RECRUITER_TO_REPORT: Final = "recruiter_to_report"
 # What a new report starts as: a wage claim, a grievance, or a grievance about a recruiter,
 # a debt, or from the voice note or file sent at the menu ("rp:new:<kind>").
 NewKind = Literal["W", "G", "R", "D", "V"]

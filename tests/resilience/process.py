@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any, ClassVar
 
 from tests import engine
 from tests.fake_api import FakeBotAPI
@@ -82,7 +83,7 @@ def query(tmp_path, sql: str, params: tuple = ()) -> list[tuple]:
 class ProcessBot:
     """The running subprocess, driven like BotHarness (harness.Person, StaffMember)."""
 
-    PROBE = {"id": 799_999, "first_name": "Probe", "language_code": "en"}
+    PROBE: ClassVar[dict[str, Any]] = {"id": 799_999, "first_name": "Probe", "language_code": "en"}
 
     def __init__(self, tmp_path, fake_api: FakeBotAPI, **env) -> None:
         self.tmp_path, self.fake, self.env = tmp_path, fake_api, env

@@ -93,7 +93,7 @@ async def snapshot(bot: BotHarness, case_id: int, reporter: int) -> list:
                         ("SELECT id, state FROM followups", ()),
                         ("SELECT id, status FROM broadcasts", ())):
         found.append([tuple(row) for row in await bot.db.fetchall(sql, params)])
-    return found + [len(bot.api.sent_to(reporter))]
+    return [*found, len(bot.api.sent_to(reporter))]
 
 
 async def attempt(bot: BotHarness, role: str, action: Action, ctx: dict) -> Attempt:
