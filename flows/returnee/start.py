@@ -1,8 +1,8 @@
 """First contact, language, main menu, help, about, cancel, and answers to anything else.
 
-/start, /menu, /help, /language and /cancel work from any state: every
-conversation flow puts `exit_handlers()` in its fallbacks, and these callbacks
-return END so the conversation is left.
+/start, /menu, /help, /language and /cancel work from any state: they are among the
+exit handlers (flows/__init__.py) every conversation gets for its fallbacks, and these
+callbacks return END so the conversation is left.
 """
 from __future__ import annotations
 
