@@ -139,4 +139,5 @@ def test_every_package_says_what_it_holds() -> None:
     for name, path in MODULES.items():
         if path.name == "__init__.py" and "data" not in name and "locales" not in name:
             docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-            assert docstring and "TODO" not in docstring, name
+            # A sentence, not a placeholder: what the package holds.
+            assert docstring and len(docstring.split()) >= 5, name

@@ -13,6 +13,7 @@ those names are persisted, so a person mid-form keeps their place across version
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -70,8 +71,9 @@ class Option:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Step:
-    """What every kind of step declares; the kinds add their texts and limits."""
+class Step(ABC):
+    """What every kind of step declares; the kinds (flows/forms/form_steps.py, form_pages.py,
+    screening.py) add their texts and limits, and how they ask and listen."""
 
     key: str  # the answer's name in Answers, and of the conversation state
     label: str = ""  # N_() msgid: the field's name on the summary and its Edit button
@@ -82,11 +84,13 @@ class Step:
     expects: Expects = "buttons"
     reply_keyboard: bool = False  # leaves a keyboard showing (the phone step)
 
+    @abstractmethod
     async def ask(self, turn: Turn) -> None:
-        raise NotImplementedError
+        """Send the question (its buttons or keyboard) for this step."""
 
+    @abstractmethod
     def handlers(self, wrap: Wrap) -> list[BaseHandler]:
-        raise NotImplementedError
+        """What this step's conversation state listens to."""
 
     def describe(self, draft: Draft) -> str | None:
         return self.shows(draft) if self.shows else None
