@@ -24,8 +24,8 @@ from bot.content.services import load_content
 from bot.context import HotlineApplication, HotlineContext
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, _, use_language
-from bot.jobs import followups, installer
-from bot.jobs.sender import Sender
+from bot.jobs import alert_lane, followups, installer
+from bot.jobs.sender import Clock, Sender
 from bot.persistence import UPDATE_INTERVAL_SECONDS as PERSISTENCE_INTERVAL
 from bot.persistence import SQLitePersistence
 from bot.polling import UpdatesRequest
@@ -108,11 +108,18 @@ def build_application(
         app.add_handlers(flow.handlers(exits))
     app.add_handlers(start.catch_all_handlers())
     app.add_error_handler(on_error)
-    # The one sender of the outbox (started by running()): every kind of row it knows.
-    app.bot_data[services.SENDER] = Sender(app, {**desk_outbox.KINDS, **followups.KINDS})
+    app.bot_data[services.SENDER] = make_sender(app, settings)
     installer.install(app, settings)  # every background job (bot/jobs/installer.py)
     metrics.install(app)  # counts updates and sends for /metrics
     return app
+
+
+def make_sender(app: HotlineApplication, settings: Settings, *, clock: Clock | None = None,
+                budget: bool = True) -> Sender:
+    """The one sender of the outbox (started by running()): every kind of row it knows, and
+    its lane for safety alerts (a simulated `clock` and no `budget` for the benchmark)."""
+    return Sender(app, {**desk_outbox.KINDS, **followups.KINDS},
+                  alerts=alert_lane.for_app(app, settings, budget=budget), clock=clock)
 
 
 async def warm_up(app: HotlineApplication) -> None:

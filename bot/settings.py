@@ -38,7 +38,7 @@ class Settings:
     unclaimed_after: timedelta = timedelta(hours=2)  # in working hours
     working_hours: tuple[time, time] = (time(8, 0), time(17, 0))  # Monday to Friday
     staff_language: str = "km"
-    # Safety-alert broadcasts (bot/jobs/broadcaster.py): messages a second, and whether to pay
+    # Safety-alert broadcasts (bot/jobs/alert_lane.py): messages a second, and whether to pay
     # for Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
     broadcast_rate: float = 25.0
     broadcast_paid: bool = False

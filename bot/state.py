@@ -68,7 +68,6 @@ class BotData(TypedDict, total=False):
     inbox: Inbox  # bot/inbox.py: where updates are stored before they are handled
     updates_request: UpdatesRequest  # bot/polling.py: the getUpdates connection
     metrics: Metrics  # bot/metrics.py
-    broadcaster: Any  # bot/jobs/broadcaster.py: the alert sender
     followup_clock: Callable[[], datetime]  # bot/jobs/followup_time.py: shifted in tests
     followup_lock: asyncio.Lock  # bot/jobs/followups.py: one sweep at a time
     # flows/returnee/recruiters.py: the parsed registry, rebuilt when it changes
@@ -88,7 +87,6 @@ SENDER: Final = "sender"
 STAFF_CHAT: Final = "staff_chat"
 INBOX: Final = "inbox"
 UPDATES_REQUEST: Final = "updates_request"
-BROADCASTER: Final = "broadcaster"
 
 
 # -- the shapes of some values above (JSON, as they are persisted) ---------------------------

@@ -110,7 +110,7 @@ async def health_report(app: HotlineApplication, settings: Settings) -> tuple[di
         "mode": "webhook" if settings.webhook_url else "polling",
         "last_update_seconds_ago": (None if inbox.last_received is None
                                     else round(now - inbox.last_received, 1)),
-        "outbox_backlog": backlog,  # by priority: relays, staff_posts, alerts
+        "outbox_backlog": backlog,  # by priority: relays ... alerts
         "outbox_failed": failed,  # rows given up, ever
         "sender": {
             "state": "paused (429)" if isinstance(limiter, TelegramBudget) and limiter.paused

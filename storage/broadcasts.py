@@ -1,16 +1,19 @@
-"""Broadcasts and their outbox: one delivery row per (broadcast, person).
+"""Broadcasts of safety alerts: one outbox row per (broadcast, person), in lane ALERTS.
 
 A delivery is queued, then sent, failed (Telegram refused it, or retries ran out)
-or blocked (the person blocked the bot or was deactivated). The sender
-(bot/jobs/broadcaster.py) takes due queued rows of broadcasts that are 'sending'.
+or blocked (the person blocked the bot or was deactivated: a failed row whose reason
+says so). The one sender (bot/jobs/sender.py) takes due rows of broadcasts that are
+'sending' (storage/outbox.py's alerts_due) and records Telegram's answers.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
 from storage.clock import now_text
 from storage.db import Database, Row
+from storage.outbox import ALERTS, RELAYS, UNREACHABLE
 
 ALL = "all"
 STATUSES = ("queued", "sent", "failed", "blocked")
@@ -72,14 +75,6 @@ class Figures:
         return self.queued + self.sent + self.failed + self.blocked
 
 
-@dataclass(frozen=True)
-class Delivery:
-    broadcast_id: int
-    user_id: int
-    language: str
-    attempts: int
-
-
 def _to_broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"], created_by=row["created_by"], created_at=row["created_at"],
@@ -129,7 +124,7 @@ async def create(db: Database, *, audience: Audience, text_km: str | None, text_
             broadcast_id = existing[0]
     while await enqueue_chunk(db, broadcast_id):
         pass
-    count = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?",
+    count = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?",
                               (broadcast_id,))
     return broadcast_id, int(count or 0)
 
@@ -151,10 +146,12 @@ async def enqueue_chunk(db: Database, broadcast_id: int) -> bool:
                 f" WHERE {condition} AND u.telegram_id > ? ORDER BY u.telegram_id LIMIT ?",
                 (*params, found["enqueued_through"], CHUNK)) as cur:
             people = [(r[0], r[1]) for r in await cur.fetchall()]
+        now, due = now_text(), time.time()
         await conn.executemany(
-            "INSERT INTO deliveries(broadcast_id, user_id, language, next_attempt)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(broadcast_id, person, language, time.time()) for person, language in people])
+            "INSERT INTO outbox(lane, chat_id, kind, payload, next_attempt_at, created_at,"
+            " broadcast_id) VALUES (?, ?, 'alert', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(ALERTS, person, json.dumps({"language": language}), due, now, broadcast_id)
+             for person, language in people])
         last = people[-1][0] if len(people) == CHUNK else None
         await conn.execute("UPDATE broadcasts SET enqueued_through = ? WHERE id = ?",
                            (last, broadcast_id))
@@ -190,10 +187,11 @@ async def sending(db: Database) -> list[Broadcast]:
 
 async def figures(db: Database, broadcast_id: int) -> Figures:
     rows = await db.fetchall(
-        "SELECT status, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-        (broadcast_id,),
+        "SELECT CASE WHEN status = 'failed' AND reason LIKE ? THEN 'blocked' ELSE status END"
+        " AS outcome, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY outcome",
+        (UNREACHABLE + "%", broadcast_id),
     )
-    return Figures(**{row["status"]: row["n"] for row in rows})
+    return Figures(**{row["outcome"]: row["n"] for row in rows})
 
 
 async def set_progress_message(db: Database, broadcast_id: int, chat_id: int,
@@ -229,101 +227,27 @@ async def finish_if_complete(db: Database, broadcast_id: int) -> bool:
         cursor = await conn.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = ?"
             " WHERE id = ? AND status = 'sending' AND enqueued_through IS NULL AND NOT EXISTS ("
-            "  SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'queued')",
+            "  SELECT 1 FROM outbox WHERE broadcast_id = ? AND status = 'queued')",
             (now_text(), broadcast_id, broadcast_id),
         )
         return cursor.rowcount == 1
 
 
-# -- the outbox, for the sender ---------------------------------------------------
-async def due(db: Database, now: float, limit: int) -> list[Delivery]:
-    """Queued deliveries of sending broadcasts whose next attempt is due, oldest first."""
-    rows = await db.fetchall(
-        "SELECT d.broadcast_id, d.user_id, d.language, d.attempts FROM deliveries d"
-        " WHERE d.status = 'queued' AND d.next_attempt <= ?"
-        " AND d.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
-        # Never to someone who deleted their data (their rows go with /delete as well).
-        " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.telegram_id = d.user_id"
-        "                 AND u.deleted_at IS NOT NULL)"
-        " ORDER BY d.next_attempt LIMIT ?",
-        (now, limit),
-    )
-    return [Delivery(r["broadcast_id"], r["user_id"], r["language"], r["attempts"])
-            for r in rows]
+async def queue_progress_edit(db: Database, broadcast_id: int) -> bool:
+    """Queue an edit of the admin's progress message (an outbox row in their chat), unless
+    one is queued already: its text is written when it is sent, so one edit shows every
+    answer recorded meanwhile. False if queued already or there is no progress message."""
+    async with db.transaction() as conn, conn.execute(
+        "INSERT INTO outbox(lane, chat_id, kind, payload, created_at)"
+        " SELECT ?, progress_chat_id, 'progress', ?, ? FROM broadcasts b"
+        " WHERE b.id = ? AND b.progress_chat_id IS NOT NULL AND NOT EXISTS ("
+        "  SELECT 1 FROM outbox o WHERE o.kind = 'progress' AND o.status = 'queued'"
+        "  AND o.chat_id = b.progress_chat_id AND o.payload = ?)",
+        (RELAYS, _progress_payload(broadcast_id), now_text(), broadcast_id,
+         _progress_payload(broadcast_id)),
+    ) as cur:
+        return cur.rowcount == 1
 
 
-async def next_due_time(db: Database) -> float | None:
-    """When the earliest queued delivery of a sending broadcast falls due."""
-    return await db.fetchval(
-        "SELECT MIN(next_attempt) FROM deliveries WHERE status = 'queued'"
-        " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
-    )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Telegram's answer for one delivery, as the sender records it."""
-
-    delivery: Delivery
-    status: str  # 'sent', 'retry' (stays queued), 'failed' or 'blocked'
-    error: str | None = None
-    next_attempt: float | None = None
-    counts: bool = True  # False for flood waits (429): they say nothing about the person
-
-
-async def record(db: Database, outcomes: list[Outcome]) -> None:
-    """Write a group of answers in one transaction (a handful of statements however many).
-
-    blocked: the row, the person's other queued alerts, and the person unreachable."""
-    now = now_text()
-    by_status: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
-        by_status.setdefault(outcome.status, []).append(outcome)
-
-    def key(o: Outcome) -> tuple[int, int]:
-        return (o.delivery.broadcast_id, o.delivery.user_id)
-
-    async with db.transaction() as conn:
-        if "sent" in by_status:
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,"
-                " error = NULL WHERE broadcast_id = ? AND user_id = ?",
-                [(now, *key(o)) for o in by_status["sent"]])
-        if "retry" in by_status:
-            await conn.executemany(
-                "UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, error = ?"
-                " WHERE broadcast_id = ? AND user_id = ?",
-                [(int(o.counts), o.next_attempt, o.error, *key(o)) for o in by_status["retry"]])
-        if "failed" in by_status:
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, error = ?"
-                " WHERE broadcast_id = ? AND user_id = ?",
-                [(o.error, *key(o)) for o in by_status["failed"]])
-        if "blocked" in by_status:
-            blocked = by_status["blocked"]
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'blocked', attempts = attempts + 1, error = ?"
-                " WHERE broadcast_id = ? AND user_id = ?",
-                [(o.error, *key(o)) for o in blocked])
-            await conn.executemany(
-                "UPDATE deliveries SET status = 'blocked', error = ?"
-                " WHERE user_id = ? AND status = 'queued'",
-                [(o.error, o.delivery.user_id) for o in blocked])
-            await conn.executemany(
-                "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?)"
-                " WHERE telegram_id = ?", [(now, o.delivery.user_id) for o in blocked])
-
-
-async def mark_sent(db: Database, delivery: Delivery) -> None:
-    await record(db, [Outcome(delivery, "sent")])
-
-
-async def mark_retry(db: Database, delivery: Delivery, next_attempt: float, error: str, *,
-                     counts: bool = True) -> None:
-    """Leave the row queued for a later attempt; `counts=False` for flood waits (429)."""
-    await record(db, [Outcome(delivery, "retry", error, next_attempt, counts)])
-
-
-async def mark_failed(db: Database, delivery: Delivery, error: str) -> None:
-    await record(db, [Outcome(delivery, "failed", error)])
-
+def _progress_payload(broadcast_id: int) -> str:
+    return json.dumps({"broadcast": broadcast_id})

@@ -14,17 +14,19 @@ async def reachable(db: Database) -> bool:
 
 
 # The outbox's lanes (storage/outbox.py) under the names /healthz and /metrics show.
-LANE_NAMES = {outbox.RELAYS: "relays", outbox.STAFF_POSTS: "staff_posts"}
+LANE_NAMES = {outbox.RELAYS: "relays", outbox.STAFF_POSTS: "staff_posts",
+              outbox.FOLLOWUPS: "followups"}
 
 
 async def outbox_backlog(db: Database) -> dict[str, int]:
     """Proactive messages waiting to be sent, by priority: the outbox's lanes (1 relays and
-    notices, 2 staff-group posts), and the safety-alert deliveries, which queue apart."""
+    notices, 2 staff-group posts, 3 follow-ups, 4 alerts; alerts of paused broadcasts wait
+    apart and are not counted)."""
     lanes = await outbox.backlog(db)
     found = {name: lanes.get(lane, 0) for lane, name in LANE_NAMES.items()}
     alerts = await db.fetchval(
-        "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
-        " WHERE d.status = 'queued' AND b.status = 'sending'")
+        "SELECT COUNT(*) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id"
+        " WHERE o.status = 'queued' AND b.status = 'sending'")
     found["alerts"] = alerts or 0
     return found
 

@@ -1,4 +1,8 @@
-"""Rows of the outbox (what the bot sends on its own) and the staff group's current id."""
+"""Rows of the outbox (what the bot sends on its own) and the staff group's current id.
+
+Every message the bot sends that is not the immediate answer to the person who wrote is a
+row here, safety alerts included (lane ALERTS, one row per broadcast and person). The one
+sender (bot/jobs/sender.py) takes them and writes Telegram's answers with `record`."""
 from __future__ import annotations
 
 import json
@@ -11,8 +15,10 @@ from storage.db import Connection, Database
 
 # Lanes: what goes first when several wait (immediate answers are not rows: they go direct).
 RELAYS, STAFF_POSTS, FOLLOWUPS = 1, 2, 3  # relays and notices; staff-group posts; follow-ups
+ALERTS = 4  # safety alerts: paced apart, with what the other lanes leave of the budget
 STAFF_GROUP = 0  # chat_id of rows for the staff group, whatever its id is by then
-EDITS = ("card_edit", "purge")  # rows that change what was posted: not messages that failed
+EDITS = ("card_edit", "purge", "progress")  # rows that change what was posted: not messages
+UNREACHABLE = "unreachable: "  # the reason's start when the person blocked the bot (403)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Row:
     payload: dict[str, Any]
     attempts: int
     followup_id: int | None = None
+    broadcast_id: int | None = None
 
 
 async def add(conn: Connection, item: Item) -> int:
@@ -73,37 +80,100 @@ async def queue_edit(db: Database, case_id: int) -> bool:
 
 async def due(db: Database, now: float, busy_chats: set[int], limit: int) -> list[Row]:
     """The next row of each chat that may be sent now, by lane then age: a chat's rows go
-    one after another, so a later one waits while an earlier one waits for its retry."""
+    one after another, so a later one waits while an earlier one waits for its retry.
+    Alerts are not among them (`alerts_due`)."""
     rows = await db.fetchall(
-        "SELECT o.* FROM outbox o WHERE o.status = 'queued' AND o.next_attempt_at <= ?"
-        " AND o.id = (SELECT MIN(p.id) FROM outbox p"
-        "             WHERE p.status = 'queued' AND p.chat_id = o.chat_id)"
+        "SELECT o.* FROM outbox o WHERE o.status = 'queued' AND o.broadcast_id IS NULL"
+        " AND o.next_attempt_at <= ?"
+        " AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.status = 'queued'"
+        "             AND p.broadcast_id IS NULL AND p.chat_id = o.chat_id)"
         " ORDER BY o.lane, o.id LIMIT ?", (now, limit + len(busy_chats)))
     found = [_row(r) for r in rows if r["chat_id"] not in busy_chats]
     return found[:limit]
 
 
 async def next_due_at(db: Database) -> float | None:
-    return await db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'")
+    return await db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'"
+                             " AND broadcast_id IS NULL")
 
 
-async def mark_sent(db: Database, row_id: int, chat_id: int, message_id: int | None) -> None:
-    await db.execute_write(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, sent_chat_id = ?, message_id = ?,"
-        " attempts = attempts + 1 WHERE id = ?", (now_text(), chat_id, message_id, row_id))
+async def alerts_due(db: Database, now: float, limit: int) -> list[Row]:
+    """Queued alerts of broadcasts that are sending, due now, by when they fell due; never
+    to someone who deleted their data (their rows go with /delete as well)."""
+    rows = await db.fetchall(
+        "SELECT o.* FROM outbox o WHERE o.status = 'queued' AND o.broadcast_id IS NOT NULL"
+        " AND o.next_attempt_at <= ?"
+        " AND o.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
+        " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.telegram_id = o.chat_id"
+        "                 AND u.deleted_at IS NOT NULL)"
+        " ORDER BY o.next_attempt_at, o.id LIMIT ?", (now, limit))
+    return [_row(r) for r in rows]
 
 
-async def mark_retry(db: Database, row_id: int, at: float, reason: str, *,
-                     counts: bool = True) -> None:
-    await db.execute_write(
-        "UPDATE outbox SET next_attempt_at = ?, reason = ?, attempts = attempts + ? WHERE id = ?",
-        (at, reason[:300], 1 if counts else 0, row_id))
+async def next_alert_due_at(db: Database) -> float | None:
+    """When the earliest queued alert of a sending broadcast falls due."""
+    return await db.fetchval(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'"
+        " AND broadcast_id IS NOT NULL"
+        " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')")
 
 
-async def mark_failed(db: Database, row_id: int, reason: str) -> None:
-    await db.execute_write(
-        "UPDATE outbox SET status = 'failed', reason = ?, attempts = attempts + 1 WHERE id = ?",
-        (reason[:300], row_id))
+@dataclass(frozen=True)
+class Outcome:
+    """Telegram's answer for one row, as the sender records it.
+
+    sent: with where it went and Telegram's message id; retry: stays queued until `at`
+    (`counts` False for flood waits, which say nothing about the row); failed: given up,
+    with the reason (`unreachable`: the person blocked the bot, so their other queued
+    alerts fail too and they are marked unreachable)."""
+
+    row_id: int
+    status: str  # 'sent', 'retry', 'failed'
+    chat_id: int | None = None
+    message_id: int | None = None
+    at: float = 0.0
+    reason: str | None = None
+    counts: bool = True
+    unreachable: bool = False
+
+
+async def record(db: Database, outcomes: list[Outcome]) -> None:
+    """Write a group of answers in one transaction (a handful of statements however many:
+    the alert lane writes hundreds a second this way)."""
+    now = now_text()
+    sent = [o for o in outcomes if o.status == "sent"]
+    retry = [o for o in outcomes if o.status == "retry"]
+    failed = [o for o in outcomes if o.status == "failed"]
+    unreachable = [o for o in failed if o.unreachable]
+    async with db.transaction() as conn:
+        if sent:
+            await conn.executemany(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, sent_chat_id = ?,"
+                " message_id = ?, reason = NULL, attempts = attempts + 1 WHERE id = ?",
+                [(now, o.chat_id, o.message_id, o.row_id) for o in sent])
+        if retry:
+            await conn.executemany(
+                "UPDATE outbox SET next_attempt_at = ?, reason = ?, attempts = attempts + ?"
+                " WHERE id = ?",
+                [(o.at, _reason(o), int(o.counts), o.row_id) for o in retry])
+        if failed:
+            await conn.executemany(
+                "UPDATE outbox SET status = 'failed', reason = ?, attempts = attempts + 1"
+                " WHERE id = ?", [(_reason(o), o.row_id) for o in failed])
+        if unreachable:
+            people = [(o.chat_id,) for o in unreachable if o.chat_id]
+            await conn.executemany(
+                "UPDATE outbox SET status = 'failed', reason = ? WHERE chat_id = ?"
+                " AND status = 'queued' AND broadcast_id IS NOT NULL",
+                [(_reason(o), o.chat_id) for o in unreachable if o.chat_id])
+            await conn.executemany(
+                "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?)"
+                " WHERE telegram_id = ?", [(now, *person) for person in people])
+
+
+def _reason(outcome: Outcome) -> str:
+    reason = (outcome.reason or "")[:300]
+    return UNREACHABLE + reason if outcome.unreachable else reason
 
 
 async def drop(db: Database, row_id: int) -> None:
@@ -126,9 +196,11 @@ async def failed_for_case(db: Database, case_id: int) -> int:
 
 
 async def failed_count(db: Database) -> int:
-    """Messages given up (/stats, /metrics); edits of what was posted are not messages."""
+    """Messages given up (/stats, /metrics); edits of what was posted are not messages, and
+    alerts count in their broadcast's figures (most are people who blocked the bot)."""
     return await db.fetchval(
-        f"SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND kind NOT IN {EDITS}") or 0
+        "SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND broadcast_id IS NULL"
+        f" AND kind NOT IN {EDITS}") or 0
 
 
 @dataclass(frozen=True)
@@ -193,4 +265,4 @@ async def set_staff_chat_id(db: Database, chat_id: int, moved_from: int) -> None
 
 def _row(r: engine.Row) -> Row:
     return Row(r["id"], r["lane"], r["chat_id"], r["case_id"], r["kind"],
-               json.loads(r["payload"]), r["attempts"], r["followup_id"])
+               json.loads(r["payload"]), r["attempts"], r["followup_id"], r["broadcast_id"])

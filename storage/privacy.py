@@ -67,9 +67,11 @@ async def stored_about(db: Database, user_id: int) -> dict | None:
     alerts = None if subscription is None else dict(subscription, subscribed=bool(
         subscription["subscribed"]))
     queued = await db.fetchval(
-        "SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND status = 'queued'", (user_id,))
+        "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL"
+        " AND status = 'queued'", (user_id,))
     received = await db.fetchval(
-        "SELECT COUNT(*) FROM deliveries WHERE user_id = ? AND status = 'sent'", (user_id,))
+        "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL"
+        " AND status = 'sent'", (user_id,))
     reports = []
     for row in await db.fetchall(
             "SELECT * FROM cases WHERE reporter_id = ? ORDER BY id", (user_id,)):
@@ -142,12 +144,13 @@ async def delete_person(db: Database, user_id: int) -> Deletion:
         await _purge(conn, await outbox.forget_person(conn, user_id), [], now, person_id=user_id)
         async with conn.execute(
                 "SELECT (SELECT COUNT(*) FROM subscribers WHERE telegram_id = ?)"
-                " + (SELECT COUNT(*) FROM deliveries WHERE user_id = ?)",
+                " + (SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL)",
                 (user_id, user_id)) as cur:
             other_rows = (await cur.fetchone())[0]
         await conn.execute("DELETE FROM subscribers WHERE telegram_id = ?", (user_id,))
         # Queued alerts are cancelled; past ones are forgotten (broadcast figures drop them).
-        await conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+        await conn.execute("DELETE FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL",
+                           (user_id,))
         await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
         await conn.execute("DELETE FROM ptb_conversations WHERE key = ?",
                            (json.dumps([user_id, user_id]),))

@@ -57,7 +57,8 @@ async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> No
             )
         else:
             await conn.execute(
-                "DELETE FROM deliveries WHERE user_id = ? AND status = 'queued'", (telegram_id,)
+                "DELETE FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL"
+                " AND status = 'queued'", (telegram_id,)
             )
 
 

@@ -1,4 +1,5 @@
-"""The broadcast outbox and its sender: states, Telegram errors, pause/resume/cancel, restarts."""
+"""Safety alerts in the outbox and the sender's alert lane: states, Telegram errors,
+pause/resume/cancel, restarts."""
 from __future__ import annotations
 
 import asyncio
@@ -7,9 +8,13 @@ import time
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from telegram.ext import Application
+
 from bot.devtools.offline import Fault
-from bot.jobs.broadcaster import Broadcaster
-from storage import broadcasts, subscribers
+from bot.jobs.alert_lane import AlertLane
+from bot.jobs.sender import Sender
+from bot.state import DATABASE
+from storage import broadcasts, outbox, subscribers
 from storage.broadcasts import Audience
 from storage.db import Database
 from tests.alerts_helpers import (
@@ -26,8 +31,28 @@ from tests.harness import BotHarness
 
 
 async def rows(db, broadcast_id) -> dict[int, dict]:
-    found = await db.fetchall("SELECT * FROM deliveries WHERE broadcast_id = ?", (broadcast_id,))
-    return {row["user_id"]: dict(row) for row in found}
+    """The broadcast's outbox rows by person, with 'blocked' for failed ones whose person
+    blocked the bot (as the broadcast's figures count them)."""
+    found = await db.fetchall("SELECT * FROM outbox WHERE broadcast_id = ?", (broadcast_id,))
+    by_person = {}
+    for row in found:
+        row = dict(row)
+        if row["status"] == "failed" and row["reason"].startswith(outbox.UNREACHABLE):
+            row["status"] = "blocked"
+        by_person[row["chat_id"]] = row
+    return by_person
+
+
+def texts(replies) -> list[str]:
+    return [reply.text for reply in replies]
+
+
+async def run_lane(db: Database, bot, clock, **lane) -> None:
+    """The sender's alert lane alone, on a simulated clock, until nothing is due."""
+    app = Application.builder().token("1:TEST").build()
+    app.bot_data[DATABASE] = db
+    alerts = AlertLane(bot, **lane)
+    await alerts.run_until_done(Sender(app, {}, alerts=alerts, clock=clock))
 
 
 async def test_outbox_states_for_every_kind_of_answer(settings, fake_api):
@@ -48,16 +73,16 @@ async def test_outbox_states_for_every_kind_of_answer(settings, fake_api):
         broadcast_id, count = await broadcasts.create(
             bot.db, audience=Audience("all"), text_km=None, text_en="Beware")
         assert count == 6
-        bot.app.bot_data["broadcaster"].wake()
+        bot.app.bot_data["sender"].wake()
         await wait_for_status(bot.db, broadcast_id)
         found = await rows(bot.db, broadcast_id)
         assert {user: row["status"] for user, row in found.items()} == {
             ok: "sent", blocked: "blocked", bad: "failed", flaky: "sent", flooded: "sent",
             gone: "blocked"}
-        assert found[bad]["error"] == "Chat not found"  # Telegram's reason, as PTB words it
+        assert found[bad]["reason"] == "BadRequest: Chat not found"  # Telegram's, as PTB words it
         assert found[flaky]["attempts"] == 2  # 502, then sent
         assert found[flooded]["attempts"] == 1  # a flood wait does not count against the person
-        assert found[blocked]["error"] == "Forbidden: bot was blocked by the user"
+        assert found[blocked]["reason"] == "unreachable: Forbidden: bot was blocked by the user"
         for person in (blocked, gone):
             assert await subscribers.is_unreachable(bot.db, person)
         for person in (ok, flaky, flooded):
@@ -79,8 +104,7 @@ async def test_retry_after_is_waited_for_exactly():
     people = await _people(db, 4)
     bot = ScriptedBot(clock, {people[1]: [RetryAfter(3)]})
     await broadcasts.create(db, audience=Audience("all"), text_km="ក", text_en="a")
-    sender = Broadcaster(db, bot, rate=10, clock=clock, poll_seconds=0.5)
-    await sender.run_until_done()
+    await run_lane(db, bot, clock, rate=10, poll_seconds=0.5)
     flood_answered, made = next((t, n) for t, _, answer, n in bot.answers if answer == "RetryAfter")
     later = [t for t, _ in bot.sends[made:]]
     assert later and min(later) >= flood_answered + 3
@@ -98,12 +122,11 @@ async def test_network_errors_are_retried_with_backoff_then_failed():
                                           Forbidden("x")]})
     broadcast_id, _ = await broadcasts.create(db, audience=Audience("all"), text_km="ក",
                                               text_en="a")
-    sender = Broadcaster(db, bot, rate=10, clock=clock, retry_seconds=1.0)
-    await sender.run_until_done()
+    await run_lane(db, bot, clock, rate=10, retry_seconds=1.0)
     found = await rows(db, broadcast_id)
     assert found[people[0]]["status"] == "failed"
     assert found[people[0]]["attempts"] == 6
-    assert found[people[0]]["error"].startswith("gave up after 6 attempts: NetworkError")
+    assert found[people[0]]["reason"].startswith("gave up after 6 attempts: NetworkError")
     tries = [t for t, chat in bot.sends if chat == people[0]]
     gaps = [round(b - a) for a, b in itertools.pairwise(tries)]
     assert gaps == [1, 2, 4, 8, 16]  # doubling backoff
@@ -117,7 +140,7 @@ async def test_the_rate_is_kept_in_every_second():
     await _people(db, 60)
     bot = ScriptedBot(clock, {})
     await broadcasts.create(db, audience=Audience("all"), text_km="ក", text_en="a")
-    await Broadcaster(db, bot, rate=20, clock=clock).run_until_done()
+    await run_lane(db, bot, clock, rate=20)
     times = [t for t, _ in bot.sends]
     assert len(times) == 60
     assert max(sum(1 for u in times if t <= u < t + 1 - 1e-6) for t in times) <= 20
@@ -134,7 +157,8 @@ async def test_pause_resume_and_cancel_from_the_progress_message(settings, fake_
         progress = (await admin.press("✅ Confirm and send"))[-1]
         broadcast_id = await latest_broadcast_id(bot.db)
         replies = await admin.press("⏸ Pause", progress)
-        assert replies[-1].text == f"Broadcast #{broadcast_id} is paused."
+        # the answer, then (from the outbox) the progress message edited
+        assert f"Broadcast #{broadcast_id} is paused." in texts(replies)
         await asyncio.sleep(0.3)  # let sends in flight finish
         sent = sum(len(alerts_to(api, p)) for p in people)
         await asyncio.sleep(0.5)  # several sender rounds: nothing more while paused
@@ -146,13 +170,13 @@ async def test_pause_resume_and_cancel_from_the_progress_message(settings, fake_
         listing = await admin.send("/broadcasts")
         assert f"#{broadcast_id} ▶️ Resume" in listing[-1].labels
 
-        bot.app.bot_data["broadcaster"].rate = 500  # finish quickly once resumed
+        bot.app.bot_data["sender"].alerts.rate = 500  # finish quickly once resumed
         await admin.press_data(f"bc:resume:{broadcast_id}")
         await wait_for_status(bot.db, broadcast_id)
         assert [len(alerts_to(api, p)) for p in people] == [1] * 10
 
         replies = await admin.press_data(f"bc:resume:{broadcast_id}")  # too late now
-        assert "cannot be changed now: it is already finished" in replies[-1].text
+        assert any("cannot be changed now: it is already finished" in t for t in texts(replies))
 
 
 async def test_cancel_asks_first_then_stops_for_good(settings, fake_api):
@@ -166,7 +190,7 @@ async def test_cancel_asks_first_then_stops_for_good(settings, fake_api):
         replies = await admin.press("⏹ Cancel", progress)
         assert replies[-1].text.startswith(f"Stop broadcast #{broadcast_id} for good?")
         replies = await admin.press("⏹ Yes, stop it")
-        assert replies[-1].text == f"Broadcast #{broadcast_id} is stopped. Nothing more will be sent."
+        assert f"Broadcast #{broadcast_id} is stopped. Nothing more will be sent." in texts(replies)
         await asyncio.sleep(0.5)
         sent = sum(len(alerts_to(api, p)) for p in people)
         await asyncio.sleep(0.5)
@@ -175,7 +199,7 @@ async def test_cancel_asks_first_then_stops_for_good(settings, fake_api):
         assert figures.sent == sent and figures.queued == 8 - sent
         assert (await broadcasts.get(bot.db, broadcast_id)).status == "cancelled"
         replies = await admin.press_data(f"bc:resume:{broadcast_id}")
-        assert "cannot be changed now: it is already cancelled" in replies[-1].text
+        assert any("cannot be changed now: it is already cancelled" in t for t in texts(replies))
 
 
 async def test_a_restart_mid_broadcast_resumes_without_duplicates(settings, fake_api):
@@ -185,7 +209,7 @@ async def test_a_restart_mid_broadcast_resumes_without_duplicates(settings, fake
         people = await add_subscribers(bot.db, api, 30, "km")
         broadcast_id, _ = await broadcasts.create(
             bot.db, audience=Audience("all"), text_km="ប្រយ័ត្ន", text_en=None)
-        bot.app.bot_data["broadcaster"].wake()
+        bot.app.bot_data["sender"].wake()
         await wait_until(lambda: sum(len(alerts_to(api, p)) for p in people) >= 5)
     # stopped mid-way; every send that returned is recorded
     async with await Database.open(settings.database_path) as db:
@@ -204,8 +228,9 @@ async def test_after_a_crash_rows_recorded_as_sent_are_not_sent_again(settings, 
     broadcast_id, _ = await broadcasts.create(db, audience=Audience("all"), text_km=None,
                                               text_en="Beware")
     # the process died after these two sends were recorded (and before the rest)
-    for person in people[:2]:
-        await broadcasts.mark_sent(db, broadcasts.Delivery(broadcast_id, person, "en", 0))
+    sent = await rows(db, broadcast_id)
+    await outbox.record(db, [outbox.Outcome(sent[person]["id"], "sent", person, 1)
+                             for person in people[:2]])
     await db.close()
     async with BotHarness.started(fast(settings), fake_api) as bot:
         await wait_for_status(bot.db, broadcast_id)
@@ -237,6 +262,11 @@ class SimulatedClock:
         self.t += max(seconds, 0.0)
 
 
+class Sent:
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
+
+
 class ScriptedBot:
     """Records (time, chat) of every send; raises the scripted errors per chat first."""
 
@@ -256,6 +286,10 @@ class ScriptedBot:
             raise error
         self.answers.append((self.clock.now(), chat_id, "ok", len(self.sends)))
         self.delivered.append((self.clock.now(), chat_id))
+        return Sent(len(self.delivered))
+
+    async def initialize(self) -> None:
+        pass
 
     send_photo = send_message
 
@@ -311,7 +345,8 @@ async def test_a_draft_confirmed_twice_queues_one_broadcast(tmp_path, fake_api):
                                         text_en=None, draft_id="draft-1")
         assert again == first == (first[0], 3)
         assert await db.fetchval("SELECT COUNT(*) FROM broadcasts") == 1
-        assert await db.fetchval("SELECT COUNT(*) FROM deliveries") == 3
+        assert await db.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL") == 3
         other = await broadcasts.create(db, audience=Audience.parse("all"), text_km="ថ្មី",
                                         text_en=None)  # the command line has no draft
         assert other[0] != first[0]

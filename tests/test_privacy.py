@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from bot.jobs import retention
-from storage import broadcasts, desk, privacy
+from storage import broadcasts, desk, outbox, privacy
 from storage.clock import to_text, utcnow
 from tests.desk_helpers import (
     ANA,
@@ -29,8 +29,9 @@ async def queue_alert(bot, user_id: int, status: str = "paused") -> int:
         "INSERT INTO broadcasts(created_at, audience, text_en, status) VALUES (?, 'all', ?, ?)",
         (to_text(utcnow()), "Fake job offers in Rayong", status))
     await bot.db.execute_write(
-        "INSERT INTO deliveries(broadcast_id, user_id, language, next_attempt)"
-        " VALUES (?, ?, 'en', 0)", (broadcast_id, user_id))
+        "INSERT INTO outbox(lane, chat_id, kind, payload, created_at, broadcast_id)"
+        " VALUES (4, ?, 'alert', '{\"language\": \"en\"}', ?, ?)",
+        (user_id, to_text(utcnow()), broadcast_id))
     return broadcast_id
 
 
@@ -160,10 +161,13 @@ async def test_delete_in_english_end_to_end(settings, fake_api):
         assert case["amount"] == "12500" and case["created_at"] and case["closed_at"]
         for table, column in (("case_messages", "case_id"), ("case_evidence", "case_id"),
                               ("case_notes", "case_id"), ("subscribers", "telegram_id"),
-                              ("deliveries", "user_id"), ("ptb_user_data", "user_id")):
+                              ("ptb_user_data", "user_id")):
             key = case["id"] if column == "case_id" else person.id
             assert await bot.db.fetchval(
                 f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (key,)) == 0, table
+        assert await bot.db.fetchval(  # their alerts, queued and past
+            "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL",
+            (person.id,)) == 0
         dump = ""
         for table in ("cases", "users", "audit_log"):
             dump += "\n".join(str(tuple(row)) for row in await bot.db.fetchall(
@@ -240,7 +244,7 @@ async def test_no_alert_reaches_someone_who_deleted_their_data(bot):
                                (person.id,))
     await bot.db.execute_write("UPDATE broadcasts SET status = 'sending' WHERE id = ?",
                                (broadcast_id,))
-    assert await broadcasts.due(bot.db, now=10**10, limit=10) == []
+    assert await outbox.alerts_due(bot.db, now=10**10, limit=10) == []
     await bot.db.execute_write(
         "INSERT INTO subscribers(telegram_id, subscribed, asked_at, changed_at)"
         " VALUES (?, 1, 'x', 'x') ON CONFLICT(telegram_id) DO UPDATE SET subscribed = 1",

@@ -19,7 +19,7 @@ from bot.runner import running
 from storage import cases, health, outbox
 from storage.cases import NewCase
 from storage.db import Database
-from storage.outbox import Item
+from storage.outbox import Item, Outcome
 from tests.harness import BotHarness, fast_rate_limiter
 from tests.resilience.process import TOKEN, start_bot, stop_bot, wait_for
 
@@ -134,7 +134,8 @@ async def test_healthz_says_what_an_operator_needs_and_no_secret(settings, fake_
     body = response.json()
     assert body["database"] == "ok" and body["mode"] == "webhook"
     assert 0 <= body["last_update_seconds_ago"] < 30
-    assert body["outbox_backlog"] == {"relays": 0, "staff_posts": 0, "alerts": 0}
+    assert body["outbox_backlog"] == {"relays": 0, "staff_posts": 0, "followups": 0,
+                                      "alerts": 0}
     assert body["outbox_failed"] == 0
     assert body["sender"]["state"] == "sending"
     assert body["sender"]["failed"] == 0
@@ -184,7 +185,7 @@ async def test_metrics_parse_and_count_updates_sends_and_cases(settings, fake_ap
     assert found[("hotline_telegram_sends_total", (("outcome", "ok"),))] >= 2
     assert found[("hotline_telegram_sends_total", (("outcome", "403"),))] == 0
     assert found[("hotline_telegram_429_total", ())] == 0
-    for priority in ("relays", "staff_posts", "alerts"):
+    for priority in ("relays", "staff_posts", "followups", "alerts"):
         assert found[("hotline_outbox_backlog", (("priority", priority),))] == 0
     assert found[("hotline_outbox_failed", ())] == 0
     assert found[("hotline_cases_open", (("status", "new"),))] == 1
@@ -209,10 +210,12 @@ async def test_the_outbox_backlog_is_counted_by_priority(tmp_path):
         await outbox.queue(db, Item("to_returnee", {"text": "a"}, chat_id=1, lane=outbox.RELAYS),
                            Item("staff_text", {"text": "b"}),
                            Item("staff_text", {"text": "c"}))
-        assert await health.outbox_backlog(db) == {"relays": 1, "staff_posts": 2, "alerts": 0}
+        assert await health.outbox_backlog(db) == {"relays": 1, "staff_posts": 2,
+                                                   "followups": 0, "alerts": 0}
         first = (await outbox.due(db, time.time(), set(), 1))[0]
-        await outbox.mark_failed(db, first.id, "Forbidden: blocked")
-        assert await health.outbox_backlog(db) == {"relays": 0, "staff_posts": 2, "alerts": 0}
+        await outbox.record(db, [Outcome(first.id, "failed", reason="Forbidden: blocked")])
+        assert await health.outbox_backlog(db) == {"relays": 0, "staff_posts": 2,
+                                                   "followups": 0, "alerts": 0}
         assert await health.outbox_failed(db) == 1
     finally:
         await db.close()

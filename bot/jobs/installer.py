@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot import inbox
 from bot.context import HotlineApplication
-from bot.jobs import backups, broadcaster, followups, retention, weekly_report
+from bot.jobs import backups, followups, retention, weekly_report
 from bot.settings import Settings
 from flows.desk import thread as desk_thread
 
@@ -33,7 +33,6 @@ def install_desk_sweep(app: HotlineApplication, settings: Settings) -> None:
 
 
 JOBS: tuple[Callable[[HotlineApplication, Settings], None], ...] = (
-    broadcaster.install,  # the alert sender, while the application runs
     followups.install,  # the repeating sweep that hands due follow-ups to the outbox
     install_desk_sweep,  # announcements and reminders in the staff group
     retention.install,  # erases details of cases closed RETENTION_DAYS ago, daily

@@ -45,7 +45,8 @@ class Verdict:
 
 
 def classify(exc: BaseException) -> Verdict:
-    reason = f"{type(exc).__name__}: {exc}"
+    name, said = type(exc).__name__, str(exc)
+    reason = said if said.startswith(name) else f"{name}: {said}"  # "Forbidden: bot was ..."
     if isinstance(exc, RetryAfter):
         seconds = retry_after_seconds(exc)
         return Verdict("wait", f"429: retry after {seconds:g} s", seconds=seconds)

@@ -4,9 +4,10 @@ an optional photo, a preview with the number of recipients, then Confirm.
 Only ids in ADMIN_USER_IDS, in a private chat. Anyone else gets the same answer
 as for an unknown command or a stale button, so nothing about broadcasts is revealed.
 The draft lives in user_data["broadcast_draft"] (bot/state.py BroadcastDraft) until
-Confirm; then the broadcast and one outbox row per recipient are written in one
-transaction and bot/jobs/broadcaster.py sends them. /broadcasts and the buttons that pause,
-resume and cancel are in flows/admin/broadcast_control.py.
+Confirm; then the broadcast and one outbox row per recipient are written (a chunk per
+transaction) and the sender's alert lane (bot/jobs/alert_lane.py) sends them.
+/broadcasts and the buttons that pause, resume and cancel are in
+flows/admin/broadcast_control.py.
 """
 from __future__ import annotations
 
@@ -27,10 +28,11 @@ from bot.content import factcheck
 from bot.content.provinces_kh import provinces
 from bot.context import HotlineContext
 from bot.i18n import LANGUAGES, _
+from bot.jobs import sender
 from bot.state import BroadcastDraft
 from flows import ui
 from flows.admin import broadcast_control
-from flows.admin.broadcast_control import broadcaster, is_admin
+from flows.admin.broadcast_control import is_admin
 from flows.admin.broadcast_texts import (
     audience_name,
     control_markup,
@@ -282,7 +284,7 @@ async def on_confirmed(update: Update, context: HotlineContext) -> str | int:
     message = await ui.send(update, context, text, control_markup(broadcast))
     await broadcasts.set_progress_message(context.db, broadcast_id, message.chat_id,
                                           message.message_id)
-    broadcaster(context).wake()
+    sender.wake(context)  # the alert lane starts on it now
     return END
 
 

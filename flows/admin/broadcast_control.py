@@ -6,14 +6,12 @@ command or a stale button, so nothing about broadcasts is revealed.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import _, format_datetime
-from bot.state import BROADCASTER
+from bot.jobs import sender
 from flows import ui
 from flows.admin.broadcast_texts import (
     STATUS_NAMES,
@@ -26,9 +24,6 @@ from flows.returnee import understand
 from storage import broadcasts
 from storage.clock import from_text
 
-if TYPE_CHECKING:
-    from bot.jobs.broadcaster import Broadcaster
-
 LISTED = 10  # broadcasts shown by /broadcasts
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -36,12 +31,6 @@ PRIVATE = filters.ChatType.PRIVATE
 def is_admin(update: Update, context: HotlineContext) -> bool:
     return update.effective_user is not None and \
         update.effective_user.id in context.settings.admin_user_ids
-
-
-def broadcaster(context: HotlineContext) -> Broadcaster:
-    """The alert sender (bot/jobs/broadcaster.py)."""
-    sender: Broadcaster = context.bot_data[BROADCASTER]
-    return sender
 
 
 async def on_broadcasts_listed(update: Update, context: HotlineContext) -> None:
@@ -91,10 +80,8 @@ async def on_broadcast_controlled(update: Update, context: HotlineContext) -> No
         return
     status = {"pause": "paused", "resume": "sending", "stop": "cancelled"}[pressed.action]
     changed = await broadcasts.change_status(context.db, broadcast_id, status)
-    if changed and status == "sending":
-        broadcaster(context).wake()
-    elif changed:
-        broadcaster(context).status_changed()
+    if changed and status != "sending":
+        sender.broadcast_stopped(context)
     if changed:
         text = {"paused": _("Broadcast #{id} is paused."),
                 "sending": _("Broadcast #{id} is sending again."),
@@ -102,11 +89,12 @@ async def on_broadcast_controlled(update: Update, context: HotlineContext) -> No
     else:
         text = _("Broadcast #{id} cannot be changed now: it is already {status}.")
     broadcast = await broadcasts.get(context.db, broadcast_id)
-    await broadcaster(context).show_progress(broadcast_id)
     status_now = broadcast.status if broadcast is not None else status
     await ui.send(update, context, text.format(id=broadcast_id,
                                                status=_(STATUS_NAMES[status_now])),
                   ui.keyboard([ui.nav_row()]))
+    await broadcasts.queue_progress_edit(context.db, broadcast_id)
+    sender.wake(context)  # the progress message, and the alerts again if it resumed
 
 
 def handlers() -> list[BaseHandler]:
