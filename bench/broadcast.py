@@ -1,25 +1,33 @@
 """Benchmark: a 100,000-recipient safety-alert broadcast through the real sender.
 
-    .venv/bin/python bench/broadcast.py            # both cases (about 3-4 minutes)
-    .venv/bin/python bench/broadcast.py --recipients 10000
+    .venv/bin/python bench/broadcast.py            # every case, new and old (about 10 min)
+    .venv/bin/python bench/broadcast.py --recipients 10000 --baseline none
 
-Prints figures; it is not a test. Everything runs in process: the real
-bot.jobs.broadcaster.Broadcaster, a real telegram.Bot and a real SQLite outbox on disk,
-against a fake Bot API request layer (FakeTelegram below) that
+Prints figures; it is not a test. Everything runs in process: the real application
+(bot/app.py) with its one outbox sender and the sender's alert lane
+(bot/jobs/alert_lane.py), a real telegram.Bot and a real SQLite outbox on disk, against
+a fake Bot API request layer (FakeTelegram below) that
 - enforces a rate cap: more than CAP sends in any one second gets 429 retry_after=1,
 - injects two 429 floods (retry_after=1) during the run,
 - answers 502 once for 1 in 200 recipients (retried by the sender),
 - answers 403 "blocked" for 1 in 100 recipients and 400 for 1 in 1000.
 
-Two cases, each in its own process so the peak memory (RSS) is its own:
+Cases, each in its own process so the peak memory (RSS) is its own:
 - free: BROADCAST_RATE=25 under a cap of 30/s. 100,000 messages take over an hour at
   25/s, so this case runs on a SIMULATED clock: the sender and the fake's cap both use
   it, every wait advances it instantly, the fake answers at once. It measures the
-  pacing logic, not the network; the real time it took is printed too.
+  pacing logic, not the network (and leaves out the token's budget, which keeps real
+  time: bench/live.py measures alerts beside chats in real time); the real time it
+  took is printed too.
 - paid: BROADCAST_PAID=1, BROADCAST_RATE=950 under a cap of 1000/s, in REAL time,
   with 20 ms of network latency per request (asyncio.sleep in the fake).
 - ceiling: the same with no cap and a rate of 5000/s: what this sender can push at
-  most on this machine (CPU-bound: PTB, JSON and one SQLite write per message).
+  most on this machine (CPU-bound: PTB, JSON and the outbox's writes).
+- floor: python-telegram-bot alone, no database, no pacing, 200 sends in flight against
+  the same fake with no cap: the framework's ceiling on this machine, for scale.
+With `--baseline REV` (default: the commit before the alerts moved into the outbox) the
+free, paid and ceiling cases also run on that revision's code (its own bench script,
+from `git archive`), in the same run, and are printed beside the new figures.
 Rates count every request the fake answered other than 429 (what a cap counts);
 "alerts delivered/s" counts only successful sends.
 
@@ -31,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import os
 import resource
@@ -44,16 +53,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from telegram import Bot
+from telegram.error import TelegramError
 from telegram.request import RequestData
 
+from bot.app import build_application, make_sender
 from bot.devtools.offline import BOT_USER, InProcessRequest
-from bot.jobs.broadcaster import Broadcaster, Clock
+from bot.jobs.sender import Clock
+from bot.settings import Settings
 from storage import broadcasts
 from storage.broadcasts import Audience
 from storage.db import Database
 
 FIRST_ID = 10_000_000
 NO_CAP = 10**9
+FLOOR_IN_FLIGHT = 200  # what the alert lane keeps in flight at its highest rates
+BASELINE = "3bf03b0"  # the last commit where alerts had their own table and sender loop
 CASES = {
     "free": {"rate": 25.0, "cap": 30, "paid": False, "simulated": True, "latency": 0.0},
     "paid": {"rate": 950.0, "cap": 1000, "paid": True, "simulated": False, "latency": 0.02},
@@ -173,26 +187,62 @@ async def seed(db: Database, recipients: int) -> None:
 
 
 async def run_case(name: str, recipients: int) -> dict:
+    if name == "floor":
+        return await run_floor(recipients)
     case = CASES[name]
     clock = SimulatedClock() if case["simulated"] else Clock()
     with tempfile.TemporaryDirectory() as folder:
-        db = await Database.open(os.path.join(folder, "bench.sqlite3"))
+        path = os.path.join(folder, "bench.sqlite3")
+        db = await Database.open(path)
         await seed(db, recipients)
         broadcast_id, queued = await broadcasts.create(
             db, audience=Audience("all"), text_km="ប្រយ័ត្ន ការផ្តល់ការងារក្លែងក្លាយ",
             text_en="Beware of fake job offers")
         fake = FakeTelegram(clock, case["cap"], recipients, case["latency"],
                             floods_at=(recipients // 3, 2 * recipients // 3))
-        bot = Bot("123:BENCH", request=fake, get_updates_request=fake)
-        await bot.initialize()
-        sender = Broadcaster(db, bot, rate=case["rate"], paid=case["paid"], clock=clock,
-                             progress_seconds=3600)
+        settings = Settings(bot_token="123:BENCH", database_path=path, quiet_hours=None,
+                            broadcast_rate=case["rate"], broadcast_paid=case["paid"],
+                            broadcast_progress_seconds=3600)
+        app = build_application(settings, db, request=fake)
+        # The application's one sender; on the simulated clock without the token's budget
+        # (it keeps real time).
+        sender = make_sender(app, settings, clock=clock, budget=not case["simulated"])
+        assert sender.alerts is not None
+        await app.initialize()
         started, wall_started = clock.now(), time.perf_counter()
-        await sender.run_until_done()
+        await sender.alerts.run_until_done()
         # the broadcast is over at its last answer (run_until_done notices a little later)
         elapsed, wall = fake.last_answer_at - started, time.perf_counter() - wall_started
         figures = await broadcasts.figures(db, broadcast_id)
+        await app.shutdown()
         await db.close()
+    return summary(name, case, fake, recipients, queued, elapsed, wall, figures)
+
+
+async def run_floor(recipients: int) -> dict:
+    """python-telegram-bot alone: FLOOR_IN_FLIGHT sends at a time, nothing else."""
+    case = {"rate": float(NO_CAP), "cap": NO_CAP, "paid": True, "simulated": False,
+            "latency": 0.02}
+    clock = Clock()
+    fake = FakeTelegram(clock, NO_CAP, recipients, case["latency"], floods_at=())
+    bot = Bot("123:BENCH", request=fake, get_updates_request=fake)
+    await bot.initialize()
+    left = iter(range(recipients))
+
+    async def one_at_a_time() -> None:
+        for n in left:  # no retries here: the floor counts requests answered
+            with contextlib.suppress(TelegramError):
+                await bot.send_message(FIRST_ID + n, "alert", allow_paid_broadcast=True)
+
+    started, wall_started = clock.now(), time.perf_counter()
+    await asyncio.gather(*(one_at_a_time() for _ in range(FLOOR_IN_FLIGHT)))
+    elapsed, wall = fake.last_answer_at - started, time.perf_counter() - wall_started
+    return summary("floor", case, fake, recipients, recipients, elapsed, wall,
+                   broadcasts.Figures(sent=sum(1 for c in fake.delivered if c)))
+
+
+def summary(name: str, case: dict, fake: FakeTelegram, recipients: int, queued: int,
+            elapsed: float, wall: float, figures: broadcasts.Figures) -> dict:
     should_get = [n for n in range(recipients) if kind_of(FIRST_ID + n) in ("ok", "flaky")]
     lost = sum(1 for n in should_get if fake.delivered[n] == 0)
     duplicated = sum(1 for count in fake.delivered if count > 1)
@@ -211,12 +261,18 @@ async def run_case(name: str, recipients: int) -> dict:
     }
 
 
-def report(result: dict) -> None:
+def report(result: dict, code: str = "new") -> None:
+    if result["case"] == "floor":
+        print(f"== floor: python-telegram-bot alone, {FLOOR_IN_FLIGHT} sends in flight, no "
+              f"database, no pacing, no cap: {result['rate']:.0f} requests/s answered over "
+              f"{result['seconds']:.1f} s; peak memory {result['peak_rss_mb']:.0f} MB",
+              flush=True)
+        return
     clock = ("SIMULATED clock (virtual seconds; real time taken: {wall:.0f} s)"
              if result["simulated"] else "real time")
     ratio = result["rate"] / result["rate_set"] * 100
     cap = "no cap" if result["cap"] == NO_CAP else f"fake cap {result['cap']}/s"
-    print(f"== {result['case']}: BROADCAST_RATE={result['rate_set']:g}, {cap}, "
+    print(f"== {result['case']} [{code}]: BROADCAST_RATE={result['rate_set']:g}, {cap}, "
           f"{clock.format(**result)}")
     print(f"   recipients {result['recipients']:,}: sent {result['sent']:,}, failed "
           f"{result['failed']:,} (400), blocked {result['blocked']:,} (403), left queued "
@@ -235,23 +291,50 @@ def report(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--case", choices=sorted(CASES))
+    parser.add_argument("--case", choices=[*CASES, "floor"])
+    parser.add_argument("--baseline", default=BASELINE,
+                        help="a git revision to measure beside this code, or 'none'")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:  # one case in this process
         result = asyncio.run(run_case(args.case, args.recipients))
         print(json.dumps(result) if args.json else result)
         return
-    run_all(args.recipients)
+    run_all(args.recipients, None if args.baseline == "none" else args.baseline)
 
 
-def run_all(recipients: int) -> None:
-    """Every case, each in a fresh process (for its own peak memory), reported as it ends."""
-    for name in CASES:
-        out = subprocess.run(
-            [sys.executable, __file__, "--case", name, "--recipients", str(recipients),
-             "--json"], capture_output=True, text=True, check=True)
-        report(json.loads(out.stdout.strip().splitlines()[-1]))
+def run_all(recipients: int, baseline: str | None = BASELINE) -> None:
+    """Every case, each in a fresh process (for its own peak memory), reported as it ends:
+    the floor, then each case on this code and on the baseline's."""
+    with tempfile.TemporaryDirectory() as folder:
+        old = _checkout(baseline, Path(folder)) if baseline else None
+        report(_run(Path(__file__), "floor", recipients))
+        for name in CASES:
+            report(_run(Path(__file__), name, recipients))
+            if old is not None:
+                report(_run(old, name, recipients), f"old: {baseline}")
+
+
+def _checkout(revision: str, folder: Path) -> Path | None:
+    """The baseline's files (git archive), or None (said why) when git cannot give them."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        print(f"(no baseline: git cannot give {revision}: "
+              f"{archive.stderr.decode().strip()})", flush=True)
+        return None
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder / "bench" / "broadcast.py"
+
+
+def _run(script: Path, name: str, recipients: int) -> dict:
+    # The script's own folder first, so a baseline's script imports the baseline's code.
+    env = {**os.environ, "PYTHONPATH": str(script.parent.parent)}
+    out = subprocess.run(
+        [sys.executable, str(script), "--case", name, "--recipients", str(recipients),
+         "--json"], capture_output=True, text=True, check=True, env=env,
+        cwd=script.parent.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

@@ -19,10 +19,11 @@ Part 2, as people feel it (bench/live.py): every Bot API call takes the round tr
 per round trip: 30 people at once, the echo floor, the old one-at-a-time processing
 and the new one, saturated and below the cap, below the cap while one report of
 50 files reaches the staff group, and a safety alert to `--subscribers` (10,000) while
-50 people chat (their answers' p99, the alert's lost and duplicated); then the alert
-sender alone (bench/broadcast.py, each case in its own process): `--recipients` (100,000)
-at BROADCAST_RATE 25/s (simulated clock), paid at 950/s and the ceiling: the share of the
-configured rate, lost and duplicated.
+50 people chat (their answers' p99, the alert's lost and duplicated); then the sender's
+alert lane alone (bench/broadcast.py, each case in its own process): `--recipients`
+(100,000) at BROADCAST_RATE 25/s (simulated clock), paid at 950/s and the ceiling: the
+share of the configured rate, lost and duplicated, beside PTB's floor and the same cases
+on the code before alerts were outbox rows (`--baseline`).
 Part 3, the engines side by side (with two `--engine`s, the default): the new path at zero
 latency on the first `--people` population, and saturated and below the cap at the first
 `--rtt`, on SQLite and on PostgreSQL (a pgserver server: bench/engines.py). Parts 1 and 2
@@ -233,7 +234,8 @@ async def parts_one_and_two(args: argparse.Namespace) -> None:
     if hasattr(os, "sched_setaffinity"):  # part 2 waits on the network, not the core
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
     await live_figures(args.rtt, args.active, args.seconds, args.subscribers)
-    print(f"\nThe alert sender alone, {args.recipients:,} recipients (bench/broadcast.py):",
+    print(f"\nThe sender's alert lane alone, {args.recipients:,} recipients "
+          "(bench/broadcast.py), beside the floor and the old code:",
           flush=True)
     broadcast_bench.run_all(args.recipients)
 

@@ -167,7 +167,8 @@ class TelegramBudget(BaseRateLimiter[int]):
     async def alert_slot(self, chat_id: int) -> None:
         """A place for one safety alert: only what answers and relays leave (an alert never
         goes while another call waits for a place), within the person's chat window too.
-        The alert sender calls this before each send (its own Bot has no rate limiter)."""
+        The sender's alert lane calls this before each send (its own Bot has no rate
+        limiter)."""
         loop = asyncio.get_running_loop()
         chat = self._window_of(chat_id)
         while True:

@@ -12,6 +12,7 @@ from tests.alerts_helpers import (
     fast,
     latest_broadcast_id,
     wait_for_status,
+    wait_until,
 )
 from tests.harness import BotHarness
 
@@ -55,7 +56,10 @@ async def test_progress_message_ends_with_the_figures_and_broadcasts_lists_them(
     assert progress.labels == ["⏸ Pause", "⏹ Cancel"]
     broadcast_id = await latest_broadcast_id(bot.db)
     await wait_for_status(bot.db, broadcast_id)
-    final = bot.api.messages[(ADMIN_ID, progress.raw["message_id"])]
+    shown = (ADMIN_ID, progress.raw["message_id"])
+    # the last edit is an outbox row, queued once the broadcast is done
+    await wait_until(lambda: "finished" in bot.api.messages[shown]["text"])
+    final = bot.api.messages[shown]
     assert f"#{broadcast_id} to all subscribers: finished" in final["text"]
     assert "Sent 3 · failed 0 · blocked 0 · not sent yet 0 (of 3)" in final["text"]
     assert "reply_markup" not in final  # nothing left to pause or cancel

@@ -7,7 +7,6 @@ import itertools
 import time
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-
 from telegram.ext import Application
 
 from bot.devtools.offline import Fault
@@ -52,7 +51,8 @@ async def run_lane(db: Database, bot, clock, **lane) -> None:
     app = Application.builder().token("1:TEST").build()
     app.bot_data[DATABASE] = db
     alerts = AlertLane(bot, **lane)
-    await alerts.run_until_done(Sender(app, {}, alerts=alerts, clock=clock))
+    Sender(app, {}, alerts=alerts, clock=clock)
+    await alerts.run_until_done()
 
 
 async def test_outbox_states_for_every_kind_of_answer(settings, fake_api):
@@ -163,8 +163,9 @@ async def test_pause_resume_and_cancel_from_the_progress_message(settings, fake_
         sent = sum(len(alerts_to(api, p)) for p in people)
         await asyncio.sleep(0.5)  # several sender rounds: nothing more while paused
         assert sum(len(alerts_to(api, p)) for p in people) == sent < 10
-        edited = api.messages[(ADMIN_ID, progress.raw["message_id"])]
-        assert ": paused" in edited["text"]
+        shown = (ADMIN_ID, progress.raw["message_id"])
+        await wait_until(lambda: ": paused" in api.messages[shown]["text"])
+        edited = api.messages[shown]
         assert [b["text"] for b in edited["reply_markup"]["inline_keyboard"][0]] == [
             "▶️ Resume", "⏹ Cancel"]
         listing = await admin.send("/broadcasts")

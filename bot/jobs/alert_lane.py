@@ -157,10 +157,15 @@ class AlertLane:
         self._statuses_changed = True
         self._wake.set()
 
-    async def run(self, sender: Sender, keep_running: Callable[[], bool]) -> None:
-        """Send until keep_running() turns false, then let the sends in flight finish."""
+    def attach(self, sender: Sender) -> None:
+        """The sender this lane belongs to (its clock, database, attempt and writer)."""
         self.sender = sender
         self.pacer = Pacer(self.rate, sender.clock)
+
+    async def run(self, keep_running: Callable[[], bool]) -> None:
+        """Send until keep_running() turns false, then let the sends in flight finish."""
+        sender = self.sender
+        assert sender is not None, "a lane runs as part of a Sender"
         await self.bot.initialize()
         log.info("alert lane started: %s messages a second%s", self.rate,
                  " (paid broadcasts)" if self.paid else "")
@@ -184,7 +189,7 @@ class AlertLane:
                 await self.bot.shutdown()
             log.info("alert lane stopped")
 
-    async def run_until_done(self, sender: Sender) -> None:
+    async def run_until_done(self) -> None:
         """Send until nothing is queued for a sending broadcast (benchmark, tests)."""
         done = False
 
@@ -192,13 +197,13 @@ class AlertLane:
             nonlocal done
             while not done:
                 await asyncio.sleep(0.05)
-                if not self._tasks and await outbox.next_alert_due_at(sender.db) is None:
+                if not self._tasks and await outbox.next_alert_due_at(self._db) is None:
                     done = True
                     self.wake()
 
         watcher = asyncio.create_task(watch())
         try:
-            await self.run(sender, lambda: not done)
+            await self.run(lambda: not done)
         finally:
             watcher.cancel()
 

@@ -1,7 +1,7 @@
 """What Telegram's answer to a send means, for everything the bot sends on its own.
 
-One classification (courier's, RapidPro's gateway) shared by the outbox sender, the
-follow-up sender and the alert sender:
+One classification (courier's, RapidPro's gateway) for every row the outbox sender sends,
+safety alerts included:
 - wait: 429 RetryAfter: nothing is sent for exactly that long, then the same message;
 - retry: network errors, timeouts, 5xx: again after a capped exponential backoff,
   given up after MAX_ATTEMPTS;

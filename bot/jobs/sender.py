@@ -126,6 +126,8 @@ class Sender:
                  alerts: AlertLane | None = None, clock: Clock | None = None) -> None:
         self.app, self.clock = app, clock or Clock()
         self.alerts = alerts
+        if alerts is not None:
+            alerts.attach(self)
         self.kinds = {**kinds, **(alerts.kinds() if alerts is not None else {})}
         self.recorder = Recorder(lambda: self.db)
         self._wake = asyncio.Event()
@@ -159,7 +161,7 @@ class Sender:
         self._stopping = False
         self._loop_task = loop.create_task(self._run())
         if self.alerts is not None:
-            self._alert_task = loop.create_task(self.alerts.run(self, lambda: not self._stopping))
+            self._alert_task = loop.create_task(self.alerts.run(lambda: not self._stopping))
 
     async def stop(self) -> None:
         """Let the rows in flight finish (and be recorded), then stop."""

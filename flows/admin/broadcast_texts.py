@@ -1,7 +1,7 @@
 """What an admin reads about a safety-alert broadcast: its audience, figures, progress and
 control buttons. Shared by the composer (flows/admin/broadcast.py), /broadcasts
-(flows/admin/broadcast_control.py), the sender's progress message (bot/jobs/broadcaster.py) and the
-command line (bot/admin/broadcast_cli.py); this module imports no handlers.
+(flows/admin/broadcast_control.py), the progress message the sender edits
+(bot/jobs/alert_lane.py) and the command line (bot/admin/broadcast_cli.py); this module imports no handlers.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a safety alert looks like to a subscriber (the alert sender renders it; no handlers)."""
+"""What a safety alert looks like to a subscriber (the sender's alert lane renders it; no handlers)."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup

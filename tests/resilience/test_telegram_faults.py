@@ -2,7 +2,7 @@
 
 Nothing is lost, nothing stops, and only what should be retried is: a reply is sent
 again only after a 429 (AIORateLimiter); an alert after a 429, a 5xx or a timeout
-(bot/jobs/broadcaster.py), never after a 403 or a 400.
+(the sender's alert lane, bot/jobs/alert_lane.py), never after a 403 or a 400.
 (tests/test_faults.py, test_followups.py and test_staff_desk_rules.py cover the
 single faults of replies, follow-ups and announcing a case.)
 """
