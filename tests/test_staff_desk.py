@@ -168,7 +168,7 @@ async def test_blocked_returnee_gives_a_warning_in_the_thread(settings, fake_api
         assert (entry["action"], entry["detail"]) == ("reply", "kind=text queued")
         [(status, reason)] = await bot.db.fetchall(
             "SELECT status, reason FROM outbox WHERE kind = 'to_returnee'")
-        assert status == "failed" and reason.startswith("Forbidden")
+        assert status == "failed" and reason.startswith("unreachable: Forbidden")
 
 
 async def test_cases_case_and_mine(settings, fake_api):
