@@ -100,10 +100,13 @@ async def next_due_at(db: Database) -> float | None:
 async def alerts_due(db: Database, now: float, limit: int) -> list[Row]:
     """Queued alerts of broadcasts that are sending, due now, by when they fell due; never
     to someone who deleted their data (their rows go with /delete as well)."""
+    # `+o.broadcast_id`: the unary plus keeps the planner on outbox_alerts_due, read in
+    # order, rather than on the broadcast's index followed by a sort of every queued row
+    # (with 100,000 queued, that sort per batch quadrupled the lane's CPU).
     rows = await db.fetchall(
         "SELECT o.* FROM outbox o WHERE o.status = 'queued' AND o.broadcast_id IS NOT NULL"
         " AND o.next_attempt_at <= ?"
-        " AND o.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
+        " AND +o.broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')"
         " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.telegram_id = o.chat_id"
         "                 AND u.deleted_at IS NOT NULL)"
         " ORDER BY o.next_attempt_at, o.id LIMIT ?", (now, limit))
@@ -114,8 +117,8 @@ async def next_alert_due_at(db: Database) -> float | None:
     """When the earliest queued alert of a sending broadcast falls due."""
     return await db.fetchval(
         "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'"
-        " AND broadcast_id IS NOT NULL"
-        " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')")
+        " AND broadcast_id IS NOT NULL"  # and the plus, as in alerts_due
+        " AND +broadcast_id IN (SELECT id FROM broadcasts WHERE status = 'sending')")
 
 
 @dataclass(frozen=True)
