@@ -166,12 +166,15 @@ class AlertLane:
         """Send until keep_running() turns false, then let the sends in flight finish."""
         sender = self.sender
         assert sender is not None, "a lane runs as part of a Sender"
-        await self.bot.initialize()
         log.info("alert lane started: %s messages a second%s", self.rate,
                  " (paid broadcasts)" if self.paid else "")
+        ready = False
         try:
             while keep_running():
                 try:
+                    if not ready:  # getMe: Telegram may be out of reach at start-up
+                        await self.bot.initialize()
+                        ready = True
                     worked = await self._send_due(keep_running)
                     await self._report_progress(force=not worked)
                     if not worked:
@@ -185,7 +188,7 @@ class AlertLane:
             with contextlib.suppress(Exception):
                 await self._report_progress(force=True)
             sender.wake_chats()  # the last progress edits
-            if self.owns_bot:
+            if self.owns_bot and ready:
                 await self.bot.shutdown()
             log.info("alert lane stopped")
 
