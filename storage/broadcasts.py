@@ -237,17 +237,13 @@ async def queue_progress_edit(db: Database, broadcast_id: int) -> bool:
     """Queue an edit of the admin's progress message (an outbox row in their chat), unless
     one is queued already: its text is written when it is sent, so one edit shows every
     answer recorded meanwhile. False if queued already or there is no progress message."""
+    payload = json.dumps({"broadcast": broadcast_id})
     async with db.transaction() as conn, conn.execute(
         "INSERT INTO outbox(lane, chat_id, kind, payload, created_at)"
         " SELECT ?, progress_chat_id, 'progress', ?, ? FROM broadcasts b"
         " WHERE b.id = ? AND b.progress_chat_id IS NOT NULL AND NOT EXISTS ("
         "  SELECT 1 FROM outbox o WHERE o.kind = 'progress' AND o.status = 'queued'"
         "  AND o.chat_id = b.progress_chat_id AND o.payload = ?)",
-        (RELAYS, _progress_payload(broadcast_id), now_text(), broadcast_id,
-         _progress_payload(broadcast_id)),
+        (RELAYS, payload, now_text(), broadcast_id, payload),
     ) as cur:
         return cur.rowcount == 1
-
-
-def _progress_payload(broadcast_id: int) -> str:
-    return json.dumps({"broadcast": broadcast_id})

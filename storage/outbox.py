@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage import db as engine
+from storage import subscribers
 from storage.clock import now_text
 from storage.db import Connection, Database
 
@@ -163,15 +164,13 @@ async def record(db: Database, outcomes: list[Outcome]) -> None:
             await conn.executemany(
                 "UPDATE outbox SET status = 'failed', reason = ?, attempts = attempts + 1"
                 " WHERE id = ?", [(_reason(o), o.row_id) for o in failed])
-        if unreachable:
-            people = [(o.chat_id,) for o in unreachable if o.chat_id]
+        if unreachable:  # their other queued alerts fail too, and they are marked
             await conn.executemany(
                 "UPDATE outbox SET status = 'failed', reason = ? WHERE chat_id = ?"
                 " AND status = 'queued' AND broadcast_id IS NOT NULL",
-                [(_reason(o), o.chat_id) for o in unreachable if o.chat_id])
-            await conn.executemany(
-                "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?)"
-                " WHERE telegram_id = ?", [(now, *person) for person in people])
+                [(_reason(o), o.chat_id) for o in unreachable])
+            await subscribers.set_unreachable(conn, [o.chat_id for o in unreachable
+                                                     if o.chat_id is not None])
 
 
 def _reason(outcome: Outcome) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.clock import now_text
-from storage.db import Database
+from storage.db import Connection, Database
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,16 @@ async def set_province(db: Database, telegram_id: int, province: str | None) -> 
 
 async def mark_unreachable(db: Database, telegram_id: int) -> None:
     """The person blocked the bot (or was deactivated): send them nothing more."""
-    await db.execute_write(
+    async with db.transaction() as conn:
+        await set_unreachable(conn, [telegram_id])
+
+
+async def set_unreachable(conn: Connection, telegram_ids: list[int]) -> None:
+    """mark_unreachable, for several people, inside the caller's transaction (the sender
+    records a 403 this way)."""
+    await conn.executemany(
         "UPDATE users SET unreachable_at = COALESCE(unreachable_at, ?) WHERE telegram_id = ?",
-        (now_text(), telegram_id),
-    )
+        [(now_text(), telegram_id) for telegram_id in telegram_ids])
 
 
 async def mark_reachable(db: Database, telegram_id: int) -> None:
